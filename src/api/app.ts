@@ -1,0 +1,48 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Logger } from 'pino';
+import type { Monitor } from '../monitor.js';
+import type { Registry } from '../registry/registry.js';
+import { MegaphoneError } from '../errors.js';
+import { errorMiddleware } from './error-middleware.js';
+import { jsonBody } from './body.js';
+import { SummaryBody } from './summary-body.js';
+import { checksRoutes } from './routes-checks.js';
+
+/** What the HTTP API needs; the daemon builds the real ones, tests their own. */
+export interface AppDeps {
+  monitor: Monitor;
+  registry: Registry;
+  logger: Logger;
+  now: () => number;
+}
+
+/** HTTP code of GET / per host status: Critical pulls the host from rotation. */
+function httpCodeFor(status: string): number {
+  return status === 'Critical' ? 503 : 200;
+}
+
+/** Builds the Koa app. It never listens; the daemon (or a test) does. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.silent = true;
+  const summary = new SummaryBody(deps.monitor, deps.now);
+
+  const router = new Router();
+  router.get('/', (ctx) => {
+    ctx.status = httpCodeFor(deps.monitor.summary().status);
+    ctx.type = 'application/json';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = summary.get();
+  });
+
+  checksRoutes(router, deps);
+  const methodNotAllowed = () => new MegaphoneError('method not allowed', 'E_METHOD_NOT_ALLOWED', 405);
+  const notImplemented = () => new MegaphoneError('method not implemented', 'E_METHOD_NOT_ALLOWED', 405);
+
+  app.use(errorMiddleware(deps.logger));
+  app.use(jsonBody);
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented }));
+  return app;
+}

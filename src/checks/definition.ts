@@ -1,0 +1,32 @@
+import type { Status } from '../status.js';
+import type { StatusPath } from './jsonpath.js';
+
+/** Where a check came from: registered over HTTP, declared in the config file, or discovered. */
+export type CheckSource = 'api' | 'config' | 'discovery';
+
+interface BaseCheck {
+  id: string;
+  source: CheckSource;
+  /** The `url` exactly as registered; what GET /checks shows. */
+  url: unknown;
+  /** Reported whatever the poll says, when set. */
+  statusoverride?: Status;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+/** Polls a JSON status URL (the seed's check). */
+export interface HttpCheck extends BaseCheck {
+  kind: 'http';
+  target: URL;
+  path: StatusPath;
+}
+
+/** The `--global` check: never polled; while it exists the host is Critical (or its override). */
+export interface GlobalCheck extends BaseCheck {
+  kind: 'global';
+}
+
+export type Check = HttpCheck | GlobalCheck;
+
+export const GLOBAL_ID = '--global';

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { loadConfig } from './config/load.js';
+import { startDaemon } from './daemon.js';
+import { createLogger } from './log.js';
+import { MegaphoneError } from './errors.js';
+import { VERSION } from './version.js';
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`megaphone: ${message}\n`);
+  process.exit(code);
+}
+
+async function serve(opts: { config?: string; host?: string; port?: string; dataFile?: string }): Promise<void> {
+  const { config, file } = await loadConfig({
+    configFlag: opts.config,
+    overrides: { host: opts.host, port: opts.port, dataFile: opts.dataFile },
+  });
+  const logger = createLogger();
+  logger.info({ config: file ?? '(built-in defaults)', version: VERSION }, 'starting');
+  const daemon = await startDaemon({ config, logger });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    daemon.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('megaphone')
+    .description('One worst-of health status per host, for load balancers and monitors')
+    .version(VERSION, '-v, --version')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `megaphone: ${s}` : s) });
+
+  program
+    .command('serve', { isDefault: true })
+    .description('run the daemon (the default command)')
+    .option('-c, --config <file>', 'config file (default: $MEGAPHONE_CONFIG or ./megaphone.conf.json)')
+    .option('--host <host>', 'address to listen on (env MEGAPHONE_HOST)')
+    .option('-p, --port <port>', 'port to listen on (env MEGAPHONE_PORT)')
+    .option('--data-file <path>', 'registry file (env MEGAPHONE_DATA_FILE)')
+    .action(serve);
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    if (err instanceof MegaphoneError) fail(err.message);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') fail(`cannot listen: ${e.message}`);
+    fail(e instanceof Error ? e.message : String(e));
+  }
+}
+
+void main(process.argv);

@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = root;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Turns the first zod issue into one line naming the key (dotted) and the value it got. */
+type Issue = z.ZodError['issues'][number];
+
+// A union failed: report the branch that matched the value's type, not "Invalid input".
+function pickIssue(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  const branch = issue.errors.find((b) => b[0] && !(b[0].code === 'invalid_type' && b[0].path.length === 0)) ?? issue.errors[0];
+  const inner = branch?.[0];
+  if (!inner) return issue;
+  return pickIssue({ ...inner, path: [...issue.path, ...inner.path] } as Issue);
+}
+
+export function formatIssue(error: z.ZodError, input: unknown, prefix = ''): string {
+  const first = error.issues[0];
+  if (!first) return 'invalid input';
+  const issue = pickIssue(first);
+  const path = issue.path.map(String);
+  const at = (p: string[]) => [prefix, ...p].filter(Boolean).join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => at([...path, k]));
+    return `unknown key ${keys.map((k) => `\`${k}\``).join(', ')}`;
+  }
+  return `\`${at(path)}\` ${issue.message.replace(/^Invalid input: /, '')}, got ${describe(valueAt(input, issue.path))}`;
+}

@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { configSchema, type Config } from './schema.js';
+import { formatIssue } from './format-issues.js';
+
+/** Flag values given on the command line; they override env and file. */
+export interface ConfigOverrides {
+  host?: string;
+  port?: string | number;
+  dataFile?: string;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file read, or undefined when built-in defaults were used. */
+  file: string | undefined;
+}
+
+/** Validates a raw config object (already parsed JSON). Pure. */
+export function parseConfig(raw: unknown, source = 'config'): Config {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(`${source}: ${formatIssue(result.error, raw)}`);
+  return result.data;
+}
+
+function parsePort(value: string | number, from: string): number {
+  const n = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new ConfigError(`${from} must be a port number 0-65535, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** Which file to read: --config, else MEGAPHONE_CONFIG, else ./megaphone.conf.json if present. */
+export function resolveConfigFile(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string | undefined {
+  if (flag) return path.resolve(cwd, flag);
+  if (env.MEGAPHONE_CONFIG) return path.resolve(cwd, env.MEGAPHONE_CONFIG);
+  const local = path.resolve(cwd, 'megaphone.conf.json');
+  return existsSync(local) ? local : undefined;
+}
+
+export async function readConfigFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Loads the effective config: file (or defaults), then env, then flags. */
+export async function loadConfig(opts: {
+  configFlag?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  overrides?: ConfigOverrides;
+}): Promise<LoadedConfig> {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const file = resolveConfigFile(opts.configFlag, env, cwd);
+  const raw = file ? await readConfigFile(file) : {};
+  const config = parseConfig(raw, file ?? 'config');
+  if (file) config.dataFile = path.resolve(path.dirname(file), config.dataFile);
+  else config.dataFile = path.resolve(cwd, config.dataFile);
+
+  const o = opts.overrides ?? {};
+  const host = o.host ?? env.MEGAPHONE_HOST;
+  if (host !== undefined) {
+    if (host.trim() === '') throw new ConfigError(`${o.host !== undefined ? '--host' : 'MEGAPHONE_HOST'} must not be empty`);
+    config.listen.host = host;
+  }
+  if (o.port !== undefined) config.listen.port = parsePort(o.port, '--port');
+  else if (env.MEGAPHONE_PORT !== undefined) config.listen.port = parsePort(env.MEGAPHONE_PORT, 'MEGAPHONE_PORT');
+  const dataFile = o.dataFile ?? env.MEGAPHONE_DATA_FILE;
+  if (dataFile !== undefined) {
+    if (dataFile.trim() === '') throw new ConfigError('the data file path must not be empty');
+    config.dataFile = path.resolve(cwd, dataFile);
+  }
+  return { config, file };
+}

@@ -1,0 +1,87 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import { createApp } from './api/app.js';
+import { Monitor } from './monitor.js';
+import { Registry } from './registry/registry.js';
+import { Scheduler } from './scheduler.js';
+import { runProbe } from './probes/index.js';
+
+export interface DaemonOptions {
+  config: Config;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface Daemon {
+  /** The port actually bound (useful with port 0). */
+  port: number;
+  host: string;
+  close(): Promise<void>;
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Builds the real dependencies, loads the registry, starts polling and listens. */
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const { config, logger } = opts;
+  const now = opts.now ?? Date.now;
+  // One keep-alive pool for every poll; bodies are capped by the probe.
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 4, connect: { timeout: config.defaults.timeout } });
+
+  const scheduler = new Scheduler({
+    concurrency: config.limits.concurrentPolls,
+    onResult: (id, result) => monitor.onResult(id, result),
+  });
+  const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
+
+  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
+  logger.info({ dataFile: config.dataFile, checks: monitor.size }, 'registry loaded');
+
+  const app = createApp({ monitor, registry, logger, now });
+  const server = http.createServer(app.callback());
+  // A slow client must not hold a socket open forever.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+  try {
+    await listen(server, config.listen.host, config.listen.port);
+  } catch (err) {
+    scheduler.stop();
+    await dispatcher.close();
+    throw err;
+  }
+  const address = server.address() as AddressInfo;
+  logger.info({ host: address.address, port: address.port }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port: address.port,
+    host: address.address,
+    close() {
+      closing ??= (async () => {
+        scheduler.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          // Requests still running after this are cut off rather than holding up the exit.
+          setTimeout(() => server.closeAllConnections(), 5_000).unref();
+        });
+        await registry.drain();
+        await dispatcher.destroy();
+        logger.info('stopped');
+      })();
+      return closing;
+    },
+  };
+}

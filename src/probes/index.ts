@@ -1,0 +1,15 @@
+import type { Check } from '../checks/definition.js';
+import type { Result } from './result.js';
+import { probeHttp, type HttpProbeDeps } from './http.js';
+
+export type ProbeDeps = HttpProbeDeps;
+
+/** Runs the probe for a check's kind. Never throws. */
+export function runProbe(check: Check, signal: AbortSignal, deps: ProbeDeps): Promise<Result> {
+  switch (check.kind) {
+    case 'http':
+      return probeHttp(check, signal, deps);
+    case 'global':
+      return Promise.resolve({ status: check.statusoverride ?? 'Critical', message: 'host forced by the --global check', latencyMs: 0, at: deps.now() });
+  }
+}

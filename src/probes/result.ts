@@ -1,0 +1,22 @@
+import type { Status } from '../status.js';
+
+/** Longest message kept per result; longer ones are cut (and marked). */
+export const MAX_MESSAGE_LENGTH = 4096;
+
+/** What one poll found. Probes return this and never throw. */
+export interface Result {
+  status: Status;
+  message: string;
+  /** The body as received, when it was JSON: what GET /checks/:id serves. */
+  payload?: string;
+  /** The library's error code for transport failures (ECONNREFUSED, UND_ERR_...). */
+  code?: string;
+  httpStatus?: number;
+  latencyMs: number;
+  /** Epoch milliseconds when the poll started. */
+  at: number;
+}
+
+export function clipMessage(message: string): string {
+  return message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : message;
+}

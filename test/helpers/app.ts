@@ -1,0 +1,55 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Agent } from 'undici';
+import { pino } from 'pino';
+import supertest from 'supertest';
+import type Koa from 'koa';
+import { createApp } from '../../src/api/app.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config, ConfigInput } from '../../src/config/schema.js';
+import { Monitor } from '../../src/monitor.js';
+import { Registry } from '../../src/registry/registry.js';
+import { Scheduler } from '../../src/scheduler.js';
+import { runProbe } from '../../src/probes/index.js';
+
+export interface TestApp {
+  app: Koa;
+  request: ReturnType<typeof supertest>;
+  monitor: Monitor;
+  registry: Registry;
+  scheduler: Scheduler;
+  config: Config;
+  dataFile: string;
+  close(): Promise<void>;
+}
+
+export function tempDir(prefix = 'megaphone-test-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** The app wired with real deps (real probes, real data file in a temp folder), no listening port. */
+export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string): Promise<TestApp> {
+  const config = parseConfig({ defaults: { interval: '1s', timeout: '500ms' }, ...overrides });
+  config.dataFile = dataFile ?? path.join(tempDir(), 'db.json');
+  const now = Date.now;
+  const dispatcher = new Agent({ keepAliveTimeout: 1000 });
+  const scheduler = new Scheduler({ concurrency: config.limits.concurrentPolls, onResult: (id, r) => monitor.onResult(id, r) });
+  const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
+  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
+  const app = createApp({ monitor, registry, logger: pino({ level: 'silent' }), now });
+  return {
+    app,
+    request: supertest(app.callback()),
+    monitor,
+    registry,
+    scheduler,
+    config,
+    dataFile: config.dataFile,
+    async close() {
+      scheduler.stop();
+      await registry.drain();
+      await dispatcher.destroy();
+    },
+  };
+}
