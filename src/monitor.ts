@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Check } from './checks/definition.js';
 import { GLOBAL_ID } from './checks/definition.js';
 import type { Result } from './probes/result.js';
@@ -17,6 +18,27 @@ export interface CheckState {
   since: number;
 }
 
+/** A status change of one check (`check` set) or of the host (`check` null). */
+export interface Transition {
+  check: string | null;
+  from: Status;
+  to: Status;
+  message: string;
+  at: number;
+}
+
+/** What the monitor announces; integrations (history, metrics, notifications) listen. */
+export interface MonitorEvents {
+  /** Every poll result, after it was applied. */
+  result: [id: string, result: Result, state: CheckState];
+  /** A check's or the host's status changed. */
+  transition: [transition: Transition];
+  /** A check was added or replaced. */
+  upserted: [state: CheckState];
+  /** A check went away. */
+  removed: [id: string];
+}
+
 export type ProbeFn = (check: Check, signal: AbortSignal) => Promise<Result>;
 
 export interface MonitorDeps {
@@ -31,8 +53,10 @@ const PENDING_MESSAGE = 'waiting for the first poll';
 export class Monitor {
   private readonly states = new Map<string, CheckState>();
   private cached: Summary | undefined;
+  private hostStatus: Status | undefined;
   /** Bumped whenever the summary may have changed. */
   version = 0;
+  readonly events = new EventEmitter<MonitorEvents>();
 
   constructor(private readonly deps: MonitorDeps) {}
 
@@ -46,6 +70,10 @@ export class Monitor {
     };
     if (previous && previous.status === state.status) state.since = previous.since;
     this.states.set(check.id, state);
+    this.events.emit('upserted', state);
+    if (previous && previous.status !== state.status) {
+      this.events.emit('transition', { check: check.id, from: previous.status, to: state.status, message: state.message, at: state.since });
+    }
     this.changed();
     if (check.kind === 'global') this.deps.scheduler.unschedule(check.id);
     else this.deps.scheduler.schedule(check.id, check.intervalMs, check.timeoutMs, (signal) => this.deps.probe(check, signal));
@@ -54,6 +82,7 @@ export class Monitor {
   remove(id: string): boolean {
     if (!this.states.delete(id)) return false;
     this.deps.scheduler.unschedule(id);
+    this.events.emit('removed', id);
     this.changed();
     return true;
   }
@@ -75,13 +104,15 @@ export class Monitor {
     const state = this.states.get(id);
     if (!state) return;
     const status = state.check.statusoverride ?? result.status;
+    const from = state.status;
     state.result = result;
-    if (status !== state.status) state.since = result.at;
-    if (status !== state.status || result.message !== state.message) {
-      state.status = status;
-      state.message = result.message;
-      this.changed();
-    }
+    if (status !== from) state.since = result.at;
+    const changed = status !== from || result.message !== state.message;
+    state.status = status;
+    state.message = result.message;
+    this.events.emit('result', id, result, state);
+    if (status !== from) this.events.emit('transition', { check: id, from, to: status, message: result.message, at: result.at });
+    if (changed) this.changed();
   }
 
   summary(): Summary {
@@ -101,5 +132,11 @@ export class Monitor {
   private changed(): void {
     this.cached = undefined;
     this.version++;
+    if (this.events.listenerCount('transition') === 0) return;
+    const host = this.summary();
+    if (this.hostStatus !== undefined && host.status !== this.hostStatus) {
+      this.events.emit('transition', { check: null, from: this.hostStatus, to: host.status, message: host.message, at: this.deps.now() });
+    }
+    this.hostStatus = host.status;
   }
 }
