@@ -1,0 +1,94 @@
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const CLI = path.resolve(here, '../../dist/cli.js');
+
+function firstMessage(child, key) {
+  return new Promise((resolve, reject) => {
+    const onMsg = (m) => {
+      if (m[key] === undefined) return;
+      child.off('message', onMsg);
+      resolve(m[key]);
+    };
+    child.on('message', onMsg);
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+  });
+}
+
+/** Fake targets on `ports` loopback ports, in their own process. */
+export async function startTargets(ports = 4) {
+  const child = fork(path.join(here, 'targets-server.mjs'), [String(ports)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const list = await firstMessage(child, 'ports');
+  return {
+    pid: child.pid,
+    ports: list,
+    /** URL of target n (spread over the ports). */
+    url: (n) => `http://127.0.0.1:${list[n % list.length]}/s/${n}`,
+    async set(n, status) {
+      const ack = firstMessage(child, 'done');
+      child.send({ set: n, status });
+      await ack;
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+/** A bare node:http server serving a fixed reply, in its own process. */
+export async function startBare(reply) {
+  const arg = JSON.stringify({ ...reply, body: reply.body.toString('base64') });
+  const child = fork(path.join(here, 'bare-server.mjs'), [arg], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await firstMessage(child, 'port');
+  return { pid: child.pid, url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+}
+
+function stopChild(child) {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** `n` registrations pointing at the targets, as the daemon's data file holds them. */
+export function registrations(n, targets) {
+  const checks = {};
+  for (let i = 0; i < n; i++) checks[`svc-${i}`] = { id: `svc-${i}`, url: targets.url(i) };
+  return { version: 1, checks };
+}
+
+/**
+ * Spawns the built daemon on 127.0.0.1:0 with `config`, and `data` pre-seeded as its data file.
+ * `nodeArgs` go to node (e.g. --cpu-prof).
+ */
+export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'megaphone-bench-'));
+  const dataFile = path.join(dir, 'db.json');
+  if (data) writeFileSync(dataFile, JSON.stringify(data));
+  const configFile = path.join(dir, 'megaphone.conf.json');
+  writeFileSync(configFile, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, dataFile, ...config }));
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', '--config', configFile], {
+    cwd: dir,
+    env: { ...process.env, MEGAPHONE_LOG_LEVEL: 'info', NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`daemon did not start\n${out}`)), 60_000);
+    child.stdout.on('data', () => {
+      const line = out.split('\n').find((l) => l.includes('"listening"'));
+      if (!line) return;
+      clearTimeout(timer);
+      resolve(JSON.parse(line).port);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`daemon exited with ${code}\n${out}`));
+    });
+  });
+  return { pid: child.pid, port, url: `http://127.0.0.1:${port}`, dir, stop: () => stopChild(child) };
+}

@@ -1,0 +1,64 @@
+// Bench 4: registration burst: durable POST /checks per second (each acknowledged only once
+// fsynced) and GET / latency, measured by a paced prober process, during the burst.
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDaemon, startTargets } from './lib/children.mjs';
+import { pool } from './lib/http.mjs';
+import { fmt, percentile } from './lib/stats.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function startProber(url) {
+  const child = fork(path.join(here, 'lib/prober.mjs'), [url, '5'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = new Promise((resolve) => child.once('message', resolve));
+  return {
+    ready,
+    stop: () =>
+      new Promise((resolve) => {
+        child.on('message', (m) => m.latencies && resolve(m.latencies));
+        child.send('stop');
+      }),
+  };
+}
+
+export async function benchRegistration({ seconds = 5, concurrency = 64, nodeArgs = [] } = {}) {
+  const targets = await startTargets();
+  const daemon = await startDaemon({ config: { defaults: { interval: '10s' }, limits: { maxChecks: 100_000 } }, nodeArgs });
+  const client = pool(daemon.url, concurrency);
+  const prober = startProber(daemon.url);
+  let done = 0;
+  let failed = 0;
+  let next = 0;
+  try {
+    await prober.ready;
+    const until = performance.now() + seconds * 1000;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < until) {
+          const n = next++;
+          const res = await client.request({
+            path: '/checks',
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ id: `burst-${n}`, url: targets.url(n) }),
+          });
+          await res.body.dump();
+          if (res.statusCode === 201) done++;
+          else failed++;
+        }
+      }),
+    );
+    const secs = (performance.now() - t0) / 1000;
+    const latencies = await prober.stop();
+    const rate = done / secs;
+    const p99 = percentile(latencies, 99);
+    console.log(`  ${done} registrations in ${fmt(secs)} s = ${fmt(rate, 0)}/s durable (${failed} failed, ${concurrency} clients); GET / during burst p50 ${fmt(percentile(latencies, 50), 2)} ms p99 ${fmt(p99, 2)} ms (${latencies.length} samples)`);
+    return { registrations: done, failed, rate, seconds: secs, p50: percentile(latencies, 50), p99, samples: latencies.length, concurrency };
+  } finally {
+    await client.close();
+    await daemon.stop();
+    await targets.stop();
+  }
+}

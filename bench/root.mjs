@@ -1,0 +1,57 @@
+// Bench 1: GET / of the daemon (1 000 checks) against a bare node:http server serving the
+// same bytes, alternating A B A B in one run so the machine's noise hits both alike.
+import { startBare, startDaemon, startTargets, registrations } from './lib/children.mjs';
+import { get, untilStatus } from './lib/http.mjs';
+import { wrk } from './lib/wrk.mjs';
+import { median, fmt } from './lib/stats.mjs';
+
+const HEADERS_KEPT = ['content-type', 'cache-control'];
+
+/** Alternates wrk on `a` and `b` `rounds` times; returns the medians and the ratio a/b. */
+export async function alternate(a, b, { rounds, seconds, headers = {} }) {
+  const ra = [];
+  const rb = [];
+  for (let i = 0; i < rounds; i++) {
+    ra.push(await wrk(a, { seconds, headers }));
+    rb.push(await wrk(b, { seconds, headers }));
+  }
+  const A = { rps: median(ra.map((r) => r.rps)), p99: median(ra.map((r) => r.p99)), p50: median(ra.map((r) => r.p50)), non2xx: ra.reduce((n, r) => n + r.non2xx, 0), errors: ra.map((r) => r.socketErrors).filter(Boolean) };
+  const B = { rps: median(rb.map((r) => r.rps)), p99: median(rb.map((r) => r.p99)), p50: median(rb.map((r) => r.p50)) };
+  return { daemon: A, bare: B, ratio: A.rps / B.rps, rounds: ra.map((r, i) => [r.rps, rb[i].rps]), command: ra[0].args };
+}
+
+/** A bare server serving what the daemon answered for `path` with `headers`. */
+async function bareTwin(daemonUrl, path, headers) {
+  const r = await get(daemonUrl + path, headers);
+  const kept = {};
+  for (const h of HEADERS_KEPT) if (r.headers[h] !== undefined) kept[h] = r.headers[h];
+  return { twin: await startBare({ status: r.status, headers: kept, body: r.body }), bytes: r.body.length, status: r.status };
+}
+
+export async function benchRoot({ checks = 1000, rounds = 3, seconds = 5, extra = [], nodeArgs = [] } = {}) {
+  const targets = await startTargets();
+  const daemon = await startDaemon({ config: { defaults: { interval: '10s' } }, data: registrations(checks, targets), nodeArgs });
+  const rows = [];
+  try {
+    await untilStatus(daemon.url, 'OK');
+    const cases = [{ name: 'GET / (default JSON)', path: '/', headers: {} }, ...extra];
+    for (const c of cases) {
+      if (c.skip) {
+        rows.push({ name: c.name, skipped: c.skip });
+        continue;
+      }
+      const { twin, bytes, status } = await bareTwin(daemon.url, c.path, c.headers);
+      try {
+        const r = await alternate(daemon.url + c.path, twin.url + c.path, { rounds, seconds, headers: c.headers });
+        rows.push({ name: c.name, bytes, status, ...r });
+        console.log(`  ${c.name}: daemon ${fmt(r.daemon.rps, 0)} req/s p99 ${fmt(r.daemon.p99, 2)} ms | bare ${fmt(r.bare.rps, 0)} req/s p99 ${fmt(r.bare.p99, 2)} ms | ratio ${fmt(r.ratio, 2)}x (${bytes} B, HTTP ${status})`);
+      } finally {
+        await twin.stop();
+      }
+    }
+  } finally {
+    await daemon.stop();
+    await targets.stop();
+  }
+  return rows;
+}
