@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
-import { createApp } from './api/app.js';
+import { createHandler } from './api/handler.js';
 import { Monitor } from './monitor.js';
 import { Registry } from './registry/registry.js';
 import { Scheduler } from './scheduler.js';
@@ -48,8 +48,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
   logger.info({ dataFile: config.dataFile, checks: monitor.size }, 'registry loaded');
 
-  const app = createApp({ monitor, registry, logger, now });
-  const server = http.createServer(app.callback());
+  const server = http.createServer(createHandler({ monitor, registry, logger, now }));
   // A slow client must not hold a socket open forever.
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;

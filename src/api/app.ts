@@ -8,6 +8,7 @@ import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
 import { SummaryBody } from './summary-body.js';
 import { checksRoutes } from './routes-checks.js';
+import { httpCodeFor } from './root.js';
 
 /** What the HTTP API needs; the daemon builds the real ones, tests their own. */
 export interface AppDeps {
@@ -17,11 +18,6 @@ export interface AppDeps {
   now: () => number;
 }
 
-/** HTTP code of GET / per host status: Critical pulls the host from rotation. */
-function httpCodeFor(status: string): number {
-  return status === 'Critical' ? 503 : 200;
-}
-
 /** Builds the Koa app. It never listens; the daemon (or a test) does. */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
@@ -29,6 +25,7 @@ export function createApp(deps: AppDeps): Koa {
   const summary = new SummaryBody(deps.monitor, deps.now);
 
   const router = new Router();
+  // The daemon answers default-JSON GET / before Koa (src/api/root.ts); keep the two alike.
   router.get('/', (ctx) => {
     ctx.status = httpCodeFor(deps.monitor.summary().status);
     ctx.type = 'application/json';
