@@ -1,13 +1,17 @@
 // Prints the functions with the most self time in a .cpuprofile (node --cpu-prof output).
-// Usage: node bench/lib/top-profile.mjs FILE.cpuprofile [N]
+// Usage: node bench/lib/top-profile.mjs FILE.cpuprofile [N] [FROM_S] [TO_S]
+// (FROM_S/TO_S: only samples that many seconds after the profile started, e.g. after warm-up.)
 import { readFileSync } from 'node:fs';
 
-const [file, n = '25'] = process.argv.slice(2);
+const [file, n = '25', from = '0', to = 'Infinity'] = process.argv.slice(2);
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const self = new Map();
 const dt = profile.timeDeltas;
+let at = 0;
 for (let i = 0; i < profile.samples.length; i++) {
+  at += dt[i] ?? 0;
+  if (at < Number(from) * 1e6 || at > Number(to) * 1e6) continue;
   const id = profile.samples[i];
   self.set(id, (self.get(id) ?? 0) + (dt[i] ?? 0));
 }
