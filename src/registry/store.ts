@@ -15,13 +15,20 @@ export class DurableStore<T> {
   private readonly queue: Op<T>[] = [];
   private flushing: Promise<void> | undefined;
 
-  private constructor(private readonly db: Low<T>) {}
+  private constructor(
+    private readonly db: Low<T>,
+    private readonly clone: (state: T) => T,
+  ) {}
 
-  /** Reads the file (missing → `initial`). Throws when it is unreadable. */
-  static async open<T>(adapter: Adapter<T>, initial: T): Promise<DurableStore<T>> {
+  /**
+   * Reads the file (missing → `initial`). Throws when it is unreadable. `clone` copies the state
+   * into the draft a batch mutates (default structuredClone); a shallower copy is fine when
+   * mutators only replace what they change, never edit shared objects in place.
+   */
+  static async open<T>(adapter: Adapter<T>, initial: T, clone: (state: T) => T = structuredClone): Promise<DurableStore<T>> {
     const db = new Low<T>(adapter, initial);
     await db.read();
-    return new DurableStore(db);
+    return new DurableStore(db, clone);
   }
 
   /** The committed state. Treat as read-only. */
@@ -47,7 +54,7 @@ export class DurableStore<T> {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0);
         const committed = this.db.data;
-        const draft = structuredClone(committed);
+        const draft = this.clone(committed);
         const outcomes = batch.map((op) => {
           try {
             return { ok: true as const, value: op.mutate(draft) };
