@@ -6,7 +6,6 @@ import { benchRoot } from './root.mjs';
 import { benchPoller } from './poller.mjs';
 import { benchFreshness } from './freshness.mjs';
 import { benchRegistration } from './registration.mjs';
-import { dialectCases } from './dialects.mjs';
 import { machineLoad } from './lib/proc.mjs';
 import { fmt } from './lib/stats.mjs';
 
@@ -22,11 +21,15 @@ console.log(`megaphone bench: node ${process.version}, ${os.cpus().length} cores
 
 if (only.has('root')) {
   console.log('1. GET / throughput and latency, 1 000 checks, daemon vs bare node:http (wrk -t2 -c50 --latency, alternating)');
-  const rows = await benchRoot({ rounds: quick ? 1 : 3, seconds: quick ? 3 : 5, extra: await dialectCases(), nodeArgs });
+  const rows = await benchRoot({ rounds: quick ? 1 : 3, seconds: quick ? 3 : 5, nodeArgs });
   for (const r of rows) {
     if (r.skipped) {
       console.log(`  ${r.name}: SKIPPED (${r.skipped})`);
       lines.push(`| ${r.name} | skipped: ${r.skipped} | |`);
+      continue;
+    }
+    if (r.agent) {
+      lines.push(`| ${r.name} | ${fmt(r.ratio, 2)}x bare net server (${fmt(r.daemon, 0)} vs ${fmt(r.bare, 0)} conn/s) | info |`);
       continue;
     }
     const isRoot = r.name.startsWith('GET / (default');

@@ -90,5 +90,8 @@ export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
       reject(new Error(`daemon exited with ${code}\n${out}`));
     });
   });
-  return { pid: child.pid, port, url: `http://127.0.0.1:${port}`, dir, stop: () => stopChild(child) };
+  // The agent listener (when configured) logs its port before the HTTP server listens.
+  const agentLine = out.split('\n').find((l) => l.includes('"haproxy agent listening"'));
+  const agentPort = agentLine ? JSON.parse(agentLine).port : undefined;
+  return { pid: child.pid, port, agentPort, url: `http://127.0.0.1:${port}`, dir, stop: () => stopChild(child) };
 }
