@@ -39,9 +39,10 @@ export async function startTargets(ports = 4) {
 
 /** A bare node:http server serving a fixed reply, in its own process. */
 export async function startBare(reply) {
-  const arg = JSON.stringify({ ...reply, body: reply.body.toString('base64') });
-  const child = fork(path.join(here, 'bare-server.mjs'), [arg], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await firstMessage(child, 'port');
+  const child = fork(path.join(here, 'bare-server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const listening = firstMessage(child, 'port');
+  child.send({ ...reply, body: reply.body.toString('base64') });
+  const port = await listening;
   return { pid: child.pid, url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
 }
 
