@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// V8 flag above: a 2 MB young generation keeps RSS ~18 MB lower at 1 000 checks at no CPU cost (bench/RESULTS.md).
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from './config/load.js';
 import { startDaemon } from './daemon.js';

@@ -1,11 +1,18 @@
 import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const CLI = path.resolve(here, '../../dist/cli.js');
+
+/** The node flags the installed `megaphone` bin runs with (its shebang), so the bench runs the same. */
+export function binNodeFlags() {
+  const first = readFileSync(CLI, 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first);
+  return m ? m[1].split(' ').filter(Boolean) : [];
+}
 
 function firstMessage(child, key) {
   return new Promise((resolve, reject) => {
@@ -71,7 +78,7 @@ export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
   if (data) writeFileSync(dataFile, JSON.stringify(data));
   const configFile = path.join(dir, 'megaphone.conf.json');
   writeFileSync(configFile, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, dataFile, ...config }));
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', '--config', configFile], {
+  const child = spawn(process.execPath, [...binNodeFlags(), ...nodeArgs, CLI, 'serve', '--config', configFile], {
     cwd: dir,
     env: { ...process.env, MEGAPHONE_LOG_LEVEL: 'info', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
