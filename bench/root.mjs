@@ -6,19 +6,26 @@ import { wrk } from './lib/wrk.mjs';
 import { benchAgent } from './agent.mjs';
 import { dialectCases, hasAgent } from './dialects.mjs';
 import { median, fmt } from './lib/stats.mjs';
+import { cpuSeconds } from './lib/proc.mjs';
 
 const HEADERS_KEPT = ['content-type', 'cache-control'];
 
 /** Alternates wrk on `a` and `b` `rounds` times; returns the medians and the ratio a/b. */
-export async function alternate(a, b, { rounds, seconds, headers = {} }) {
+export async function alternate(a, b, { rounds, seconds, headers = {}, pids = [] }) {
   const ra = [];
   const rb = [];
+  // CPU microseconds per request of each server (from /proc): steadier than req/s on a busy machine.
+  const cpuPerReq = async (url, pid) => {
+    const c0 = pid ? cpuSeconds(pid) : 0;
+    const r = await wrk(url, { seconds, headers });
+    return { ...r, cpuUs: pid ? ((cpuSeconds(pid) - c0) * 1e6) / (r.rps * seconds) : NaN };
+  };
   for (let i = 0; i < rounds; i++) {
-    ra.push(await wrk(a, { seconds, headers }));
-    rb.push(await wrk(b, { seconds, headers }));
+    ra.push(await cpuPerReq(a, pids[0]));
+    rb.push(await cpuPerReq(b, pids[1]));
   }
-  const A = { rps: median(ra.map((r) => r.rps)), p99: median(ra.map((r) => r.p99)), p50: median(ra.map((r) => r.p50)), non2xx: ra.reduce((n, r) => n + r.non2xx, 0), errors: ra.map((r) => r.socketErrors).filter(Boolean) };
-  const B = { rps: median(rb.map((r) => r.rps)), p99: median(rb.map((r) => r.p99)), p50: median(rb.map((r) => r.p50)) };
+  const A = { rps: median(ra.map((r) => r.rps)), p99: median(ra.map((r) => r.p99)), p50: median(ra.map((r) => r.p50)), cpuUs: median(ra.map((r) => r.cpuUs)), non2xx: ra.reduce((n, r) => n + r.non2xx, 0), errors: ra.map((r) => r.socketErrors).filter(Boolean) };
+  const B = { rps: median(rb.map((r) => r.rps)), p99: median(rb.map((r) => r.p99)), p50: median(rb.map((r) => r.p50)), cpuUs: median(rb.map((r) => r.cpuUs)) };
   return { daemon: A, bare: B, ratio: A.rps / B.rps, rounds: ra.map((r, i) => [r.rps, rb[i].rps]), command: ra[0].args };
 }
 
@@ -46,9 +53,9 @@ export async function benchRoot({ checks = 1000, rounds = 3, seconds = 5, nodeAr
       }
       const { twin, bytes, status } = await bareTwin(daemon.url, c.path, c.headers);
       try {
-        const r = await alternate(daemon.url + c.path, twin.url + c.path, { rounds, seconds, headers: c.headers });
+        const r = await alternate(daemon.url + c.path, twin.url + c.path, { rounds, seconds, headers: c.headers, pids: [daemon.pid, twin.pid] });
         rows.push({ name: c.name, bytes, status, ...r });
-        console.log(`  ${c.name}: daemon ${fmt(r.daemon.rps, 0)} req/s p99 ${fmt(r.daemon.p99, 2)} ms | bare ${fmt(r.bare.rps, 0)} req/s p99 ${fmt(r.bare.p99, 2)} ms | ratio ${fmt(r.ratio, 2)}x (${bytes} B, HTTP ${status})`);
+        console.log(`  ${c.name}: daemon ${fmt(r.daemon.rps, 0)} req/s p99 ${fmt(r.daemon.p99, 2)} ms | bare ${fmt(r.bare.rps, 0)} req/s p99 ${fmt(r.bare.p99, 2)} ms | ratio ${fmt(r.ratio, 2)}x (${bytes} B, HTTP ${status}); CPU per request ${fmt(r.daemon.cpuUs, 1)} vs ${fmt(r.bare.cpuUs, 1)} µs`);
       } finally {
         await twin.stop();
       }
