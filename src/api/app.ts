@@ -8,6 +8,7 @@ import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
 import { SummaryBody } from './summary-body.js';
 import { checksRoutes } from './routes-checks.js';
+import { stateRoutes } from './routes-state.js';
 
 /** What the HTTP API needs; the daemon builds the real ones, tests their own. */
 export interface AppDeps {
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   checksRoutes(router, deps);
+  stateRoutes(router, deps);
   const methodNotAllowed = () => new MegaphoneError('method not allowed', 'E_METHOD_NOT_ALLOWED', 405);
   const notImplemented = () => new MegaphoneError('method not implemented', 'E_METHOD_NOT_ALLOWED', 405);
 
