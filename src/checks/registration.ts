@@ -62,12 +62,18 @@ const statusWord = z
 // Headers undici manages itself, or that would change the framing of the request.
 const FORBIDDEN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer']);
 
-const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/, { message: 'must be an HTTP header name' })
-  .refine((h) => !FORBIDDEN_HEADERS.has(h.toLowerCase()), { message: 'is managed by megaphone and may not be set' });
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 
 const headersSchema = z
-  .record(headerName, z.string().max(1024).regex(/^[^\r\n\0]*$/, { message: 'must not contain line breaks' }))
-  .refine((h) => Object.keys(h).length <= MAX_HEADERS, { message: `must have at most ${MAX_HEADERS} entries` });
+  .record(z.string(), z.string().max(1024).regex(/^[^\r\n\0]*$/, { message: 'must not contain line breaks' }))
+  .superRefine((h, ctx) => {
+    const names = Object.keys(h);
+    if (names.length > MAX_HEADERS) ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_HEADERS} entries` });
+    const bad = names.find((n) => !HEADER_NAME.test(n));
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `has ${JSON.stringify(bad)}, which is not an HTTP header name` });
+    const managed = names.find((n) => FORBIDDEN_HEADERS.has(n.toLowerCase()));
+    if (managed !== undefined) ctx.addIssue({ code: 'custom', message: `may not set ${managed}: it is managed by megaphone` });
+  });
 
 const urlObject = z.strictObject({
   addr: z.union([httpUrl, tcpUrl]),
