@@ -33,7 +33,8 @@ type State = { status: string; message: string; source: string; kind: string; ou
 const stateOf = async (app: TestApp, id: string) => (await app.request.get(`/checks/${id}/state`).expect(200)).body as State;
 const settled = (app: TestApp, id: string) => waitFor(async () => {
   const s = await stateOf(app, id);
-  return s.message !== 'waiting for the first poll' && s;
+  if (s.message === 'waiting for the first poll') throw new Error(`${id} not polled yet`);
+  return s;
 }, 10_000);
 
 describe('command checks (Nagios plugins, config file only)', () => {

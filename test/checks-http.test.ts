@@ -21,7 +21,8 @@ afterEach(async () => {
 const stateOf = async (id: string) => (await t.request.get(`/checks/${id}/state`).expect(200)).body as { status: string; message: string; kind: string };
 const until = (id: string, status: string) => waitFor(async () => {
   const s = await stateOf(id);
-  return s.status === status && s;
+  if (s.status !== status) throw new Error(`${id} is ${s.status}: ${s.message}`);
+  return s;
 }, 10_000);
 
 describe('format "health+json"', () => {

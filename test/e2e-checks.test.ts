@@ -46,7 +46,8 @@ describe('the daemon with checks in its config file', () => {
     expect((await json(`${d.url}/checks`)).body).toEqual({ load: null, db: tcp, nightly: null });
     const summary = await waitFor(async () => {
       const b = (await json(`${d.url}/`)).body;
-      return b.message === 'load:Warning:LOAD WARNING - load average: 4.1; nightly:Unknown:waiting for the first report' && b;
+      if (b.message !== 'load:Warning:LOAD WARNING - load average: 4.1; nightly:Unknown:waiting for the first report') throw new Error(String(b.message));
+      return b;
     }, 15_000);
     expect(summary.status).toBe('Warning');
 
