@@ -101,6 +101,7 @@ describe('push (ttl) checks', () => {
     ['a ttl with a url', { ttl: '30s', url: 'http://127.0.0.1:1/' }, /cannot be combined/],
     ['a ttl with an interval', { ttl: '30s', interval: '5s' }, /do not apply to a push/],
     ['no url, ttl or command', {}, /one of `url`, `ttl`/],
+    ['a ttl on the --global check', { id: '--global', ttl: '30s' }, /`--global` check takes a `url`/],
   ])('registration with %s is a 400', async (_what, fields, error) => {
     t = await makeTestApp();
     const res = await t.request.post('/checks').send({ id: 'p', ...fields }).expect(400);

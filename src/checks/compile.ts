@@ -68,6 +68,7 @@ export function compileCheck(reg: Registration, source: CheckSource, defaults: C
   if (reg.command !== undefined && source !== 'config') {
     throw badRequest('`command` checks can only be declared in the config file, never over HTTP', 'E_COMMAND_OVER_HTTP');
   }
+  if (reg.id === GLOBAL_ID && reg.url === undefined) throw badRequest(`the \`${GLOBAL_ID}\` check takes a \`url\` (as in Megaphone), not \`${given[0]}\``);
   const obj = reg.url === undefined || typeof reg.url === 'string' ? undefined : reg.url;
   const base = {
     id: reg.id,
