@@ -3,7 +3,7 @@ import { badRequest } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { compileStatusPath } from './jsonpath.js';
 import { canonicalStatus, MIN_INTERVAL_MS, type Registration } from './registration.js';
-import { GLOBAL_ID, type Check, type CheckSource } from './definition.js';
+import { GLOBAL_ID, type BodyMatch, type Check, type CheckSource } from './definition.js';
 
 /** Longest per-check interval (1 day). */
 export const MAX_INTERVAL_MS = 86_400_000;
@@ -13,9 +13,9 @@ export type CheckDefaults = Pick<Config['defaults'], 'interval' | 'timeout'> & {
 
 type UrlObject = Exclude<NonNullable<Registration['url']>, string>;
 
-function compileMatch(pattern: string): RegExp {
+function compileMatch(pattern: string): BodyMatch {
   try {
-    return new RegExp(pattern);
+    return { re: new RegExp(pattern), abandoned: false };
   } catch (err) {
     throw badRequest(`\`url.match\` is not a valid regular expression: ${(err as Error).message}`, 'E_MATCH');
   }

@@ -37,7 +37,13 @@ export interface HttpCheck extends BaseCheck {
   /** Extra request headers (Host, Authorization, ...). */
   headers: Record<string, string>;
   /** The body must match, else Critical. */
-  match?: RegExp;
+  match?: BodyMatch;
+}
+
+/** A compiled `match`; `abandoned` is set for good once it overran its time budget on a body. */
+export interface BodyMatch {
+  re: RegExp;
+  abandoned: boolean;
 }
 
 /** OK when a TCP connection opens within the timeout. */

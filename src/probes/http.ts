@@ -43,10 +43,15 @@ function byCode(httpStatus: number): Reading {
 }
 
 function read(check: HttpCheck, httpStatus: number, text: string): Reading {
-  if (check.match) {
-    const hit = matchWithin(check.match, text);
-    if (hit === undefined) return { status: 'Unknown', message: `\`match\` /${check.match.source}/ took too long on the body; abandoned` };
-    if (!hit) return { status: 'Critical', message: `body does not match /${check.match.source}/ (HTTP ${httpStatus})` };
+  const m = check.match;
+  if (m) {
+    // A pattern that overran once would burn its budget on every poll: it stays off until re-registered.
+    const hit = m.abandoned ? undefined : matchWithin(m.re, text);
+    if (hit === undefined) {
+      m.abandoned = true;
+      return { status: 'Unknown', message: `\`match\` /${m.re.source}/ took too long on the body; disabled until the check is registered again` };
+    }
+    if (!hit) return { status: 'Critical', message: `body does not match /${m.re.source}/ (HTTP ${httpStatus})` };
   }
   if (check.format === 'http') return byCode(httpStatus);
   if (check.format === 'health+json') return interpretHealthJson(httpStatus, text);
