@@ -15,7 +15,7 @@ type UrlObject = Exclude<NonNullable<Registration['url']>, string>;
 
 function compileMatch(pattern: string): BodyMatch {
   try {
-    return { re: new RegExp(pattern), abandoned: false };
+    return { re: new RegExp(pattern), overruns: 0, abandoned: false };
   } catch (err) {
     throw badRequest(`\`url.match\` is not a valid regular expression: ${(err as Error).message}`, 'E_MATCH');
   }

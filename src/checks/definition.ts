@@ -40,9 +40,11 @@ export interface HttpCheck extends BaseCheck {
   match?: BodyMatch;
 }
 
-/** A compiled `match`; `abandoned` is set for good once it overran its time budget on a body. */
+/** A compiled `match`; `abandoned` is set for good once it overran its time budget 3 times in a row. */
 export interface BodyMatch {
   re: RegExp;
+  /** Overruns in a row (a loaded machine can make one run slow; a catastrophic pattern is slow every time). */
+  overruns: number;
   abandoned: boolean;
 }
 

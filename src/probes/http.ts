@@ -16,6 +16,9 @@ export interface HttpProbeDeps {
 
 type Body = AsyncIterable<Buffer> & { destroy(err?: Error): unknown };
 
+/** Overruns of the `match` budget in a row after which the pattern is no longer run. */
+export const MAX_MATCH_OVERRUNS = 3;
+
 const ACCEPT: Record<HttpCheck['format'], string> = {
   json: 'application/json',
   'health+json': 'application/health+json, application/json;q=0.9',
@@ -45,12 +48,14 @@ function byCode(httpStatus: number): Reading {
 function read(check: HttpCheck, httpStatus: number, text: string): Reading {
   const m = check.match;
   if (m) {
-    // A pattern that overran once would burn its budget on every poll: it stays off until re-registered.
     const hit = m.abandoned ? undefined : matchWithin(m.re, text);
     if (hit === undefined) {
-      m.abandoned = true;
-      return { status: 'Unknown', message: `\`match\` /${m.re.source}/ took too long on the body; disabled until the check is registered again` };
+      // A pattern that keeps overrunning would burn its budget on every poll: it stays off until re-registered.
+      if (++m.overruns >= MAX_MATCH_OVERRUNS) m.abandoned = true;
+      const off = m.abandoned ? '; disabled until the check is registered again' : '';
+      return { status: 'Unknown', message: `\`match\` /${m.re.source}/ took too long on the body${off}` };
     }
+    m.overruns = 0;
     if (!hit) return { status: 'Critical', message: `body does not match /${m.re.source}/ (HTTP ${httpStatus})` };
   }
   if (check.format === 'http') return byCode(httpStatus);
