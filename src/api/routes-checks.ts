@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { parseRegistration } from '../checks/registration.js';
 import { notFound } from '../errors.js';
 import { stateView } from '../checks/state-view.js';
+import { publicUrl } from '../checks/redact.js';
 import type { AppDeps } from './app.js';
 
 /** /checks: list, read, register, delete. */
@@ -10,7 +11,7 @@ export function checksRoutes(router: Router, deps: AppDeps): void {
     const verbose = ctx.query.verbose === '1' || ctx.query.verbose === 'true';
     if (verbose) deps.monitor.summary(); // brings staleness up to date before it is shown
     const out: Record<string, unknown> = {};
-    for (const s of deps.monitor.all()) out[s.check.id] = verbose ? stateView(s) : s.check.url;
+    for (const s of deps.monitor.all()) out[s.check.id] = verbose ? stateView(s) : publicUrl(s.check.url);
     ctx.body = out;
   });
 
