@@ -4,6 +4,7 @@ import path from 'node:path';
 import { makeTestApp, tempDir, type TestApp } from './helpers/app.js';
 import { parseConfig } from '../src/config/load.js';
 import { waitFor } from './helpers/wait.js';
+import { startFakeService } from './helpers/fake-service.js';
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -95,6 +96,29 @@ describe('command checks (Nagios plugins, config file only)', () => {
     const res = await t.request.post('/checks').send({ id: 'rce', command: ['/bin/sh', '-c', 'touch /tmp/pwned'] }).expect(400);
     expect(res.body).toEqual({ error: expect.stringContaining('config file'), code: 'E_COMMAND_OVER_HTTP' });
     expect((await t.request.get('/checks')).body).toEqual({});
+  });
+});
+
+describe('real Nagios plugins (monitoring-plugins-basic)', () => {
+  const CHECK_HTTP = '/usr/lib/nagios/plugins/check_http';
+
+  it('check_http against a real service is OK with its perfdata; against a closed port, Critical', async () => {
+    const svc = await startFakeService();
+    try {
+      t = await makeTestApp({ checks: [
+        { id: 'web', command: [CHECK_HTTP, '-H', '127.0.0.1', '-p', String(svc.port), '-u', '/status', '-t', '5'], interval: '10s', timeout: '6s' },
+        { id: 'gone', command: [CHECK_HTTP, '-H', '127.0.0.1', '-p', '1', '-t', '5'], interval: '10s', timeout: '6s' },
+      ] });
+      const web = await settled(t, 'web');
+      expect(web.status).toBe('OK');
+      expect(web.message).toMatch(/^HTTP OK: HTTP\/1\.1 200 OK/);
+      expect((web.perfdata as Array<{ label: string }>).map((p) => p.label)).toEqual(['time', 'size']);
+      expect(svc.hits).toBeGreaterThan(0);
+      const gone = await settled(t, 'gone');
+      expect(gone.status).toBe('Critical');
+    } finally {
+      await svc.close();
+    }
   });
 });
 
