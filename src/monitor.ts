@@ -153,8 +153,8 @@ export class Monitor {
     state.tracking = verdict.tracking;
     state.consecutive = verdict.tracking.consecutive;
     state.flapping = verdict.tracking.flapping;
-    this.apply(state, check.statusoverride ?? verdict.status, verdict.message, result.at);
-    this.events.emit('result', id, result, state);
+    // 'result' is announced before any 'transition' it causes, as integrations expect.
+    this.apply(state, check.statusoverride ?? verdict.status, verdict.message, result.at, () => this.events.emit('result', id, result, state));
   }
 
   /** Applies what time does (push ttl expiry, staleness) to every check. Called by the timer and lazily on read. */
@@ -169,14 +169,15 @@ export class Monitor {
     }
   }
 
-  private apply(state: CheckState, status: Status, message: string, at: number): void {
+  private apply(state: CheckState, status: Status, message: string, at: number, announce?: () => void): void {
     const from = state.status;
-    if (status === from && message === state.message) return;
+    const changed = status !== from || message !== state.message;
     if (status !== from) state.since = at;
     state.status = status;
     state.message = message;
+    announce?.();
     if (status !== from) this.events.emit('transition', { check: state.check.id, from, to: status, message, at });
-    this.changed();
+    if (changed) this.changed();
   }
 
   summary(): Summary {
