@@ -7,6 +7,7 @@ import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
 import { SummaryBody } from './summary-body.js';
 import { checksRoutes } from './routes-checks.js';
+import { stateRoutes } from './routes-state.js';
 
 /** What the HTTP API needs; the daemon builds the real ones, tests their own. */
 export interface AppDeps {
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   checksRoutes(router, deps);
+  stateRoutes(router, deps);
 
   app.use(errorMiddleware(deps.logger));
   app.use(jsonBody);
