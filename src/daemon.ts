@@ -8,6 +8,7 @@ import { Monitor } from './monitor.js';
 import { Registry } from './registry/registry.js';
 import { Scheduler } from './scheduler.js';
 import { runProbe } from './probes/index.js';
+import { compileConfigChecks } from './checks/config-checks.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -43,10 +44,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     concurrency: config.limits.concurrentPolls,
     onResult: (id, result) => monitor.onResult(id, result),
   });
-  const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
+  const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
 
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
-  logger.info({ dataFile: config.dataFile, checks: monitor.size }, 'registry loaded');
+  // Config checks first: a stored API registration with the same id is then left aside.
+  for (const check of compileConfigChecks(config)) monitor.upsert(check);
+  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now });
+  if (registry.shadowed.length > 0) logger.warn({ ids: registry.shadowed }, 'stored checks shadowed by config checks of the same id');
+  logger.info({ dataFile: config.dataFile, checks: monitor.size, configChecks: config.checks.length }, 'registry loaded');
+  monitor.start();
 
   const server = http.createServer(createHandler({ monitor, registry, logger, now }));
   // A slow client must not hold a socket open forever.
@@ -56,6 +61,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   try {
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
+    monitor.stop();
     scheduler.stop();
     await dispatcher.close();
     throw err;
@@ -69,6 +75,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     host: address.address,
     close() {
       closing ??= (async () => {
+        monitor.stop();
         scheduler.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
