@@ -30,13 +30,23 @@ const byWorstThenId = (a: CheckView, b: CheckView) =>
 export function summarize(checks: Iterable<CheckView>, global?: CheckView): Summary {
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   const problems: CheckView[] = [];
+  for (const c of checks) {
+    counts[c.status]++;
+    if (c.status !== 'OK') problems.push(c);
+  }
+  return collate(counts, problems, global);
+}
+
+/**
+ * The summary from per-status counts and the checks above OK (any order; sorted here), so a
+ * caller that keeps those up to date (SummaryIndex) never rescans every check.
+ */
+export function collate(counts: Record<Status, number>, problems: CheckView[], global?: CheckView): Summary {
   let status: Status = 'OK';
   let total = 0;
-  for (const c of checks) {
-    total++;
-    counts[c.status]++;
-    status = worse(status, c.status);
-    if (c.status !== 'OK') problems.push(c);
+  for (const s of STATUSES) {
+    total += counts[s];
+    if (counts[s] > 0) status = worse(status, s);
   }
   problems.sort(byWorstThenId);
   const listed = problems.map((p) => `${p.id}:${p.status}:${p.message}`);

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { Check } from './checks/definition.js';
-import { GLOBAL_ID } from './checks/definition.js';
 import type { Result } from './probes/result.js';
 import type { Scheduler } from './scheduler.js';
 import type { Status } from './status.js';
-import { summarize, type CheckView, type Summary } from './aggregate.js';
+import type { Summary } from './aggregate.js';
+import { SummaryIndex } from './summary-index.js';
 import { judge, newTracking, type FlapOptions, type Tracking } from './checks/thresholds.js';
 import { expiry } from './checks/staleness.js';
 
@@ -70,6 +70,8 @@ const PUSH_PENDING_MESSAGE = 'waiting for the first report';
 /** Holds every check's state, feeds the scheduler, and keeps the host summary current. */
 export class Monitor {
   private readonly states = new Map<string, CheckState>();
+  /** Counts and problems kept per change, so summary() never rescans every check. */
+  private readonly index = new SummaryIndex();
   private cached: Summary | undefined;
   private hostStatus: Status | undefined;
   /** Bumped whenever the summary may have changed. */
@@ -111,6 +113,7 @@ export class Monitor {
     };
     if (previous && previous.status === state.status) state.since = previous.since;
     this.states.set(check.id, state);
+    this.index.set(check.id, state.status, state.message);
     this.events.emit('upserted', state);
     if (previous && previous.status !== state.status) {
       this.events.emit('transition', { check: check.id, from: previous.status, to: state.status, message: state.message, at: state.since });
@@ -123,6 +126,7 @@ export class Monitor {
 
   remove(id: string): boolean {
     if (!this.states.delete(id)) return false;
+    this.index.delete(id);
     this.deps.scheduler.unschedule(id);
     this.events.emit('removed', id);
     this.changed();
@@ -175,6 +179,7 @@ export class Monitor {
     if (status !== from) state.since = at;
     state.status = status;
     state.message = message;
+    if (changed) this.index.set(state.check.id, status, message);
     announce?.();
     if (status !== from) this.events.emit('transition', { check: state.check.id, from, to: status, message, at });
     if (changed) this.changed();
@@ -183,16 +188,7 @@ export class Monitor {
   summary(): Summary {
     // A stalled loop or a stuck poll must never leave an old OK on show: re-check ages when due.
     if (this.deps.now() - this.lastSweep >= SWEEP_MS) this.sweep();
-    if (!this.cached) {
-      const views: CheckView[] = [];
-      let global: CheckView | undefined;
-      for (const s of this.states.values()) {
-        const view = { id: s.check.id, status: s.status, message: s.message };
-        if (s.check.id === GLOBAL_ID) global = view;
-        else views.push(view);
-      }
-      this.cached = summarize(views, global);
-    }
+    this.cached ??= this.index.summary();
     return this.cached;
   }
 
