@@ -10,7 +10,12 @@ import { DurableJsonFile } from './durable-file.js';
 export interface RegistryData {
   version: 1;
   checks: Record<string, Registration>;
+  /** Host maintenance (see src/maintenance); absent or null when not in maintenance. */
+  maintenance?: unknown;
 }
+
+/** Other durable state kept beside the checks in the same data file. */
+export type RegistrySection = 'maintenance';
 
 export interface RegistryOptions {
   defaults: Config['defaults'];
@@ -88,6 +93,19 @@ export class Registry {
     });
     if (!removed) throw notFound(`no check with id ${JSON.stringify(id)}`, 'E_CHECK_NOT_FOUND');
     this.monitor.remove(id);
+  }
+
+  /** A sibling section of the data file as last committed (validate before trusting it). */
+  readSection(key: RegistrySection): unknown {
+    return this.store.data[key];
+  }
+
+  /** Replaces a sibling section (null deletes it); resolves once the change is durable. */
+  async writeSection(key: RegistrySection, value: unknown): Promise<void> {
+    await this.store.update((draft) => {
+      if (value === null || value === undefined) delete draft[key];
+      else draft[key] = value;
+    });
   }
 
   /** Waits for pending writes. */

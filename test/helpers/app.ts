@@ -12,6 +12,7 @@ import { Monitor } from '../../src/monitor.js';
 import { Registry } from '../../src/registry/registry.js';
 import { Scheduler } from '../../src/scheduler.js';
 import { runProbe } from '../../src/probes/index.js';
+import { createDialects, type Dialects } from '../../src/dialects.js';
 
 export interface TestApp {
   app: Koa;
@@ -20,6 +21,7 @@ export interface TestApp {
   registry: Registry;
   scheduler: Scheduler;
   config: Config;
+  dialects: Dialects;
   dataFile: string;
   close(): Promise<void>;
 }
@@ -37,7 +39,8 @@ export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string
   const scheduler = new Scheduler({ concurrency: config.limits.concurrentPolls, onResult: (id, r) => monitor.onResult(id, r) });
   const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
   const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
-  const app = createApp({ monitor, registry, logger: pino({ level: 'silent' }), now });
+  const dialects = createDialects({ config, monitor, store: registry, now });
+  const app = createApp({ monitor, registry, logger: pino({ level: 'silent' }), now, dialects });
   return {
     app,
     request: supertest(app.callback()),
@@ -45,9 +48,11 @@ export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string
     registry,
     scheduler,
     config,
+    dialects,
     dataFile: config.dataFile,
     async close() {
       scheduler.stop();
+      dialects.close();
       await registry.drain();
       await dispatcher.destroy();
     },
