@@ -1,8 +1,5 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { loadConfig } from './config/load.js';
-import { startDaemon } from './daemon.js';
-import { createLogger } from './log.js';
 import { MegaphoneError } from './errors.js';
 import { VERSION } from './version.js';
 import { CommandFailed, registerClientCommands } from './client/commands.js';
@@ -13,6 +10,8 @@ function fail(message: string, code = 1): never {
 }
 
 async function serve(opts: { config?: string; host?: string; port?: string; dataFile?: string }): Promise<void> {
+  // Loaded here so the client commands (status, checks, maintenance) start fast.
+  const [{ loadConfig }, { startDaemon }, { createLogger }] = await Promise.all([import('./config/load.js'), import('./daemon.js'), import('./log.js')]);
   const { config, file } = await loadConfig({
     configFlag: opts.config,
     overrides: { host: opts.host, port: opts.port, dataFile: opts.dataFile },

@@ -39,13 +39,13 @@ const is = (status: string | undefined, want: string) => status?.split(' ')[0] =
 async function until(want: { web1: string; web2: string; weight?: string }): Promise<Record<string, StatRow>> {
   let last: Record<string, StatRow> = {};
   try {
-    return await waitFor(async () => {
+    return (await waitFor(async () => {
       last = await haproxy.stat();
       const w1 = last['be_agent/web1'];
       const w2 = last['be_http/web2'];
       const ok = is(w1?.status, want.web1) && is(w2?.status, want.web2) && (want.weight === undefined || w1?.weight === want.weight);
       return ok ? last : undefined;
-    }, 20_000);
+    }, 20_000)) as Record<string, StatRow>;
   } catch {
     const pick = (r?: StatRow) => r && { status: r.status, weight: r.weight, check: r.check_status, agent: r.agent_status, desc: r.agent_desc ?? r.last_agt };
     throw new Error(`haproxy never showed ${JSON.stringify(want)}; last: ${JSON.stringify({ web1: pick(last['be_agent/web1']), web2: pick(last['be_http/web2']) })}\n${haproxy.proc.output()}`);

@@ -56,17 +56,17 @@ describe('a real prometheus scraping megaphone', () => {
   });
 
   it('returns megaphone_host_status and per-check series from its query API', async () => {
-    const host = await waitFor(async () => {
+    const host = (await waitFor(async () => {
       const r = await query('megaphone_host_status');
       return r[0]?.value[1] === '3' ? r : undefined;
     }, 45_000).catch((err: unknown) => {
       throw new Error(`${String(err)}\n${prometheus.output().slice(-3000)}`);
-    });
+    })) as QueryReply['data']['result'];
     expect(host[0]?.metric).toMatchObject({ __name__: 'megaphone_host_status', job: 'megaphone', instance: `127.0.0.1:${daemon.port}` });
-    const checks = await waitFor(async () => {
+    const checks = (await waitFor(async () => {
       const r = await query('megaphone_check_status');
       return r.length > 0 ? r : undefined;
-    }, 20_000);
+    }, 20_000)) as QueryReply['data']['result'];
     expect(checks.map((c) => [c.metric.check, c.metric.source, c.value[1]])).toEqual([['disk', 'api', '3']]);
     expect((await query('up{job="megaphone"}'))[0]?.value[1]).toBe('1');
   });

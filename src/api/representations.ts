@@ -2,6 +2,7 @@ import type { Host, HostSummary } from '../maintenance/host.js';
 import { maintenanceView } from '../maintenance/maintenance.js';
 import type { Status } from '../status.js';
 import { VERSION } from '../version.js';
+import { oneLine } from '../one-line.js';
 
 /** What a representation renders from: the host, at `now`. */
 export interface RenderInput {
@@ -23,12 +24,6 @@ export interface Representation {
 
 /** IETF health+json status per megaphone status; Unknown is not a pass. */
 export const HEALTH_STATUS: Record<Status, 'pass' | 'warn' | 'fail'> = { OK: 'pass', Unknown: 'warn', Warning: 'warn', Critical: 'fail' };
-
-/** One line, no control characters: for text/plain, the agent and Nagios. */
-export function oneLine(text: string, max = Infinity): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
 /** The seed's JSON: {status, date, message}, plus `maintenance` while drained. */
 export const seedJson: Representation = {

@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { describeTransportError } from '../probes/transport-error.js';
 
 /** Where the CLI finds the daemon unless told: --url, then $MEGAPHONE_URL, then this. */
@@ -41,6 +40,8 @@ export async function call(url: string, opts: { method?: 'GET' | 'POST' | 'PUT' 
   }
   const signal = AbortSignal.timeout(opts.timeoutMs);
   try {
+    // Loaded on use: `megaphone --help` need not pay for it.
+    const { request } = await import('undici');
     const res = await request(target, {
       method: opts.method ?? 'GET',
       signal,

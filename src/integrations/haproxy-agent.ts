@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Host, HostSummary } from '../maintenance/host.js';
-import { oneLine } from '../api/representations.js';
+import { oneLine } from '../one-line.js';
 
 /** Longest description after `#` (HAProxy shows it in its stats page and logs). */
 export const MAX_AGENT_DESCRIPTION = 200;
