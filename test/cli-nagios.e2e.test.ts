@@ -103,6 +103,7 @@ describe('megaphone status (a Nagios plugin)', () => {
     expect(gone.stdout).toMatch(/^UNKNOWN - cannot reach megaphone at http:\/\/127\.0\.0\.1:\d+\/: connection refused \(ECONNREFUSED\)\n$/);
     const notMegaphone = await megaphone(['status', '--url', `${daemon.url}/nope`]);
     expect(notMegaphone).toMatchObject({ code: 3, stdout: 'UNKNOWN - not a megaphone status: HTTP 404\n' });
+    expect((await megaphone(['status', '--bogus'])).code).toBe(3);
     expect(await megaphone(['status', '--url', daemon.url, '--timeout', 'soon'])).toMatchObject({ code: 3, stdout: 'UNKNOWN - --timeout must be a duration like "5s", got "soon"\n' });
   });
 

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { parseDuration } from '../duration.js';
 import { baseUrl, call, ClientError, describeFailure, type Reply } from './http.js';
 import { nagiosStatus } from './nagios.js';
@@ -51,6 +51,10 @@ const withClient = (cmd: Command) =>
 /** `status`, `checks list|add|rm`, `maintenance on|off|show`: thin HTTP clients of a daemon. */
 export function registerClientCommands(program: Command): void {
   withClient(program.command('status'))
+    // A plugin's usage error is UNKNOWN (3), not WARNING (1).
+    .exitOverride((err) => {
+      throw err.exitCode === 0 ? err : new CommanderError(3, err.code, err.message);
+    })
     .description('Nagios/Icinga plugin: one line and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also when unreachable)')
     .option('--check <id>', 'report one check instead of the host')
     .action(async (opts: ClientOpts & { check?: string }) => {
