@@ -56,6 +56,15 @@ describe('http.statusCodes', () => {
   it('refuses a code that is not an HTTP status at start-up', async () => {
     await expect(makeTestApp({ http: { statusCodes: { Critical: 99 } } })).rejects.toThrow(/http\.statusCodes\.Critical/);
   });
+
+  it.each([
+    [{ agent: { weights: { Warning: 300 } } }, /agent\.weights\.Warning/],
+    [{ agent: { port: 70000 } }, /agent\.port/],
+    [{ http: { cacheMaxAge: 'soon' } }, /http\.cacheMaxAge/],
+    [{ http: { statusCodes: { Fine: 200 } } }, /Fine/],
+  ])('refuses a bad dialect setting %j naming the key', async (overrides, pattern) => {
+    await expect(makeTestApp(overrides as ConfigInput)).rejects.toThrow(pattern);
+  });
 });
 
 describe('Cache-Control', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeTestApp, tempDir, type TestApp } from './helpers/app.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
@@ -97,6 +97,16 @@ describe('maintenance', () => {
     const res = await t.request.put('/maintenance').set('Content-Type', 'text/plain').send('reason=x');
     expect(res.status).toBe(415);
     expect((await t.request.get('/')).status).toBe(200);
+  });
+
+  it('is refused with 503 E_STORAGE, and not applied, when the data file cannot be written', async () => {
+    const { t } = await okHost();
+    rmSync(path.dirname(t.dataFile), { recursive: true, force: true });
+    const res = await t.request.put('/maintenance').send({ reason: 'never' });
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('E_STORAGE');
+    expect((await t.request.get('/')).status).toBe(200);
+    expect((await t.request.get('/maintenance')).body).toEqual({ maintenance: null });
   });
 
   it('survives a restart: the state is in the data file', async () => {
