@@ -9,6 +9,8 @@ import { Registry } from './registry/registry.js';
 import { Scheduler } from './scheduler.js';
 import { runProbe } from './probes/index.js';
 import { compileConfigChecks } from './checks/config-checks.js';
+import { createDialects } from './dialects.js';
+import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -20,6 +22,8 @@ export interface Daemon {
   /** The port actually bound (useful with port 0). */
   port: number;
   host: string;
+  /** The HAProxy agent-check port, when `agent.port` is set. */
+  agentPort?: number;
   close(): Promise<void>;
 }
 
@@ -53,15 +57,22 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   logger.info({ dataFile: config.dataFile, checks: monitor.size, configChecks: config.checks.length }, 'registry loaded');
   monitor.start();
 
-  const server = http.createServer(createHandler({ monitor, registry, logger, now }));
+  const dialects = createDialects({ config, monitor, store: registry, now });
+  const server = http.createServer(createHandler({ monitor, registry, logger, now, dialects }));
   // A slow client must not hold a socket open forever.
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   server.keepAliveTimeout = 5_000;
+  let agent: AgentListener | undefined;
   try {
+    if (config.agent.port !== undefined) {
+      agent = await startAgent({ host: config.agent.host ?? config.listen.host, port: config.agent.port, weights: config.agent.weights, view: dialects.host, logger });
+    }
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
     monitor.stop();
+    await agent?.close();
+    dialects.close();
     scheduler.stop();
     await dispatcher.close();
     throw err;
@@ -73,10 +84,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   return {
     port: address.port,
     host: address.address,
+    agentPort: agent?.port,
     close() {
       closing ??= (async () => {
         monitor.stop();
         scheduler.stop();
+        dialects.close();
+        await agent?.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -26,7 +26,7 @@ describe('GET / fast path (before Koa)', () => {
     t = await makeTestApp();
     svc = await startFakeService();
     // One fixed clock for both, so the "date" in the bodies matches byte for byte.
-    const deps: AppDeps = { monitor: t.monitor, registry: t.registry, logger: pino({ level: 'silent' }), now: () => Date.UTC(2026, 0, 2, 3, 4, 5) };
+    const deps: AppDeps = { monitor: t.monitor, registry: t.registry, logger: pino({ level: 'silent' }), now: () => Date.UTC(2026, 0, 2, 3, 4, 5), dialects: t.dialects };
     handler = createHandler(deps);
     fast = supertest(handler);
     koa = supertest(createApp(deps).callback());
@@ -101,5 +101,29 @@ describe('wantsDefaultJson', () => {
     ['text/plain', false],
   ])('Accept %j → %s', (accept, expected) => {
     expect(wantsDefaultJson(accept)).toBe(expected);
+  });
+});
+
+describe('GET / fast path follows the dialects settings', () => {
+  it('configured status codes, cache max-age and maintenance read the same as through Koa', async () => {
+    const t = await makeTestApp({ http: { statusCodes: { Unknown: 299 }, cacheMaxAge: '5s' } });
+    try {
+      const deps: AppDeps = { monitor: t.monitor, registry: t.registry, logger: pino({ level: 'silent' }), now: () => Date.UTC(2026, 0, 2, 3, 4, 5), dialects: t.dialects };
+      const handler = createHandler(deps);
+      const fast = supertest(handler);
+      const koa = supertest(createApp(deps).callback());
+      for (const step of ['plain', 'maintenance'] as const) {
+        if (step === 'maintenance') await t.dialects.maintenance.enter('deploying');
+        const a = await fast.get('/');
+        const b = await koa.get('/');
+        expect(a.status).toBe(b.status);
+        expect(stableHeaders(a.headers)).toEqual(stableHeaders(b.headers));
+        expect(a.text).toBe(b.text);
+        expect(a.headers['cache-control']).toBe('max-age=5');
+      }
+      expect(handler.fastRoot.hits).toBe(2);
+    } finally {
+      await t.close();
+    }
   });
 });

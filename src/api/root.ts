@@ -1,16 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Monitor } from '../monitor.js';
-import { SummaryBody } from './summary-body.js';
+import type { Config } from '../config/schema.js';
+import type { Dialects } from '../dialects.js';
+import { Negotiator } from './negotiate.js';
 
-/** HTTP code of GET / per host status: Critical pulls the host from rotation. */
-export function httpCodeFor(status: string): number {
-  return status === 'Critical' ? 503 : 200;
+/** Cache-Control of GET / (`http.cacheMaxAge`, else no-store); the route and the fast path share it. */
+export function rootCacheControl(http: Config['http']): string {
+  return http.cacheMaxAge === undefined ? 'no-store' : `max-age=${Math.floor(http.cacheMaxAge / 1000)}`;
 }
 
 /** The Content-Type Koa sends for `ctx.type = 'application/json'`; the fast path sends the same. */
 export const ROOT_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-// Accept values that mean "the default JSON": absent, anything, or JSON itself (no q-values).
+// Accept values the negotiator answers with the default JSON: absent, anything, JSON (no q-values).
 const DEFAULT_ACCEPTS = new Set(['', '*/*', 'application/json', 'application/*']);
 
 /** True when a request to / wants the seed's JSON and nothing another format could answer. */
@@ -24,27 +25,35 @@ export function wantsDefaultJson(accept: string | undefined): boolean {
 
 /**
  * GET|HEAD / straight from node:http, before Koa: the same code, headers and bytes as the
- * Koa route, at bare node:http cost (what load balancers poll every second).
+ * Koa route (routes-root.ts), at bare node:http cost (what load balancers poll every second).
+ * Only the default representation when it is the seed JSON; everything else goes to Koa.
  */
 export class FastRoot {
-  private readonly body: SummaryBody;
+  private readonly negotiator: Negotiator;
+  private readonly enabled: boolean;
+  private readonly cacheControl: string;
   /** Requests answered here (the rest went to Koa); for tests and benches. */
   hits = 0;
 
   constructor(
-    private readonly monitor: Monitor,
+    private readonly dialects: Dialects,
     now: () => number,
   ) {
-    this.body = new SummaryBody(monitor, now);
+    this.negotiator = new Negotiator(dialects.host, now, dialects.representations);
+    this.enabled = dialects.representations[0]?.type === 'application/json';
+    this.cacheControl = rootCacheControl(dialects.http);
   }
 
   /** Answers and returns true when the request is a default-JSON GET|HEAD of exactly `/`. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
-    if (req.url !== '/' || (req.method !== 'GET' && req.method !== 'HEAD') || !wantsDefaultJson(req.headers.accept)) return false;
-    const bytes = this.body.get();
-    res.writeHead(httpCodeFor(this.monitor.summary().status), [
+    if (!this.enabled || req.url !== '/' || (req.method !== 'GET' && req.method !== 'HEAD') || !wantsDefaultJson(req.headers.accept)) return false;
+    const first = this.dialects.representations[0];
+    if (!first) return false;
+    const bytes = this.negotiator.body(first);
+    res.writeHead(this.dialects.http.statusCodes[this.dialects.host.summary().status], [
       'Content-Type', ROOT_CONTENT_TYPE,
-      'Cache-Control', 'no-store',
+      'Cache-Control', this.cacheControl,
+      'Vary', 'Accept',
       'Content-Length', String(bytes.length),
     ]);
     res.end(req.method === 'HEAD' ? undefined : bytes);
