@@ -6,7 +6,7 @@ import { benchRoot } from './root.mjs';
 import { benchPoller } from './poller.mjs';
 import { benchFreshness } from './freshness.mjs';
 import { benchRegistration } from './registration.mjs';
-import { machineLoad } from './lib/proc.mjs';
+import { busiest, machineLoad } from './lib/proc.mjs';
 import { fmt } from './lib/stats.mjs';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, 'prof-dir': { type: 'string' } } });
@@ -18,6 +18,7 @@ const verdict = (ok) => (ok ? 'met' : 'NOT MET');
 const lines = [];
 
 console.log(`megaphone bench: node ${process.version}, ${os.cpus().length} cores, load average ${machineLoad()}, ${new Date().toISOString()}`);
+console.log(`busiest processes (lifetime %CPU): ${busiest()}`);
 
 if (only.has('root')) {
   console.log('1. GET / throughput and latency, 1 000 checks, daemon vs bare node:http (wrk -t2 -c50 --latency, alternating)');
@@ -58,6 +59,6 @@ if (only.has('registration')) {
   lines.push(`| registration burst | ${fmt(r.rate, 0)} durable/s (${r.registrations} in ${fmt(r.seconds)} s), GET / p99 ${fmt(r.p99, 2)} ms; daemon CPU ${fmt(r.cpuMs, 2)} ms/registration | ${verdict(r.rate >= 2000 && r.p99 < 10)} (≥ 2000/s, p99 < 10 ms) |`);
 }
 
-console.log(`\nload average after: ${machineLoad()}\n`);
+console.log(`\nload average after: ${machineLoad()}; busiest: ${busiest()}\n`);
 console.log('| bench | result | target |\n|---|---|---|');
 for (const l of lines) console.log(l);

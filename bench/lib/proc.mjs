@@ -33,3 +33,13 @@ export async function cpuPercentOver(pid, ms) {
 export function machineLoad() {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
+
+/** The busiest processes right now (ps), to say what else shared the machine during a run. */
+export function busiest(n = 5) {
+  try {
+    const out = execFileSync('ps', ['-eo', 'pcpu,comm', '--sort=-pcpu'], { encoding: 'utf8' });
+    return out.trim().split('\n').slice(1, n + 1).map((l) => l.trim().replace(/\s+/, '% ')).join(', ');
+  } catch {
+    return 'ps unavailable';
+  }
+}

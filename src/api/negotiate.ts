@@ -46,11 +46,13 @@ export class Negotiator {
   /** The bytes of `r` for the host now. */
   body(r: Representation): Buffer {
     const now = this.now();
+    // Read the summary before the version: reading it may apply staleness and bump the version.
+    const summary = this.host.summary();
     const version = this.host.version;
     const second = r.perSecond ? Math.floor(now / 1000) : 0;
     const hit = this.cache.get(r);
     if (hit && hit.version === version && hit.second === second) return hit.bytes;
-    const bytes = Buffer.from(r.render({ host: this.host, summary: this.host.summary(), now }));
+    const bytes = Buffer.from(r.render({ host: this.host, summary, now }));
     this.cache.set(r, { version, second, bytes });
     return bytes;
   }

@@ -24,9 +24,10 @@ export class Host {
   }
 
   summary(): HostSummary {
+    // Ask the monitor first (cached, cheap): its lazy staleness sweep may bump the version.
+    const s = this.monitor.summary();
     const version = this.version;
     if (!this.cached || version !== this.cachedVersion) {
-      const s = this.monitor.summary();
       const m = this.maintenance.current();
       this.cached = m ? { ...s, status: 'Critical', message: `maintenance: ${m.reason}`, maintenance: m } : s;
       this.cachedVersion = version;
