@@ -19,6 +19,8 @@ export async function benchFreshness({ checks = 1000, intervalMs = 2000, samples
       const n = Math.floor(Math.random() * checks);
       // Alternate: a target turns Critical, then back to OK; each change is one sample.
       for (const [to, expect] of [['Critical', 'Critical'], ['OK', 'OK']]) {
+        // A random pause first, so a change does not always land right after a poll.
+        await new Promise((r) => setTimeout(r, Math.random() * intervalMs));
         const t0 = performance.now();
         await targets.set(n, to);
         while ((await rootStatus(client)) !== expect) {

@@ -16,13 +16,15 @@ export function binNodeFlags() {
 
 function firstMessage(child, key) {
   return new Promise((resolve, reject) => {
+    const onExit = (code) => reject(new Error(`child exited with ${code}`));
     const onMsg = (m) => {
       if (m[key] === undefined) return;
       child.off('message', onMsg);
+      child.off('exit', onExit);
       resolve(m[key]);
     };
     child.on('message', onMsg);
-    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+    child.once('exit', onExit);
   });
 }
 
