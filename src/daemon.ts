@@ -8,6 +8,9 @@ import { Monitor } from './monitor.js';
 import { Registry } from './registry/registry.js';
 import { Scheduler } from './scheduler.js';
 import { runProbe } from './probes/index.js';
+import { DiscoveryRunner } from './discovery/runner.js';
+import { compileRules } from './discovery/rules.js';
+import { procReader } from './discovery/reader.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -45,8 +48,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
 
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
+  const discovery = new DiscoveryRunner({
+    rules: compileRules(config.discovery.rules),
+    intervalMs: config.discovery.interval,
+    reader: procReader(),
+    monitor,
+    defaults: config.defaults,
+    maxChecks: config.limits.maxChecks,
+    logger,
+    now,
+  });
+  const registry = await Registry.open(config.dataFile, monitor, {
+    defaults: config.defaults,
+    maxChecks: config.limits.maxChecks,
+    claimedBy: (id) => discovery.ownerOf(id),
+  });
   logger.info({ dataFile: config.dataFile, checks: monitor.size }, 'registry loaded');
+  await discovery.start();
+  if (config.discovery.rules.length > 0) logger.info({ rules: config.discovery.rules.length, checks: monitor.size }, 'discovery started');
 
   const app = createApp({ monitor, registry, logger, now });
   const server = http.createServer(app.callback());
@@ -57,6 +76,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   try {
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
+    await discovery.stop();
     scheduler.stop();
     await dispatcher.close();
     throw err;
@@ -70,6 +90,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     host: address.address,
     close() {
       closing ??= (async () => {
+        await discovery.stop();
         scheduler.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -49,6 +49,13 @@ export interface MonitorDeps {
 
 const PENDING_MESSAGE = 'waiting for the first poll';
 
+/** Checks that are never polled carry their own status: --global, and discovery's fixed checks. */
+function presetOf(check: Check): { status: Status; message: string } | undefined {
+  if (check.kind === 'global') return { status: check.statusoverride ?? 'Critical', message: 'host forced by the --global check' };
+  if (check.kind === 'fixed') return { status: check.status, message: check.message };
+  return undefined;
+}
+
 /** Holds every check's state, feeds the scheduler, and keeps the host summary current. */
 export class Monitor {
   private readonly states = new Map<string, CheckState>();
@@ -62,10 +69,11 @@ export class Monitor {
 
   upsert(check: Check): void {
     const previous = this.states.get(check.id);
+    const preset = presetOf(check);
     const state: CheckState = {
       check,
-      status: check.kind === 'global' ? (check.statusoverride ?? 'Critical') : 'Unknown',
-      message: check.kind === 'global' ? 'host forced by the --global check' : PENDING_MESSAGE,
+      status: preset?.status ?? 'Unknown',
+      message: preset?.message ?? PENDING_MESSAGE,
       since: this.deps.now(),
     };
     if (previous && previous.status === state.status) state.since = previous.since;
@@ -75,7 +83,7 @@ export class Monitor {
       this.events.emit('transition', { check: check.id, from: previous.status, to: state.status, message: state.message, at: state.since });
     }
     this.changed();
-    if (check.kind === 'global') this.deps.scheduler.unschedule(check.id);
+    if (preset) this.deps.scheduler.unschedule(check.id);
     else this.deps.scheduler.schedule(check.id, check.intervalMs, check.timeoutMs, (signal) => this.deps.probe(check, signal));
   }
 

@@ -13,6 +13,8 @@ interface BaseCheck {
   statusoverride?: Status;
   intervalMs: number;
   timeoutMs: number;
+  /** For discovered checks: the rule that made it, e.g. `discovery.rules[0] (id "nginx")`. */
+  rule?: string;
 }
 
 /** Polls a JSON status URL (the seed's check). */
@@ -27,6 +29,13 @@ export interface GlobalCheck extends BaseCheck {
   kind: 'global';
 }
 
-export type Check = HttpCheck | GlobalCheck;
+/** Never polled: its owner (discovery) sets status and message, e.g. Critical "process not running". */
+export interface FixedCheck extends BaseCheck {
+  kind: 'fixed';
+  status: Status;
+  message: string;
+}
+
+export type Check = HttpCheck | GlobalCheck | FixedCheck;
 
 export const GLOBAL_ID = '--global';

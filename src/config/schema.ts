@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
+import { ruleSchema } from '../discovery/rule-schema.js';
 
 /** A duration: milliseconds, or a string such as "250ms", "10s", "2m". Parsed to milliseconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -32,6 +33,13 @@ const limitsSchema = z.strictObject({
   concurrentPolls: z.number().int().min(1).max(10_000).default(256),
 });
 
+const discoverySchema = z.strictObject({
+  /** How often the process table is read and the rules applied; default 10s. */
+  interval: durationSchema.prefault('10s'),
+  /** Rules turning local processes into checks; default none. */
+  rules: z.array(ruleSchema).max(256).default([]),
+});
+
 /** The whole megaphone.conf.json. Every key is optional; unknown keys are errors. */
 export const configSchema = z.strictObject({
   listen: listenSchema.prefault({}),
@@ -39,6 +47,7 @@ export const configSchema = z.strictObject({
   dataFile: z.string().min(1).default('megaphone.db.json'),
   defaults: defaultsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
+  discovery: discoverySchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

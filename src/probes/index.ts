@@ -11,5 +11,7 @@ export function runProbe(check: Check, signal: AbortSignal, deps: ProbeDeps): Pr
       return probeHttp(check, signal, deps);
     case 'global':
       return Promise.resolve({ status: check.statusoverride ?? 'Critical', message: 'host forced by the --global check', latencyMs: 0, at: deps.now() });
+    case 'fixed':
+      return Promise.resolve({ status: check.status, message: check.message, latencyMs: 0, at: deps.now() });
   }
 }
