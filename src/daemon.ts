@@ -67,7 +67,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   await discovery.start();
   if (config.discovery.rules.length > 0) logger.info({ rules: config.discovery.rules.length, checks: monitor.size }, 'discovery started');
 
-  const app = createApp({ monitor, registry, logger, now });
+  const app = createApp({ monitor, registry, logger, now, discovery });
   const server = http.createServer(app.callback());
   // A slow client must not hold a socket open forever.
   server.headersTimeout = 10_000;

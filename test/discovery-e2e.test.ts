@@ -121,6 +121,12 @@ describe('discovery end to end', () => {
       expect(((await res.json()) as { error: string }).error).toMatch(/discovery\.rules\[\d\]/);
     }
     expect((await get(d, '/checks')).body).toEqual({ svc: expect.any(String), [`worker-${s.pid}`]: expect.any(String) });
+    const view = (await get(d, '/discovery')).body;
+    expect(view).toMatchObject({ interval: 200, lastSnapshot: { processes: expect.any(Number) } });
+    expect(view.rules).toEqual([
+      { rule: 'discovery.rules[0] (id "svc")', whenMissing: 'critical', checks: [{ id: 'svc', pid: s.pid, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/status$/), status: 'OK', message: `pid ${s.pid} fine` }] },
+      { rule: 'discovery.rules[1] (id "worker-{pid}")', whenMissing: 'critical', checks: [expect.objectContaining({ id: `worker-${s.pid}`, pid: s.pid })] },
+    ]);
   });
 
   it.each([

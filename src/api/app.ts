@@ -7,6 +7,7 @@ import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
 import { SummaryBody } from './summary-body.js';
 import { checksRoutes } from './routes-checks.js';
+import { discoveryRoutes, type DiscoveryViewer } from './routes-discovery.js';
 
 /** What the HTTP API needs; the daemon builds the real ones, tests their own. */
 export interface AppDeps {
@@ -14,6 +15,8 @@ export interface AppDeps {
   registry: Registry;
   logger: Logger;
   now: () => number;
+  /** The discovery runner, for GET /discovery; absent means no rules. */
+  discovery?: DiscoveryViewer;
 }
 
 /** HTTP code of GET / per host status: Critical pulls the host from rotation. */
@@ -36,6 +39,7 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   checksRoutes(router, deps);
+  discoveryRoutes(router, deps);
 
   app.use(errorMiddleware(deps.logger));
   app.use(jsonBody);

@@ -19,6 +19,13 @@ export interface DiscoveryDeps {
   now?: () => number;
 }
 
+/** GET /discovery's body. */
+export interface DiscoveryView {
+  interval: number;
+  lastSnapshot: { at: string; processes: number; readMs: number } | null;
+  rules: Array<{ rule: string; whenMissing: string; checks: Array<{ id: string; pid: number | null; url: unknown; status: string | null; message: string | null }> }>;
+}
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -60,6 +67,25 @@ export class DiscoveryRunner {
     const owned = this.owned.get(id);
     if (owned) return owned.rule.label;
     return this.pidPatterns.find((p) => p.re.test(id))?.rule.label;
+  }
+
+  /** What GET /discovery shows: each rule and the checks it owns now. */
+  view(): DiscoveryView {
+    const last = this.last;
+    return {
+      interval: this.deps.intervalMs,
+      lastSnapshot: last ? { at: new Date(last.at).toISOString(), processes: last.processes, readMs: Math.round(last.readMs) } : null,
+      rules: this.deps.rules.map((rule) => ({
+        rule: rule.label,
+        whenMissing: rule.config.whenMissing,
+        checks: [...this.owned.values()]
+          .filter((o) => o.rule === rule)
+          .map((o) => {
+            const state = this.deps.monitor.get(o.id);
+            return { id: o.id, pid: o.pid ?? null, url: o.url, status: state?.status ?? null, message: state?.message ?? null };
+          }),
+      })),
+    };
   }
 
   /** One snapshot and its changes; a failed snapshot changes nothing. */
