@@ -1,9 +1,13 @@
 // Measures one discovery snapshot's wall time and event-loop stall with ~500 extra processes.
-// Run: npx tsx bench/discovery-snapshot.ts [extraProcesses=500] [rounds=10]
+// Run: npm run build && npx tsx bench/discovery-snapshot.ts [extraProcesses=500] [rounds=10]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import psList from 'ps-list';
 import { procReader } from '../src/discovery/reader.js';
+
+// The worker thread needs the built file (dist/discovery/reader-worker.js): load the built module.
+const built = new URL('../dist/discovery/reader.js', import.meta.url).href;
+const { workerReader } = (await import(built)) as typeof import('../src/discovery/reader.js');
 
 const extra = Number(process.argv[2] ?? 500);
 const rounds = Number(process.argv[3] ?? 10);
@@ -38,16 +42,24 @@ const children: ChildProcess[] = [];
 for (let i = 0; i < extra; i++) children.push(spawn('sleep', ['600'], { stdio: 'ignore' }));
 await new Promise((r) => setTimeout(r, 1000));
 const direct = procReader();
+const worker = workerReader(30_000);
 try {
   // The same wait with no work: what a loaded machine adds to every row.
   await measure('baseline (idle 100 ms timer)', async () => new Promise((r) => setTimeout(() => r(0), 100)));
   await measure('ps-list 9', async () => (await psList()).length);
   await measure('/proc on the event loop (batches)', async () => (await direct.table()).length);
+  await measure('worker thread (the daemon)', async () => (await worker.table()).length);
+  await measure('worker: table + ports of 10 pids', async () => {
+    const table = await worker.table();
+    await worker.ports(table.slice(0, 10).map((p) => p.pid));
+    return table.length;
+  });
   await measure('/proc table + ports of 10 pids', async () => {
     const table = await direct.table();
     await direct.ports(table.slice(0, 10).map((p) => p.pid));
     return table.length;
   });
 } finally {
+  await worker.close?.();
   for (const c of children) c.kill('SIGKILL');
 }

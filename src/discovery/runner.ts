@@ -59,6 +59,8 @@ export class DiscoveryRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    // Closing the reader first ends a snapshot in flight rather than waiting for it.
+    await this.deps.reader.close?.();
     await this.running;
   }
 
