@@ -10,7 +10,7 @@ import { Scheduler } from './scheduler.js';
 import { runProbe } from './probes/index.js';
 import { DiscoveryRunner } from './discovery/runner.js';
 import { compileRules } from './discovery/rules.js';
-import { workerReader } from './discovery/reader.js';
+import { systemReader } from './discovery/reader.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -52,7 +52,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     rules: compileRules(config.discovery.rules),
     intervalMs: config.discovery.interval,
     // A snapshot may take at most the interval (and 30 s at least) before the worker is replaced.
-    reader: workerReader(Math.max(config.discovery.interval, 30_000)),
+    reader: systemReader(Math.max(config.discovery.interval, 30_000)),
     monitor,
     defaults: config.defaults,
     maxChecks: config.limits.maxChecks,

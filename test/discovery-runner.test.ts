@@ -8,7 +8,8 @@ import { waitFor } from './helpers/wait.js';
 import { DiscoveryRunner } from '../src/discovery/runner.js';
 import { compileRules } from '../src/discovery/rules.js';
 import { parseConfig } from '../src/config/load.js';
-import { procReader, type ProcReader } from '../src/discovery/reader.js';
+import { procReader, psListReader, type ProcReader } from '../src/discovery/reader.js';
+import { runToken, spawnStatusProcess } from './helpers/status-process.js';
 import type { ProcessInfo } from '../src/discovery/proc.js';
 import type { Transition } from '../src/monitor.js';
 
@@ -116,5 +117,18 @@ describe('reading /proc', () => {
       { pid: 100, ppid: 1, name: 'nginx', comm: 'nginx', cmd: 'nginx: master process -g daemon off;', uid: 33, user: 'www', startTicks: 1000 },
     ]);
     expect(await reader.ports([100, 555])).toEqual(new Map([[100, { ports: [80] }], [555, { error: `cannot read ${path.join(root, '555', 'fd')} (ENOENT)` }]]));
+  });
+});
+
+describe('the ps-list reader (systems without /proc)', () => {
+  it('lists the same process with its command line, and says ports need /proc', async () => {
+    const token = runToken();
+    const s = spawnStatusProcess(token);
+    cleanup.push(() => s.kill());
+    await s.listening;
+    const table = await psListReader().table();
+    expect(table.filter((p) => p.cmd.includes(token))).toEqual([expect.objectContaining({ pid: s.pid, name: 'node', cmd: expect.stringContaining(`status-service.mjs ${token}`) })]);
+    expect(table.some((p) => p.pid === process.pid)).toBe(false);
+    expect(await psListReader().ports([s.pid])).toEqual(new Map([[s.pid, { error: 'listening ports are read from /proc (Linux only)' }]]));
   });
 });

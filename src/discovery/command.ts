@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load.js';
 import { evaluateRules } from './evaluate.js';
-import { procReader } from './reader.js';
+import { procReader, psListReader } from './reader.js';
+import { existsSync } from 'node:fs';
 import { formatReport, reportRules } from './report.js';
 import { compileRules } from './rules.js';
 
@@ -8,7 +9,7 @@ import { compileRules } from './rules.js';
 export async function discoverCommand(opts: { config?: string; json?: boolean }): Promise<void> {
   const { config } = await loadConfig({ configFlag: opts.config });
   const rules = compileRules(config.discovery.rules);
-  const ev = await evaluateRules(rules, procReader());
+  const ev = await evaluateRules(rules, existsSync('/proc/self/stat') ? procReader() : psListReader());
   const reports = reportRules(rules, ev);
   process.stdout.write(opts.json ? `${JSON.stringify({ processes: ev.processes, rules: reports }, null, 2)}\n` : formatReport(reports, ev));
 }

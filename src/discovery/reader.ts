@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { REAL_PROC, readProcessTable, type ProcessInfo, type ProcSource } from './proc.js';
 import { portsOf, readListeningSockets, type PortsResult } from './ports.js';
@@ -80,4 +81,29 @@ export function workerReader(timeoutMs: number, excludePid = process.pid): ProcR
       if (worker) abandon(worker, new Error('process-table reader closed'));
     },
   };
+}
+
+/** Without /proc (macOS, BSD): ps-list's table; `{port}` cannot be read, so such checks wait. */
+export function psListReader(excludePid = process.pid): ProcReader {
+  return {
+    async table() {
+      const { default: psList } = await import('ps-list');
+      return (await psList()).filter((p) => p.pid !== excludePid).map((p) => ({
+        pid: p.pid,
+        ppid: p.ppid,
+        name: p.name,
+        comm: p.name,
+        cmd: p.cmd ?? '',
+        uid: p.uid ?? -1,
+        user: String(p.uid ?? ''),
+        startTicks: p.startTime?.getTime() ?? 0,
+      }));
+    },
+    ports: async (pids) => new Map(pids.map((pid) => [pid, { error: 'listening ports are read from /proc (Linux only)' }])),
+  };
+}
+
+/** The reader for this machine: /proc in a worker thread on Linux, else ps-list. */
+export function systemReader(timeoutMs: number): ProcReader {
+  return existsSync('/proc/self/stat') ? workerReader(timeoutMs) : psListReader();
 }
