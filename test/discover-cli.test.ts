@@ -48,15 +48,14 @@ describe('megaphone discover', () => {
 
   it('--json gives the same as data, including a process not listening yet', async () => {
     const token = runToken();
-    const s = spawnStatusProcess(token, { delayMs: 60_000 });
+    const s = spawnStatusProcess(token, { waitSignal: true });
     procs.push(s);
+    await s.ready;
     const { file } = configWith(rules(token));
-    // The fixture may not have exec'd yet: retry until it is in the table.
-    let report: { rules: Array<{ rule: string; matches: Array<Record<string, unknown>> }> } | undefined;
-    for (let i = 0; i < 50 && !report?.rules[0]?.matches.length; i++) {
-      report = JSON.parse((await run(process.execPath, [CLI, 'discover', '--config', file, '--json'])).stdout) as typeof report;
-    }
-    expect(report!.rules[0]!.matches).toEqual([
+    const report = JSON.parse((await run(process.execPath, [CLI, 'discover', '--config', file, '--json'])).stdout) as {
+      rules: Array<{ rule: string; matches: Array<Record<string, unknown>> }>;
+    };
+    expect(report.rules[0]!.matches).toEqual([
       {
         pid: s.pid,
         name: 'node',

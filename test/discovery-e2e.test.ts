@@ -17,7 +17,7 @@ async function daemonWith(rules: unknown[]): Promise<RunningDaemon> {
   return d;
 }
 
-function service(token: string, opts: { delayMs?: number } = {}): StatusProcess {
+function service(token: string, opts: { waitSignal?: boolean } = {}): StatusProcess {
   const s = spawnStatusProcess(token, opts);
   running.push(s);
   return s;
@@ -90,10 +90,12 @@ describe('discovery end to end', () => {
 
   it('a process with no listening port yet is Unknown "waiting for a listening port", then polled once it listens', async () => {
     const token = runToken();
-    const s = service(token, { delayMs: 2500 });
+    const s = service(token, { waitSignal: true });
+    await s.ready;
     const d = await daemonWith([svcRule(token)]);
     await waitFor(async () => (await get(d, '/checks/svc')).body.message === 'waiting for a listening port', 15_000);
     expect((await get(d, '/')).body).toMatchObject({ status: 'Unknown', message: 'svc:Unknown:waiting for a listening port' });
+    s.listen();
     const port = await s.listening;
     await waitFor(async () => (await get(d, '/checks/svc')).body.status === 'OK', 15_000);
     expect((await get(d, '/checks')).body).toEqual({ svc: `http://127.0.0.1:${port}/status` });

@@ -13,27 +13,40 @@ export interface StatusProcess {
   pid: number;
   /** Resolves with the port once the process listens. */
   listening: Promise<number>;
+  /** Resolves once the process runs (with waitSignal: before it listens). */
+  ready: Promise<void>;
+  /** With waitSignal: tells the process to listen now. */
+  listen(): void;
   kill(): Promise<void>;
 }
 
 /** Spawns test/fixtures/status-service.mjs with `token` on its command line (a real process, port 0). */
-export function spawnStatusProcess(token: string, opts: { delayMs?: number } = {}): StatusProcess {
-  const args = [STATUS_SERVICE, token, ...(opts.delayMs ? ['--delay', String(opts.delayMs)] : [])];
+export function spawnStatusProcess(token: string, opts: { waitSignal?: boolean } = {}): StatusProcess {
+  const args = [STATUS_SERVICE, token, ...(opts.waitSignal ? ['--wait-signal'] : [])];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const listening = new Promise<number>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { port: number }).port);
+  let out = '';
+  const lines = () => out.split('\n').slice(0, -1);
+  const seen = (pred: (line: string) => boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const line = lines().find(pred);
+        if (line !== undefined) resolve(line);
+      };
+      proc.stdout!.on('data', check);
+      void exited.then(() => reject(new Error('status process exited early')));
     });
-    void exited.then(() => reject(new Error('status process exited before listening')));
-  });
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const listening = seen((l) => l.startsWith('{')).then((l) => (JSON.parse(l) as { port: number }).port);
+  const ready = seen(() => true).then(() => {});
   listening.catch(() => {});
+  ready.catch(() => {});
   return {
     proc,
     pid: proc.pid!,
     listening,
+    ready,
+    listen: () => proc.kill('SIGUSR1'),
     async kill() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       await exited;
