@@ -8,6 +8,7 @@ import { reconcile, type Owned } from '../src/discovery/reconcile.js';
 import { parseStat, parseStatusUid } from '../src/discovery/proc.js';
 import { parseListening } from '../src/discovery/ports.js';
 import type { ProcessInfo } from '../src/discovery/proc.js';
+import { parseConfig } from '../src/config/load.js';
 
 const rule = (raw: object, index = 0) => compileRule(ruleSchema.parse(raw), index);
 const proc = (pid: number, over: Partial<ProcessInfo> = {}): ProcessInfo => ({
@@ -137,5 +138,13 @@ describe('/proc parsing', () => {
       '   0: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 333 1 0 100 0 0 10 0',
     ].join('\n');
     expect(parseListening(tcp6, parseListening(tcp))).toEqual(new Map([['111', 8080], ['333', 80]]));
+  });
+});
+
+describe('the discovery config', () => {
+  it('defaults to a 10 s interval and no rules, and refuses an interval under 100 ms', () => {
+    expect(parseConfig({}).discovery).toEqual({ interval: 10_000, rules: [] });
+    expect(() => parseConfig({ discovery: { interval: '5ms' } })).toThrow('`discovery.interval` must be at least 100ms, got "5ms"');
+    expect(() => parseConfig({ discovery: { rules: [{ match: { cmd: 'a' }, id: 'a', url: 'http://h/', extra: 1 }] } })).toThrow('unknown key `discovery.rules.0.extra`');
   });
 });

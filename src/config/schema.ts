@@ -35,7 +35,7 @@ const limitsSchema = z.strictObject({
 
 const discoverySchema = z.strictObject({
   /** How often the process table is read and the rules applied; default 10s. */
-  interval: durationSchema.prefault('10s'),
+  interval: durationSchema.refine((ms) => ms >= 100, { message: 'must be at least 100ms' }).prefault('10s'),
   /** Rules turning local processes into checks; default none. */
   rules: z.array(ruleSchema).max(256).default([]),
 });

@@ -160,6 +160,8 @@ export class DiscoveryRunner {
 
   private warnOnce(key: string, fields: object, message: string): void {
     if (this.warned.has(key)) return;
+    // Bounded: a rule failing for every new pid must not grow this forever.
+    if (this.warned.size >= 1000) this.warned.clear();
     this.warned.add(key);
     this.deps.logger.warn(fields, message);
   }
