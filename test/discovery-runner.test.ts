@@ -79,6 +79,11 @@ describe('the discovery runner', () => {
     reader.set([]);
     await runner.tick();
     expect(t.monitor.get('mine')!.check.source).toBe('api');
+    // Once the API check is deleted, the rule takes the id over.
+    await t.request.delete('/checks/mine').expect(204);
+    reader.set([{ pid: 10, port: svc.port }]);
+    await runner.tick();
+    expect(t.monitor.get('mine')!.check).toMatchObject({ source: 'discovery', url: svc.url });
   });
 
   it('keeps every check as it is when the process table cannot be read', async () => {

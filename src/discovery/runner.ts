@@ -124,9 +124,11 @@ export class DiscoveryRunner {
   private apply(op: Op): void {
     const { monitor, logger } = this.deps;
     const existing = monitor.get(op.id);
+    // Not applied: forget it, so the next snapshot tries again (e.g. once the API check is deleted).
+    const skip = () => void this.owned.delete(op.id);
     if (existing && existing.check.source !== 'discovery') {
       this.warnOnce(`foreign:${op.id}`, { rule: op.rule.label, id: op.id, source: existing.check.source }, 'discovery: id is taken by a check from elsewhere; leaving it alone');
-      return;
+      return skip();
     }
     if (op.op === 'remove') {
       if (monitor.remove(op.id)) logger.info({ id: op.id, rule: op.rule.label }, 'discovery: process gone, check removed');
@@ -134,10 +136,10 @@ export class DiscoveryRunner {
     }
     if (!existing && monitor.size >= this.deps.maxChecks) {
       this.warnOnce(`limit:${op.id}`, { id: op.id, rule: op.rule.label }, 'discovery: limits.maxChecks reached; check not added');
-      return;
+      return skip();
     }
     const check = op.op === 'missing' ? this.fixed(op.id, op.rule, op.url, 'Critical', MISSING_MESSAGE) : this.build(op.id, op.rule, op.state);
-    if (!check) return;
+    if (!check) return skip();
     monitor.upsert(check);
     logger.info({ id: op.id, rule: op.rule.label, ...(op.op === 'upsert' ? { pid: op.pid } : {}), status: monitor.get(op.id)?.status, url: check.url }, op.op === 'missing' ? 'discovery: process not running' : 'discovery: check applied');
   }
