@@ -112,6 +112,14 @@ describe('reconcile', () => {
     expect(s.ops.map((o) => `${o.op} ${o.id}`)).toEqual(['upsert w-3', 'remove w-2']);
   });
 
+  it('two rules yielding the same id: the first rule keeps it, with no flip-flop', () => {
+    const a = rule({ match: { cmd: 'app' }, id: 'app', url: 'http://127.0.0.1:{port}/a' });
+    const b = rule({ match: { cmd: 'app' }, id: 'app', url: 'http://127.0.0.1:{port}/b' }, 1);
+    const s = step(new Map(), [a, b], [[a, proc(1), 80], [b, proc(1), 80]]);
+    expect(s.ops).toMatchObject([{ op: 'upsert', id: 'app', rule: { index: 0 } }]);
+    expect(step(s.next, [a, b], [[a, proc(1), 80], [b, proc(1), 80]]).ops).toEqual([]);
+  });
+
   it('whenMissing "remove" removes instead, and a fixed id is not created before it is seen', () => {
     const r = rule({ match: { cmd: 'app' }, id: 'app', url: 'http://127.0.0.1:{port}/', whenMissing: 'remove' });
     expect(step(new Map(), [r], []).ops).toEqual([]);

@@ -39,7 +39,8 @@ export function reconcile(owned: ReadonlyMap<string, Owned>, desired: Desired[],
   const ops: Op[] = [];
   const newBySlot = new Map<string, number>();
   for (const d of desired) {
-    if (d.state.kind === 'invalid') continue;
+    // Two rules yielding one id: the first rule wins, or the check would flip between them.
+    if (d.state.kind === 'invalid' || next.has(d.id)) continue;
     const fingerprint = fingerprintOf(d.state);
     const prev = owned.get(d.id);
     const url = d.state.kind === 'check' ? d.state.registration.url : d.state.url;

@@ -98,7 +98,11 @@ export class DiscoveryRunner {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick().then(() => this.schedule()), this.deps.intervalMs);
+    this.timer = setTimeout(() => {
+      void this.tick()
+        .catch((err: unknown) => this.deps.logger.error({ err }, 'discovery: snapshot failed'))
+        .finally(() => this.schedule());
+    }, this.deps.intervalMs);
     this.timer.unref();
   }
 
