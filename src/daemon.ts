@@ -11,6 +11,7 @@ import { runProbe } from './probes/index.js';
 import { DiscoveryRunner } from './discovery/runner.js';
 import { compileRules } from './discovery/rules.js';
 import { systemReader } from './discovery/reader.js';
+import { compileConfigChecks } from './checks/config-checks.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -46,8 +47,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     concurrency: config.limits.concurrentPolls,
     onResult: (id, result) => monitor.onResult(id, result),
   });
-  const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
+  const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
 
+  // Config checks first: a stored API registration with the same id is then left aside.
+  for (const check of compileConfigChecks(config)) monitor.upsert(check);
   const discovery = new DiscoveryRunner({
     rules: compileRules(config.discovery.rules),
     intervalMs: config.discovery.interval,
@@ -62,9 +65,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const registry = await Registry.open(config.dataFile, monitor, {
     defaults: config.defaults,
     maxChecks: config.limits.maxChecks,
+    now,
     claimedBy: (id) => discovery.ownerOf(id),
   });
-  logger.info({ dataFile: config.dataFile, checks: monitor.size }, 'registry loaded');
+  if (registry.shadowed.length > 0) logger.warn({ ids: registry.shadowed }, 'stored checks shadowed by config checks of the same id');
+  logger.info({ dataFile: config.dataFile, checks: monitor.size, configChecks: config.checks.length }, 'registry loaded');
+  monitor.start();
   await discovery.start();
   if (config.discovery.rules.length > 0) logger.info({ rules: config.discovery.rules.length, checks: monitor.size }, 'discovery started');
 
@@ -78,6 +84,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
     await discovery.stop();
+    monitor.stop();
     scheduler.stop();
     await dispatcher.close();
     throw err;
@@ -92,6 +99,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     close() {
       closing ??= (async () => {
         await discovery.stop();
+        monitor.stop();
         scheduler.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -68,6 +68,21 @@ describe('the discovery runner', () => {
     expect(events).toEqual(['Unknown->OK', 'OK->Critical', 'Critical->Unknown', 'Unknown->OK']);
   });
 
+  it('makes any polled kind from the url template (tcp://), and the state shows source and rule', async () => {
+    const svc = await startFakeService();
+    cleanup.push(() => svc.close());
+    const { t, runner, reader } = await setup([{ match: { cmd: '--serve' }, id: 'port-{pid}', url: 'tcp://127.0.0.1:{port}' }]);
+    reader.set([{ pid: 10, port: svc.port }]);
+    await runner.start();
+    await waitFor(() => t.monitor.get('port-10')?.status === 'OK', 10_000);
+    const state = await t.request.get('/checks/port-10/state').expect(200);
+    expect(state.body).toMatchObject({ id: 'port-10', kind: 'tcp', source: 'discovery', rule: 'discovery.rules[0] (id "port-{pid}")', status: 'OK' });
+    reader.set([]);
+    await runner.tick();
+    const gone = await t.request.get('/checks?verbose=1').expect(200);
+    expect(gone.body['port-10']).toMatchObject({ kind: 'fixed', source: 'discovery', status: 'Critical', message: 'process not running' });
+  });
+
   it('leaves a check from the API with the same id alone', async () => {
     const svc: FakeService = await startFakeService();
     cleanup.push(() => svc.close());

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { compileCheck } from '../checks/compile.js';
 import type { Check } from '../checks/definition.js';
+import type { Registration } from '../checks/registration.js';
+import { publicUrl } from '../checks/redact.js';
 import type { Config } from '../config/schema.js';
 import type { Monitor } from '../monitor.js';
 import { evaluateRules, type DesiredState, type Evaluation } from './evaluate.js';
@@ -84,7 +86,7 @@ export class DiscoveryRunner {
           .filter((o) => o.rule === rule)
           .map((o) => {
             const state = this.deps.monitor.get(o.id);
-            return { id: o.id, pid: o.pid ?? null, url: o.url, status: state?.status ?? null, message: state?.message ?? null };
+            return { id: o.id, pid: o.pid ?? null, url: publicUrl(o.url), status: state?.status ?? null, message: state?.message ?? null };
           }),
       })),
     };
@@ -161,7 +163,9 @@ export class DiscoveryRunner {
 
   private fixed(id: string, rule: CompiledRule, url: unknown, status: 'Critical' | 'Unknown', message: string): Check {
     const { interval, timeout } = this.deps.defaults;
-    return { kind: 'fixed', id, source: 'discovery', rule: rule.label, url, status, message, intervalMs: interval, timeoutMs: timeout };
+    // Never stored or re-validated: the registration only records the id.
+    const registration = { id } as Registration;
+    return { kind: 'fixed', id, source: 'discovery', rule: rule.label, url, registration, status, message, intervalMs: interval, timeoutMs: timeout, rise: 1, fall: 1 };
   }
 
   private warnOnce(key: string, fields: object, message: string): void {
