@@ -9,7 +9,15 @@ afterEach(async () => {
   for (const r of running.splice(0)) await ('stop' in r ? r.stop() : r.kill());
 });
 
-const fast = { defaults: { interval: '300ms', timeout: '250ms' } };
+// Generous poll timeout: two cores are shared with other builds.
+const fast = { defaults: { interval: '1s', timeout: '900ms' } };
+
+/** Retries `assert` until it passes (or 15 s). */
+const eventually = (assert: () => Promise<void>) =>
+  waitFor(async () => {
+    await assert();
+    return true;
+  }, 15_000);
 
 async function daemonWith(rules: unknown[]): Promise<RunningDaemon> {
   const d = await spawnDaemon({ ...fast, discovery: { interval: '200ms', rules } });
@@ -44,7 +52,7 @@ describe('discovery end to end', () => {
 
     await waitFor(async () => (await get(d, '/')).body.status === 'OK', 15_000);
     expect((await get(d, '/checks')).body).toEqual({ svc: `http://127.0.0.1:${port1}/status` });
-    expect((await get(d, '/checks/svc')).body).toEqual({ status: 'OK', message: `pid ${first.pid} fine` });
+    await eventually(async () => expect((await get(d, '/checks/svc')).body).toEqual({ status: 'OK', message: `pid ${first.pid} fine` }));
 
     await first.kill();
     // A poll may see "connection refused" first; discovery's verdict follows within an interval.
@@ -58,7 +66,7 @@ describe('discovery end to end', () => {
     expect(port2).not.toBe(port1);
     await waitFor(async () => (await get(d, '/')).body.status === 'OK', 15_000);
     expect((await get(d, '/checks')).body).toEqual({ svc: `http://127.0.0.1:${port2}/status` });
-    expect((await get(d, '/checks/svc')).body).toEqual({ status: 'OK', message: `pid ${second.pid} fine` });
+    await eventually(async () => expect((await get(d, '/checks/svc')).body).toEqual({ status: 'OK', message: `pid ${second.pid} fine` }));
     // Updated in place: never removed and re-added.
     expect(d.logs()).not.toContain('check removed');
   });
@@ -123,12 +131,14 @@ describe('discovery end to end', () => {
       expect(((await res.json()) as { error: string }).error).toMatch(/discovery\.rules\[\d\]/);
     }
     expect((await get(d, '/checks')).body).toEqual({ svc: expect.any(String), [`worker-${s.pid}`]: expect.any(String) });
-    const view = (await get(d, '/discovery')).body;
-    expect(view).toMatchObject({ interval: 200, lastSnapshot: { processes: expect.any(Number) } });
-    expect(view.rules).toEqual([
-      { rule: 'discovery.rules[0] (id "svc")', whenMissing: 'critical', checks: [{ id: 'svc', pid: s.pid, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/status$/), status: 'OK', message: `pid ${s.pid} fine` }] },
-      { rule: 'discovery.rules[1] (id "worker-{pid}")', whenMissing: 'critical', checks: [expect.objectContaining({ id: `worker-${s.pid}`, pid: s.pid })] },
-    ]);
+    await eventually(async () => {
+      const view = (await get(d, '/discovery')).body;
+      expect(view).toMatchObject({ interval: 200, lastSnapshot: { processes: expect.any(Number) } });
+      expect(view.rules).toEqual([
+        { rule: 'discovery.rules[0] (id "svc")', whenMissing: 'critical', checks: [{ id: 'svc', pid: s.pid, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/status$/), status: 'OK', message: `pid ${s.pid} fine` }] },
+        { rule: 'discovery.rules[1] (id "worker-{pid}")', whenMissing: 'critical', checks: [expect.objectContaining({ id: `worker-${s.pid}`, pid: s.pid })] },
+      ]);
+    });
   });
 
   it.each([
