@@ -12,6 +12,8 @@ import { DiscoveryRunner } from './discovery/runner.js';
 import { compileRules } from './discovery/rules.js';
 import { systemReader } from './discovery/reader.js';
 import { compileConfigChecks } from './checks/config-checks.js';
+import { createDialects } from './dialects.js';
+import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -23,6 +25,8 @@ export interface Daemon {
   /** The port actually bound (useful with port 0). */
   port: number;
   host: string;
+  /** The HAProxy agent-check port, when `agent.port` is set. */
+  agentPort?: number;
   close(): Promise<void>;
 }
 
@@ -74,17 +78,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   await discovery.start();
   if (config.discovery.rules.length > 0) logger.info({ rules: config.discovery.rules.length, checks: monitor.size }, 'discovery started');
 
-  const app = createApp({ monitor, registry, logger, now, discovery });
+  const dialects = createDialects({ config, monitor, store: registry, now });
+  const app = createApp({ monitor, registry, logger, now, dialects, discovery });
   const server = http.createServer(app.callback());
   // A slow client must not hold a socket open forever.
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   server.keepAliveTimeout = 5_000;
+  let agent: AgentListener | undefined;
   try {
+    if (config.agent.port !== undefined) {
+      agent = await startAgent({ host: config.agent.host ?? config.listen.host, port: config.agent.port, weights: config.agent.weights, view: dialects.host, logger });
+    }
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
     await discovery.stop();
     monitor.stop();
+    await agent?.close();
+    dialects.close();
     scheduler.stop();
     await dispatcher.close();
     throw err;
@@ -96,11 +107,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   return {
     port: address.port,
     host: address.address,
+    agentPort: agent?.port,
     close() {
       closing ??= (async () => {
         await discovery.stop();
         monitor.stop();
         scheduler.stop();
+        dialects.close();
+        await agent?.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

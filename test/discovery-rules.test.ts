@@ -44,6 +44,8 @@ describe('rules', () => {
     [{ match: { cmd: 'a' }, id: '{name}{name}{name}'.repeat(12), url: 'http://h/' }, 'id', 'valid check id'],
     [{ match: { cmd: 'a' }, id: 'a', url: 'http://{bad}/' }, 'url', 'unknown placeholder'],
     [{ match: { cmd: 'a' }, id: 'a', url: { addr: 'http://h:{port}/', statusoverride: 'meh' } }, 'url', 'must yield a valid check url'],
+    [{ match: { cmd: 'a' }, id: 'a', url: 'http://h:{port}/', interval: '1s', timeout: '2s' }, 'timeout', 'shorter than the interval'],
+    [{ match: { cmd: 'a' }, id: 'a', url: 'http://h:{port}/', rise: 0 }, 'rise', ''],
   ])('refuse a bad rule naming the field (%#)', (raw, field, message) => {
     const parsed = { portIndex: 0, whenMissing: 'critical' as const, ...raw } as Parameters<typeof compileRule>[0];
     let err: unknown;
@@ -81,6 +83,11 @@ describe('rules', () => {
     expect(desire(r, p, { ports: [80, 8080] })).toMatchObject({ id: 'my_app', port: 8080, state: { kind: 'check', registration: { id: 'my_app', url: 'http://127.0.0.1:8080/my%20app' } } });
     expect(desire(r, p, { ports: [80] }).state).toMatchObject({ kind: 'waiting', message: 'waiting for a listening port' });
     expect(desire(r, p, { error: 'cannot read /proc/5/fd (EACCES)' }).state).toMatchObject({ kind: 'waiting', message: 'waiting for a listening port (cannot read /proc/5/fd (EACCES))' });
+  });
+
+  it('passes interval, timeout, rise and fall to the check', () => {
+    const r = rule({ match: { cmd: 'a' }, id: 'a', url: 'tcp://127.0.0.1:{port}', interval: '2s', timeout: '1s', fall: 3 });
+    expect(desire(r, proc(1), { ports: [22] }).state).toEqual({ kind: 'check', registration: { id: 'a', url: 'tcp://127.0.0.1:22', interval: 2000, timeout: 1000, fall: 3 } });
   });
 });
 

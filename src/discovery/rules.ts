@@ -67,7 +67,9 @@ export function renderId(rule: CompiledRule, vars: TemplateVars): string {
 
 /** The registration a rule makes for a process; throws a 400 MegaphoneError if it is invalid. */
 export function renderRegistration(rule: CompiledRule, vars: TemplateVars): Registration {
-  return parseRegistration({ id: renderId(rule, vars), url: rule.url.render(vars, encodeURIComponent) });
+  const { interval, timeout, rise, fall } = rule.config;
+  const extra = Object.fromEntries(Object.entries({ interval, timeout, rise, fall }).filter(([, v]) => v !== undefined));
+  return parseRegistration({ id: renderId(rule, vars), url: rule.url.render(vars, encodeURIComponent), ...extra });
 }
 
 /** Compiles one rule; throws RuleError naming the field. */
@@ -85,6 +87,9 @@ export function compileRule(config: RuleConfig, index: number): CompiledRule {
     compileCheck(renderRegistration(rule, SAMPLE), 'discovery', SAMPLE_DEFAULTS);
   } catch (err) {
     if (!(err instanceof MegaphoneError)) throw err;
+    // Errors name their field in backticks: interval, timeout, rise or fall are the rule's own keys.
+    const field = /^`(interval|timeout|rise|fall)`/.exec(err.message)?.[1];
+    if (field) throw new RuleError(field, err.message.replace(/^`[a-z]+` /, '').replace(/, got .*$/s, ''));
     throw new RuleError('url', `must yield a valid check url: ${err.message.replace(/, got .*$/s, '')} (with ${JSON.stringify(SAMPLE)} it yields ${JSON.stringify(rule.url.render(SAMPLE, encodeURIComponent))})`);
   }
   return rule;
