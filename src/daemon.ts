@@ -8,6 +8,9 @@ import { Monitor } from './monitor.js';
 import { Registry } from './registry/registry.js';
 import { Scheduler } from './scheduler.js';
 import { runProbe } from './probes/index.js';
+import { DiscoveryRunner } from './discovery/runner.js';
+import { compileRules } from './discovery/rules.js';
+import { systemReader } from './discovery/reader.js';
 import { compileConfigChecks } from './checks/config-checks.js';
 import { createDialects } from './dialects.js';
 import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
@@ -52,13 +55,31 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   // Config checks first: a stored API registration with the same id is then left aside.
   for (const check of compileConfigChecks(config)) monitor.upsert(check);
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now });
+  const discovery = new DiscoveryRunner({
+    rules: compileRules(config.discovery.rules),
+    intervalMs: config.discovery.interval,
+    // A snapshot may take at most the interval (and 30 s at least) before the worker is replaced.
+    reader: systemReader(Math.max(config.discovery.interval, 30_000)),
+    monitor,
+    defaults: config.defaults,
+    maxChecks: config.limits.maxChecks,
+    logger,
+    now,
+  });
+  const registry = await Registry.open(config.dataFile, monitor, {
+    defaults: config.defaults,
+    maxChecks: config.limits.maxChecks,
+    now,
+    claimedBy: (id) => discovery.ownerOf(id),
+  });
   if (registry.shadowed.length > 0) logger.warn({ ids: registry.shadowed }, 'stored checks shadowed by config checks of the same id');
   logger.info({ dataFile: config.dataFile, checks: monitor.size, configChecks: config.checks.length }, 'registry loaded');
   monitor.start();
+  await discovery.start();
+  if (config.discovery.rules.length > 0) logger.info({ rules: config.discovery.rules.length, checks: monitor.size }, 'discovery started');
 
   const dialects = createDialects({ config, monitor, store: registry, now });
-  const server = http.createServer(createHandler({ monitor, registry, logger, now, dialects }));
+  const server = http.createServer(createHandler({ monitor, registry, logger, now, dialects, discovery }));
   // A slow client must not hold a socket open forever.
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
@@ -70,6 +91,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     }
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
+    await discovery.stop();
     monitor.stop();
     await agent?.close();
     dialects.close();
@@ -87,6 +109,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     agentPort: agent?.port,
     close() {
       closing ??= (async () => {
+        await discovery.stop();
         monitor.stop();
         scheduler.stop();
         dialects.close();

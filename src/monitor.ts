@@ -67,6 +67,13 @@ export const SWEEP_MS = 1000;
 const PENDING_MESSAGE = 'waiting for the first poll';
 const PUSH_PENDING_MESSAGE = 'waiting for the first report';
 
+/** Checks that are never polled carry their own status: --global, and discovery's fixed checks. */
+function presetOf(check: Check): { status: Status; message: string } | undefined {
+  if (check.kind === 'global') return { status: check.statusoverride ?? 'Critical', message: 'host forced by the --global check' };
+  if (check.kind === 'fixed') return { status: check.status, message: check.message };
+  return undefined;
+}
+
 /** Holds every check's state, feeds the scheduler, and keeps the host summary current. */
 export class Monitor {
   private readonly states = new Map<string, CheckState>();
@@ -74,8 +81,7 @@ export class Monitor {
   private readonly index = new SummaryIndex();
   private cached: Summary | undefined;
   private hostStatus: Status | undefined;
-  /** Bumped whenever the summary may have changed. */
-  version = 0;
+  private changes = 0;
   readonly events = new EventEmitter<MonitorEvents>();
   private readonly flap: FlapOptions;
   private lastSweep = 0;
@@ -100,10 +106,11 @@ export class Monitor {
   upsert(check: Check): void {
     const previous = this.states.get(check.id);
     const now = this.deps.now();
+    const preset = presetOf(check);
     const state: CheckState = {
       check,
-      status: check.kind === 'global' ? (check.statusoverride ?? 'Critical') : 'Unknown',
-      message: check.kind === 'global' ? 'host forced by the --global check' : check.kind === 'push' ? PUSH_PENDING_MESSAGE : PENDING_MESSAGE,
+      status: preset?.status ?? 'Unknown',
+      message: preset?.message ?? (check.kind === 'push' ? PUSH_PENDING_MESSAGE : PENDING_MESSAGE),
       since: now,
       registeredAt: now,
       consecutive: 0,
@@ -119,8 +126,7 @@ export class Monitor {
       this.events.emit('transition', { check: check.id, from: previous.status, to: state.status, message: state.message, at: state.since });
     }
     this.changed();
-    if (check.kind === 'global') this.deps.scheduler.unschedule(check.id);
-    else if (check.kind === 'push') this.deps.scheduler.unschedule(check.id);
+    if (preset || check.kind === 'push') this.deps.scheduler.unschedule(check.id);
     else this.deps.scheduler.schedule(check.id, check.intervalMs, check.timeoutMs, (signal) => this.deps.probe(check, signal));
   }
 
@@ -185,16 +191,26 @@ export class Monitor {
     if (changed) this.changed();
   }
 
-  summary(): Summary {
-    // A stalled loop or a stuck poll must never leave an old OK on show: re-check ages when due.
+  /** Bumped whenever the summary may have changed; reading it first applies what time did. */
+  get version(): number {
+    this.sweepIfDue();
+    return this.changes;
+  }
+
+  // A stalled loop or a stuck poll must never leave an old OK on show: re-check ages when due.
+  private sweepIfDue(): void {
     if (this.deps.now() - this.lastSweep >= SWEEP_MS) this.sweep();
+  }
+
+  summary(): Summary {
+    this.sweepIfDue();
     this.cached ??= this.index.summary();
     return this.cached;
   }
 
   private changed(): void {
     this.cached = undefined;
-    this.version++;
+    this.changes++;
     if (this.events.listenerCount('transition') === 0) return;
     const host = this.summary();
     if (this.hostStatus !== undefined && host.status !== this.hostStatus) {

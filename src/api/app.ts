@@ -6,6 +6,7 @@ import type { Registry } from '../registry/registry.js';
 import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
 import { checksRoutes } from './routes-checks.js';
+import { discoveryRoutes, type DiscoveryViewer } from './routes-discovery.js';
 import { stateRoutes } from './routes-state.js';
 import { rootRoutes } from './routes-root.js';
 import { maintenanceRoutes } from './routes-maintenance.js';
@@ -18,6 +19,8 @@ export interface AppDeps {
   registry: Registry;
   logger: Logger;
   now: () => number;
+  /** The discovery runner, for GET /discovery; absent means no rules. */
+  discovery?: DiscoveryViewer;
   /** Maintenance, the host read model, metrics and http options (see src/dialects.ts). */
   dialects: Dialects;
 }
@@ -30,6 +33,7 @@ export function createApp(deps: AppDeps): Koa {
   const router = new Router();
   rootRoutes(router, deps);
   checksRoutes(router, deps);
+  discoveryRoutes(router, deps);
   stateRoutes(router, deps);
   maintenanceRoutes(router, deps);
   metricsRoutes(router, deps);

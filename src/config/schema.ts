@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
+import { ruleSchema } from '../discovery/rule-schema.js';
 import { checkSpecSchema } from '../checks/registration.js';
 
 /** A duration: milliseconds, or a string such as "250ms", "10s", "2m". Parsed to milliseconds. */
@@ -44,6 +45,13 @@ const limitsSchema = z.strictObject({
   concurrentPolls: z.number().int().min(1).max(10_000).default(256),
 });
 
+const discoverySchema = z.strictObject({
+  /** How often the process table is read and the rules applied; default 10s. */
+  interval: durationSchema.refine((ms) => ms >= 100, { message: 'must be at least 100ms' }).prefault('10s'),
+  /** Rules turning local processes into checks; default none. */
+  rules: z.array(ruleSchema).max(256).default([]),
+});
+
 const httpCode = z.number().int().min(200).max(599);
 
 const httpSchema = z.strictObject({
@@ -73,6 +81,7 @@ export const configSchema = z.strictObject({
   dataFile: z.string().min(1).default('megaphone.db.json'),
   defaults: defaultsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
+  discovery: discoverySchema.prefault({}),
   flap: flapSchema.prefault({}),
   /** Checks of any kind declared here (same fields as a registration, plus `command`); source "config". */
   checks: z.array(checkSpecSchema).default([]),
