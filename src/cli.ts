@@ -5,6 +5,8 @@ import { startDaemon } from './daemon.js';
 import { createLogger } from './log.js';
 import { MegaphoneError } from './errors.js';
 import { VERSION } from './version.js';
+import { configCheck } from './ops/config-check.js';
+import { onSighupReload } from './ops/sighup.js';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`megaphone: ${message}\n`);
@@ -12,13 +14,15 @@ function fail(message: string, code = 1): never {
 }
 
 async function serve(opts: { config?: string; host?: string; port?: string; dataFile?: string }): Promise<void> {
-  const { config, file } = await loadConfig({
+  const load = () => loadConfig({
     configFlag: opts.config,
     overrides: { host: opts.host, port: opts.port, dataFile: opts.dataFile },
   });
+  const { config, file } = await load();
   const logger = createLogger();
   logger.info({ config: file ?? '(built-in defaults)', version: VERSION }, 'starting');
   const daemon = await startDaemon({ config, logger });
+  onSighupReload(daemon, load, logger);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -51,6 +55,15 @@ export function buildProgram(): Command {
     .option('-p, --port <port>', 'port to listen on (env MEGAPHONE_PORT)')
     .option('--data-file <path>', 'registry file (env MEGAPHONE_DATA_FILE)')
     .action(serve);
+
+  program
+    .command('config')
+    .description('work with the config file')
+    .command('check')
+    .description('validate the config; print the effective config with secrets redacted')
+    .option('-c, --config <file>', 'config file (default: $MEGAPHONE_CONFIG or ./megaphone.conf.json)')
+    .option('-q, --quiet', 'print nothing when it is valid')
+    .action((opts: { config?: string; quiet?: boolean }) => configCheck(opts, (s) => process.stdout.write(s)));
 
   return program;
 }

@@ -8,17 +8,23 @@ import { Monitor } from './monitor.js';
 import { Registry } from './registry/registry.js';
 import { Scheduler } from './scheduler.js';
 import { runProbe } from './probes/index.js';
+import { wireOperations } from './ops/wire.js';
+import type { ReloadOutcome } from './ops/reload.js';
 
 export interface DaemonOptions {
   config: Config;
   logger: Logger;
   now?: () => number;
+  /** The environment (NOTIFY_SOCKET, WATCHDOG_USEC); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Daemon {
   /** The port actually bound (useful with port 0). */
   port: number;
   host: string;
+  /** Applies a new (already validated) config without a restart; see ops/wire.ts. */
+  reload(config: Config): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
 
@@ -45,10 +51,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
 
+  // History and notifications listen before the registry starts its checks.
+  const ops = await wireOperations({ config, logger, now, monitor, env: opts.env ?? process.env });
   const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
   logger.info({ dataFile: config.dataFile, checks: monitor.size }, 'registry loaded');
 
-  const app = createApp({ monitor, registry, logger, now });
+  const app = createApp({ monitor, registry, logger, now, history: ops.history, notifier: ops.notifier });
   const server = http.createServer(app.callback());
   // A slow client must not hold a socket open forever.
   server.headersTimeout = 10_000;
@@ -58,18 +66,22 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
     scheduler.stop();
+    await ops.close();
     await dispatcher.close();
     throw err;
   }
   const address = server.address() as AddressInfo;
   logger.info({ host: address.address, port: address.port }, 'listening');
+  ops.ready(registry);
 
   let closing: Promise<void> | undefined;
   return {
     port: address.port,
     host: address.address,
+    reload: (next) => ops.reload(next),
     close() {
       closing ??= (async () => {
+        ops.stopping();
         scheduler.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -78,6 +90,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           setTimeout(() => server.closeAllConnections(), 5_000).unref();
         });
         await registry.drain();
+        await ops.close();
         await dispatcher.destroy();
         logger.info('stopped');
       })();

@@ -60,8 +60,15 @@ export class Monitor {
 
   constructor(private readonly deps: MonitorDeps) {}
 
-  upsert(check: Check): void {
+  /** Adds or replaces a check. `keepState` (a reload that only retimed it) keeps its status and `since`. */
+  upsert(check: Check, opts: { keepState?: boolean } = {}): void {
     const previous = this.states.get(check.id);
+    if (opts.keepState && previous) {
+      previous.check = check;
+      this.events.emit('upserted', previous);
+      this.deps.scheduler.schedule(check.id, check.intervalMs, check.timeoutMs, (signal) => this.deps.probe(check, signal));
+      return;
+    }
     const state: CheckState = {
       check,
       status: check.kind === 'global' ? (check.statusoverride ?? 'Critical') : 'Unknown',

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from 'pino';
@@ -8,6 +9,10 @@ import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
 import { SummaryBody } from './summary-body.js';
 import { checksRoutes } from './routes-checks.js';
+import { historyRoutes } from './routes-history.js';
+import { prefersHtml, serveStatusPage } from './status-page.js';
+import type { HistoryStore } from '../history/store.js';
+import type { Notifier } from '../integrations/notify/notifier.js';
 
 /** What the HTTP API needs; the daemon builds the real ones, tests their own. */
 export interface AppDeps {
@@ -15,6 +20,12 @@ export interface AppDeps {
   registry: Registry;
   logger: Logger;
   now: () => number;
+  /** Transition history; without it /history and /checks/:id/history are absent. */
+  history?: HistoryStore;
+  /** Webhook notifications; read for its `stats` (delivery counters). */
+  notifier?: Notifier;
+  /** Shown on the status page; default os.hostname(). */
+  hostname?: string;
 }
 
 /** HTTP code of GET / per host status: Critical pulls the host from rotation. */
@@ -29,14 +40,19 @@ export function createApp(deps: AppDeps): Koa {
   const summary = new SummaryBody(deps.monitor, deps.now);
 
   const router = new Router();
+  const page = { ...deps, hostname: deps.hostname ?? hostname() };
   router.get('/', (ctx) => {
+    // Browsers get the HTML status page; everything else keeps the JSON below.
+    if (prefersHtml(ctx)) return serveStatusPage(ctx, page, httpCodeFor(deps.monitor.summary().status));
     ctx.status = httpCodeFor(deps.monitor.summary().status);
     ctx.type = 'application/json';
     ctx.set('Cache-Control', 'no-store');
+    ctx.set('Vary', 'Accept');
     ctx.body = summary.get();
   });
 
   checksRoutes(router, deps);
+  if (deps.history) historyRoutes(router, { ...deps, history: deps.history });
   const methodNotAllowed = () => new MegaphoneError('method not allowed', 'E_METHOD_NOT_ALLOWED', 405);
   const notImplemented = () => new MegaphoneError('method not implemented', 'E_METHOD_NOT_ALLOWED', 405);
 

@@ -28,7 +28,7 @@ export class Registry {
   private constructor(
     private readonly store: DurableStore<RegistryData>,
     private readonly monitor: Monitor,
-    private readonly opts: RegistryOptions,
+    private opts: RegistryOptions,
   ) {}
 
   /** Opens the data file and starts every stored check. Throws StorageError on a bad file. */
@@ -88,6 +88,17 @@ export class Registry {
     });
     if (!removed) throw notFound(`no check with id ${JSON.stringify(id)}`, 'E_CHECK_NOT_FOUND');
     this.monitor.remove(id);
+  }
+
+  /** Applies reloaded defaults and limits: only API checks whose schedule changed are retimed, keeping their status. */
+  reconfigure(opts: RegistryOptions): void {
+    this.opts = opts;
+    for (const [id, reg] of Object.entries(this.store.data.checks)) {
+      const current = this.monitor.get(id);
+      if (current?.check.source !== 'api') continue;
+      const next = compileCheck(reg, 'api', opts.defaults);
+      if (next.intervalMs !== current.check.intervalMs || next.timeoutMs !== current.check.timeoutMs) this.monitor.upsert(next, { keepState: true });
+    }
   }
 
   /** Waits for pending writes. */
