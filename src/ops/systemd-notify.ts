@@ -34,7 +34,7 @@ export function systemdNotifier(env: NodeJS.ProcessEnv, logger: Logger, command 
   };
 
   const usec = Number(env.WATCHDOG_USEC);
-  const forUs = env.WATCHDOG_PID === undefined || Number(env.WATCHDOG_PID) === process.pid;
+  const forUs = !env.WATCHDOG_PID || Number(env.WATCHDOG_PID) === process.pid;
   const startWatchdog = () => {
     if (watchdog || !forUs || !Number.isFinite(usec) || usec <= 0) return;
     const every = Math.max(1, Math.floor(usec / 2000));

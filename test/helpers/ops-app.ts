@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { Agent } from 'undici';
+import { pino } from 'pino';
+import supertest from 'supertest';
+import { createApp } from '../../src/api/app.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config, ConfigInput } from '../../src/config/schema.js';
+import { Monitor } from '../../src/monitor.js';
+import { Registry } from '../../src/registry/registry.js';
+import { Scheduler } from '../../src/scheduler.js';
+import { runProbe } from '../../src/probes/index.js';
+import { wireOperations, type Operations } from '../../src/ops/wire.js';
+import { tempDir } from './app.js';
+
+export interface OpsApp {
+  request: ReturnType<typeof supertest>;
+  monitor: Monitor;
+  registry: Registry;
+  ops: Operations;
+  config: Config;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/** The app wired as the daemon wires it (history, notifications, reload), without listening. */
+export async function makeOpsApp(overrides: ConfigInput = {}, opts: { dir?: string; now?: () => number } = {}): Promise<OpsApp> {
+  const config = parseConfig({ defaults: { interval: '300ms', timeout: '250ms' }, ...overrides });
+  const dir = opts.dir ?? tempDir();
+  config.dataFile = path.join(dir, 'db.json');
+  const now = opts.now ?? Date.now;
+  const logger = pino({ level: 'silent' });
+  const dispatcher = new Agent({ keepAliveTimeout: 1000 });
+  const scheduler = new Scheduler({ concurrency: 16, onResult: (id, r) => monitor.onResult(id, r) });
+  const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
+  const ops = await wireOperations({ config, logger, now, monitor, env: {} });
+  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
+  ops.ready(registry);
+  const app = createApp({ monitor, registry, logger, now, history: ops.history, notifier: ops.notifier, hostname: 'test-host' });
+  return {
+    request: supertest(app.callback()),
+    monitor,
+    registry,
+    ops,
+    config,
+    dir,
+    async close() {
+      scheduler.stop();
+      await registry.drain();
+      await ops.close();
+      await dispatcher.destroy();
+    },
+  };
+}
