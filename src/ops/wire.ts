@@ -21,7 +21,7 @@ export interface Operations {
 }
 
 /** Builds history, notifications, systemd readiness and the reload sections for the daemon. */
-export async function wireOperations(deps: { config: Config; logger: Logger; now: () => number; monitor: Monitor; env: NodeJS.ProcessEnv }): Promise<Operations> {
+export async function wireOperations(deps: { config: Config; logger: Logger; now: () => number; monitor: Monitor; env: NodeJS.ProcessEnv; hostname?: string }): Promise<Operations> {
   const { logger, now, monitor } = deps;
   const history = await HistoryStore.open(historyFileFor(deps.config.dataFile), deps.config.history, { logger, now });
   // Webhooks get their own pool: a hanging receiver must not hold connections that polls need.
@@ -30,7 +30,7 @@ export async function wireOperations(deps: { config: Config; logger: Logger; now
     dispatcher: webhookDispatcher,
     logger,
     now,
-    hostname: hostname(),
+    hostname: deps.hostname ?? hostname(),
     currentMessage: (check) => (check === null ? monitor.summary().message : monitor.get(check)?.message),
   });
   notifier.configure(deps.config.notify);

@@ -32,7 +32,7 @@ export async function makeOpsApp(overrides: ConfigInput = {}, opts: { dir?: stri
   const dispatcher = new Agent({ keepAliveTimeout: 1000 });
   const scheduler = new Scheduler({ concurrency: 16, onResult: (id, r) => monitor.onResult(id, r) });
   const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
-  const ops = await wireOperations({ config, logger, now, monitor, env: {} });
+  const ops = await wireOperations({ config, logger, now, monitor, env: {}, hostname: 'test-host' });
   const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
   ops.ready(registry);
   const app = createApp({ monitor, registry, logger, now, history: ops.history, notifier: ops.notifier, hostname: 'test-host' });
