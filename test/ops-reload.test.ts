@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
+import { startFakeService, type FakeService } from './helpers/fake-service.js';
+import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
+import { waitFor } from './helpers/wait.js';
+
+let daemon: RunningDaemon | undefined;
+let svc: FakeService | undefined;
+const receivers: WebhookReceiver[] = [];
+afterEach(async () => {
+  await daemon?.stop();
+  await svc?.close();
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  daemon = svc = undefined;
+});
+
+type Log = { msg: string; applied?: string[]; needsRestart?: string[]; error?: string };
+const logs = (d: RunningDaemon): Log[] => d.logs().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Log);
+const logged = (d: RunningDaemon, msg: string) => logs(d).filter((l) => l.msg === msg);
+
+/** Rewrites the daemon's config file, sends SIGHUP and waits for the n-th outcome of a reload. */
+async function reload(d: RunningDaemon, config: unknown, outcome: string): Promise<Log> {
+  const before = logged(d, outcome).length;
+  writeFileSync(d.configFile, typeof config === 'string' ? config : JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, ...(config as object) }));
+  d.proc.kill('SIGHUP');
+  return waitFor(() => logged(d, outcome)[before], 15_000);
+}
+
+const get = async (d: RunningDaemon, p: string) => (await fetch(`${d.url}${p}`)).json() as Promise<Record<string, unknown>>;
+
+describe('SIGHUP reload', () => {
+  it('applies new notifications and defaults, keeps API registrations and the checks state', async () => {
+    svc = await startFakeService();
+    const before = await startWebhookReceiver();
+    const after = await startWebhookReceiver();
+    receivers.push(before, after);
+    const base = { defaults: { interval: '200ms', timeout: '150ms' } };
+    daemon = await spawnDaemon({ ...base, notify: [{ url: before.url, checks: ['db'] }] });
+    await fetch(`${daemon.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'db', url: svc.url }) });
+    svc.status('Critical', 'first');
+    await waitFor(() => before.received.length === 1, 10_000);
+
+    const outcome = await reload(daemon, { defaults: { interval: '300ms', timeout: '150ms' }, notify: [{ url: after.url, checks: ['db'] }] }, 'config reloaded');
+    expect(outcome.applied).toEqual(['defaults/limits', 'notify']);
+    expect(outcome.needsRestart).toEqual([]);
+    expect(await get(daemon, '/checks')).toEqual({ db: svc.url });
+    // Retimed, not restarted: the check stayed Critical, no Unknown blip in its history.
+    const history = (await get(daemon, '/checks/db/history')).history as { to: string }[];
+    expect(history.map((h) => h.to)).toEqual(['Critical']);
+
+    svc.status('OK', 'fixed');
+    await waitFor(async () => ((await get(daemon as RunningDaemon, '/checks/db/history')).history as { to: string }[])[0]?.to === 'OK', 10_000);
+    svc.status('Critical', 'second');
+    await waitFor(() => after.received.length >= 1, 10_000);
+    expect(after.received[0]?.body).toMatchObject({ lifecycle: 'created', message: 'second' });
+    expect(before.received.map((r) => r.body.message)).toEqual(['first']);
+  });
+
+  it('an invalid config is logged and the running one kept', async () => {
+    svc = await startFakeService();
+    const hook = await startWebhookReceiver();
+    receivers.push(hook);
+    daemon = await spawnDaemon({ defaults: { interval: '200ms', timeout: '150ms' }, notify: [{ url: hook.url, checks: ['db'] }] });
+    await fetch(`${daemon.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'db', url: svc.url }) });
+
+    const bad = await reload(daemon, { notify: [{ url: 'gopher://nope' }] }, 'config reload failed; keeping the current config');
+    expect(bad.error).toMatch(/`notify\.0\.url` must be an http:\/\/ or https:\/\/ URL/);
+    const torn = await reload(daemon, '{"notify": [', 'config reload failed; keeping the current config');
+    expect(torn.error).toMatch(/not valid JSON/);
+
+    svc.status('Critical', 'still watched');
+    await waitFor(() => hook.received.length === 1, 10_000);
+    expect(hook.received[0]?.body.message).toBe('still watched');
+    expect(daemon.proc.exitCode).toBeNull();
+  });
+
+  it('a changed port is reported as needing a restart, and the daemon keeps its socket', async () => {
+    daemon = await spawnDaemon({});
+    const outcome = await reload(daemon, { listen: { host: '127.0.0.1', port: 1 } }, 'config reloaded');
+    expect(outcome.needsRestart).toEqual(['listen']);
+    expect(logs(daemon).some((l) => l.msg === 'config reload: `listen` changed; restart megaphone to apply it')).toBe(true);
+    expect((await fetch(daemon.url)).status).toBe(200);
+  });
+});
