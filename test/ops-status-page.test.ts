@@ -87,7 +87,7 @@ describe('status page in headless Chromium', () => {
     await expect(db.locator('.badge').textContent()).resolves.toContain('Critical');
     // The hostile message is shown as text, not run as markup.
     await expect(db.locator('.msg').textContent()).resolves.toBe(`database unreachable ${XSS}`);
-    await expect(page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).resolves.toBeUndefined();
+    await expect(page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).resolves.toBeUndefined();
     await expect(page.locator('script, img').count()).resolves.toBe(0);
     expect(dialogs).toEqual([]);
 
