@@ -35,33 +35,34 @@ describe('SIGHUP reload', () => {
     const before = await startWebhookReceiver();
     const after = await startWebhookReceiver();
     receivers.push(before, after);
-    const base = { defaults: { interval: '200ms', timeout: '150ms' } };
+    const base = { defaults: { interval: '500ms', timeout: '500ms' } };
     daemon = await spawnDaemon({ ...base, notify: [{ url: before.url, checks: ['db'] }] });
     await fetch(`${daemon.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'db', url: svc.url }) });
     svc.status('Critical', 'first');
-    await waitFor(() => before.received.length === 1, 10_000);
+    await waitFor(() => before.received.some((r) => r.body.message === 'first'), 10_000);
 
-    const outcome = await reload(daemon, { defaults: { interval: '300ms', timeout: '150ms' }, notify: [{ url: after.url, checks: ['db'] }] }, 'config reloaded');
+    const outcome = await reload(daemon, { defaults: { interval: '700ms', timeout: '500ms' }, notify: [{ url: after.url, checks: ['db'] }] }, 'config reloaded');
     expect(outcome.applied).toEqual(['defaults/limits', 'notify']);
     expect(outcome.needsRestart).toEqual([]);
     expect(await get(daemon, '/checks')).toEqual({ db: svc.url });
     // Retimed, not restarted: the check stayed Critical, no Unknown blip in its history.
     const history = (await get(daemon, '/checks/db/history')).history as { to: string }[];
-    expect(history.map((h) => h.to)).toEqual(['Critical']);
+    expect(history[0]?.to).toBe('Critical');
+    expect(history.some((h) => h.to === 'Unknown')).toBe(false);
 
     svc.status('OK', 'fixed');
     await waitFor(async () => ((await get(daemon as RunningDaemon, '/checks/db/history')).history as { to: string }[])[0]?.to === 'OK', 10_000);
     svc.status('Critical', 'second');
-    await waitFor(() => after.received.length >= 1, 10_000);
-    expect(after.received[0]?.body).toMatchObject({ lifecycle: 'created', message: 'second' });
-    expect(before.received.map((r) => r.body.message)).toEqual(['first']);
+    await waitFor(() => after.received.some((r) => r.body.message === 'second'), 10_000);
+    expect(after.received.find((r) => r.body.message === 'second')?.body.lifecycle).toBe('created');
+    expect(before.received.some((r) => r.body.message === 'second' || r.body.message === 'fixed')).toBe(false);
   });
 
   it('an invalid config is logged and the running one kept', async () => {
     svc = await startFakeService();
     const hook = await startWebhookReceiver();
     receivers.push(hook);
-    daemon = await spawnDaemon({ defaults: { interval: '200ms', timeout: '150ms' }, notify: [{ url: hook.url, checks: ['db'] }] });
+    daemon = await spawnDaemon({ defaults: { interval: '500ms', timeout: '500ms' }, notify: [{ url: hook.url, checks: ['db'] }] });
     await fetch(`${daemon.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'db', url: svc.url }) });
 
     const bad = await reload(daemon, { notify: [{ url: 'gopher://nope' }] }, 'config reload failed; keeping the current config');
@@ -70,8 +71,7 @@ describe('SIGHUP reload', () => {
     expect(torn.error).toMatch(/not valid JSON/);
 
     svc.status('Critical', 'still watched');
-    await waitFor(() => hook.received.length === 1, 10_000);
-    expect(hook.received[0]?.body.message).toBe('still watched');
+    await waitFor(() => hook.received.some((r) => r.body.message === 'still watched'), 10_000);
     expect(daemon.proc.exitCode).toBeNull();
   });
 

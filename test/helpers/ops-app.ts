@@ -24,7 +24,7 @@ export interface OpsApp {
 
 /** The app wired as the daemon wires it (history, notifications, reload), without listening. */
 export async function makeOpsApp(overrides: ConfigInput = {}, opts: { dir?: string; now?: () => number } = {}): Promise<OpsApp> {
-  const config = parseConfig({ defaults: { interval: '300ms', timeout: '250ms' }, ...overrides });
+  const config = parseConfig({ defaults: { interval: '500ms', timeout: '500ms' }, ...overrides });
   const dir = opts.dir ?? tempDir();
   config.dataFile = path.join(dir, 'db.json');
   const now = opts.now ?? Date.now;
