@@ -132,3 +132,16 @@ describe('history across restarts of the daemon', () => {
     expect((await history(daemon)).some((e) => e.to === 'Critical' && e.message === 'gone')).toBe(true);
   });
 });
+
+describe('HistoryStore under churn', () => {
+  it('holds at most MAX_HISTORY_KEYS histories, dropping the stalest', async () => {
+    const { MAX_HISTORY_KEYS } = await import('../src/history/store.js');
+    const h = await HistoryStore.open(path.join(tempDir(), 'h.jsonl'), { retention: 7 * DAY, perCheck: 100 }, { logger: silent, now: Date.now });
+    const at = Date.now() - 1000;
+    for (let i = 0; i <= MAX_HISTORY_KEYS; i++) h.record({ check: `c${i}`, from: 'OK', to: 'Critical', message: '', at: at + i / 1000 });
+    expect(h.has('c0')).toBe(false);
+    expect(h.has(`c${MAX_HISTORY_KEYS}`)).toBe(true);
+    expect(h.stats.entries).toBe(MAX_HISTORY_KEYS);
+    await h.close();
+  });
+});

@@ -10,6 +10,9 @@ export type HistoryEntry = Transition;
 /** Longest message kept in history (the rest is cut), so the bound per check bounds memory. */
 export const MAX_HISTORY_MESSAGE = 1024;
 const DAY = 86_400_000;
+/** Most transitions held in all, and most checks with a history (deleted ones included), whatever the churn. */
+export const MAX_HISTORY_ENTRIES = 100_000;
+export const MAX_HISTORY_KEYS = 20_000;
 
 function isEntry(v: unknown): v is HistoryEntry {
   const e = v as HistoryEntry;
@@ -109,13 +112,33 @@ export class HistoryStore {
 
   private add(e: HistoryEntry): void {
     let list = this.lists.get(e.check);
-    if (!list) this.lists.set(e.check, (list = []));
+    if (!list) {
+      if (this.lists.size >= MAX_HISTORY_KEYS) this.evictOldest(true);
+      this.lists.set(e.check, (list = []));
+    }
     list.push(e);
     this.size++;
     if (list.length > this.config.perCheck) {
       list.shift();
       this.size--;
     }
+    while (this.size > MAX_HISTORY_ENTRIES) this.evictOldest(false);
+  }
+
+  // Churn of many check ids must not grow memory: the stalest history goes first.
+  private evictOldest(wholeList: boolean): void {
+    let oldestKey: string | null | undefined;
+    let oldestAt = Infinity;
+    for (const [key, list] of this.lists) {
+      const at = (wholeList ? list.at(-1)?.at : list[0]?.at) ?? -Infinity;
+      if (at < oldestAt) [oldestKey, oldestAt] = [key, at];
+    }
+    if (oldestKey === undefined) return;
+    const list = this.lists.get(oldestKey) as HistoryEntry[];
+    const n = wholeList ? list.length : 1;
+    list.splice(0, n);
+    this.size -= n;
+    if (list.length === 0) this.lists.delete(oldestKey);
   }
 
   private fresh(list: HistoryEntry[]): HistoryEntry[] {
