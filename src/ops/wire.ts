@@ -16,6 +16,8 @@ export interface Operations {
   /** Tells systemd we are ready (listening, registry loaded) and enables reloads that touch the registry. */
   ready(registry: Registry): void;
   reload(next: Config): Promise<ReloadOutcome>;
+  /** Lets the daemon plug in what else a reload applies (config `checks`, `discovery`, dialect settings). */
+  addReloadSection(section: ReloadSection): void;
   stopping(): void;
   close(): Promise<void>;
 }
@@ -44,7 +46,7 @@ export async function wireOperations(deps: { config: Config; logger: Logger; now
   let registry: Registry | undefined;
   let current = deps.config;
   let reloading: Promise<unknown> = Promise.resolve();
-  // What a reload can apply, in order. Config `checks`, `discovery` and dialect settings add theirs here.
+  // What a reload can apply, in order; the daemon adds config `checks`, `discovery` and dialect sections.
   const sections: ReloadSection[] = [
     ...restartOnlySections(logger),
     {
@@ -73,6 +75,7 @@ export async function wireOperations(deps: { config: Config; logger: Logger; now
       reloading = run.catch(() => undefined);
       return run;
     },
+    addReloadSection: (section) => sections.push(section),
     stopping: () => systemd.stopping(),
     async close() {
       systemd.close();
