@@ -85,6 +85,8 @@ ${recent}
 
 /** True when the client prefers HTML over JSON (a browser); curl's and LBs' `*\/*` keep JSON. */
 export function prefersHtml(ctx: Context): boolean {
+  // The hot path (LBs, curl) never says html: skip the full negotiation.
+  if (!ctx.get('accept').includes('html')) return false;
   // `/?format=json` lets a browser see the JSON.
   if (ctx.query.format !== undefined) return false;
   return ctx.accepts('application/json', 'text/html') === 'text/html';
