@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
-import { HistoryStore } from '../src/history/store.js';
+import { HistoryStore, MAX_HISTORY_KEYS } from '../src/history/store.js';
 import { historyFileFor } from '../src/history/file-name.js';
 import { makeOpsApp, type OpsApp } from './helpers/ops-app.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
@@ -135,7 +135,6 @@ describe('history across restarts of the daemon', () => {
 
 describe('HistoryStore under churn', () => {
   it('holds at most MAX_HISTORY_KEYS histories, dropping the stalest', async () => {
-    const { MAX_HISTORY_KEYS } = await import('../src/history/store.js');
     const h = await HistoryStore.open(path.join(tempDir(), 'h.jsonl'), { retention: 7 * DAY, perCheck: 100 }, { logger: silent, now: Date.now });
     const at = Date.now() - 1000;
     for (let i = 0; i <= MAX_HISTORY_KEYS; i++) h.record({ check: `c${i}`, from: 'OK', to: 'Critical', message: '', at: at + i / 1000 });

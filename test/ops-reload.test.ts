@@ -4,6 +4,8 @@ import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 import { waitFor } from './helpers/wait.js';
+import { makeOpsApp } from './helpers/ops-app.js';
+import { parseConfig } from '../src/config/load.js';
 
 let daemon: RunningDaemon | undefined;
 let svc: FakeService | undefined;
@@ -81,5 +83,35 @@ describe('SIGHUP reload', () => {
     expect(outcome.needsRestart).toEqual(['listen']);
     expect(logs(daemon).some((l) => l.msg === 'config reload: `listen` changed; restart megaphone to apply it')).toBe(true);
     expect((await fetch(daemon.url)).status).toBe(200);
+  });
+});
+
+describe('reload(newConfig) in-process', () => {
+  it('restarts no poll when only notify changes, retimes every check when defaults change, and applies history bounds', async () => {
+    svc = await startFakeService();
+    const t = await makeOpsApp();
+    try {
+      for (const id of ['a', 'b']) await t.request.post('/checks').send({ id, url: svc.url }).expect(201);
+      await waitFor(() => t.monitor.get('a')?.status === 'OK' && t.monitor.get('b')?.status === 'OK', 10_000);
+      const upserted: string[] = [];
+      t.monitor.events.on('upserted', (s) => upserted.push(s.check.id));
+      const base = { ...t.config };
+
+      const notifyOnly = await t.ops.reload({ ...base, notify: parseConfig({ notify: [{ url: 'http://127.0.0.1:9/h' }] }).notify });
+      expect(notifyOnly).toEqual({ applied: ['notify'], needsRestart: [] });
+      expect(upserted).toEqual([]);
+
+      const retimed = await t.ops.reload({ ...base, defaults: { interval: 700, timeout: 500 } });
+      expect(retimed.applied).toEqual(['defaults/limits', 'notify']);
+      expect(upserted.sort()).toEqual(['a', 'b']);
+      expect(t.monitor.get('a')?.check.intervalMs).toBe(700);
+      expect(t.monitor.get('a')?.status).toBe('OK');
+
+      for (let i = 0; i < 5; i++) t.ops.history.record({ check: 'a', from: 'OK', to: 'Warning', message: `m${i}`, at: Date.now() });
+      await t.ops.reload({ ...base, defaults: { interval: 700, timeout: 500 }, history: { retention: 86_400_000, perCheck: 2 } });
+      expect(t.ops.history.forCheck('a', 100)).toHaveLength(2);
+    } finally {
+      await t.close();
+    }
   });
 });
