@@ -66,7 +66,7 @@ export class Monitor {
     if (opts.keepState && previous) {
       previous.check = check;
       this.events.emit('upserted', previous);
-      this.deps.scheduler.schedule(check.id, check.intervalMs, check.timeoutMs, (signal) => this.deps.probe(check, signal));
+      if (check.kind !== 'global') this.deps.scheduler.schedule(check.id, check.intervalMs, check.timeoutMs, (signal) => this.deps.probe(check, signal));
       return;
     }
     const state: CheckState = {

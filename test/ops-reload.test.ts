@@ -92,6 +92,7 @@ describe('reload(newConfig) in-process', () => {
     const t = await makeOpsApp();
     try {
       for (const id of ['a', 'b']) await t.request.post('/checks').send({ id, url: svc.url }).expect(201);
+      await t.request.post('/checks').send({ id: '--global', url: { addr: svc.url, statusoverride: 'OK' } }).expect(201);
       await waitFor(() => t.monitor.get('a')?.status === 'OK' && t.monitor.get('b')?.status === 'OK', 10_000);
       const upserted: string[] = [];
       t.monitor.events.on('upserted', (s) => upserted.push(s.check.id));
@@ -103,7 +104,9 @@ describe('reload(newConfig) in-process', () => {
 
       const retimed = await t.ops.reload({ ...base, defaults: { interval: 700, timeout: 500 } });
       expect(retimed.applied).toEqual(['defaults/limits', 'notify']);
-      expect(upserted.sort()).toEqual(['a', 'b']);
+      expect(upserted.sort()).toEqual(['--global', 'a', 'b']);
+      // The --global check is never polled, reload or not.
+      expect(t.scheduler.has('--global')).toBe(false);
       expect(t.monitor.get('a')?.check.intervalMs).toBe(700);
       expect(t.monitor.get('a')?.status).toBe('OK');
 

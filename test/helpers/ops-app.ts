@@ -15,6 +15,7 @@ import { tempDir } from './app.js';
 export interface OpsApp {
   request: ReturnType<typeof supertest>;
   monitor: Monitor;
+  scheduler: Scheduler;
   registry: Registry;
   ops: Operations;
   config: Config;
@@ -39,6 +40,7 @@ export async function makeOpsApp(overrides: ConfigInput = {}, opts: { dir?: stri
   return {
     request: supertest(app.callback()),
     monitor,
+    scheduler,
     registry,
     ops,
     config,
