@@ -10,6 +10,7 @@ import { Scheduler } from './scheduler.js';
 import { runProbe } from './probes/index.js';
 import { wireOperations } from './ops/wire.js';
 import type { ReloadOutcome } from './ops/reload.js';
+import { compileConfigChecks } from './checks/config-checks.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -49,12 +50,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     concurrency: config.limits.concurrentPolls,
     onResult: (id, result) => monitor.onResult(id, result),
   });
-  const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
+  const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
 
-  // History and notifications listen before the registry starts its checks.
+  // History and notifications listen before any check starts.
   const ops = await wireOperations({ config, logger, now, monitor, env: opts.env ?? process.env });
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
-  logger.info({ dataFile: config.dataFile, checks: monitor.size }, 'registry loaded');
+  // Config checks first: a stored API registration with the same id is then left aside.
+  for (const check of compileConfigChecks(config)) monitor.upsert(check);
+  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now });
+  if (registry.shadowed.length > 0) logger.warn({ ids: registry.shadowed }, 'stored checks shadowed by config checks of the same id');
+  logger.info({ dataFile: config.dataFile, checks: monitor.size, configChecks: config.checks.length }, 'registry loaded');
+  monitor.start();
 
   const app = createApp({ monitor, registry, logger, now, history: ops.history, notifier: ops.notifier });
   const server = http.createServer(app.callback());
@@ -65,6 +70,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   try {
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
+    monitor.stop();
     scheduler.stop();
     await ops.close();
     await dispatcher.close();
@@ -82,6 +88,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     close() {
       closing ??= (async () => {
         ops.stopping();
+        monitor.stop();
         scheduler.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -44,7 +44,7 @@ describe('SIGHUP reload', () => {
     await waitFor(() => before.received.some((r) => r.body.message === 'first'), 10_000);
 
     const outcome = await reload(daemon, { defaults: { interval: '700ms', timeout: '500ms' }, notify: [{ url: after.url, checks: ['db'] }] }, 'config reloaded');
-    expect(outcome.applied).toEqual(['defaults/limits', 'notify']);
+    expect(outcome.applied).toEqual(['defaults/limits', 'checks', 'notify']);
     expect(outcome.needsRestart).toEqual([]);
     expect(await get(daemon, '/checks')).toEqual({ db: svc.url });
     // Retimed, not restarted: the check stayed Critical, no Unknown blip in its history.
@@ -102,8 +102,8 @@ describe('reload(newConfig) in-process', () => {
       expect(notifyOnly).toEqual({ applied: ['notify'], needsRestart: [] });
       expect(upserted).toEqual([]);
 
-      const retimed = await t.ops.reload({ ...base, defaults: { interval: 700, timeout: 500 } });
-      expect(retimed.applied).toEqual(['defaults/limits', 'notify']);
+      const retimed = await t.ops.reload({ ...base, defaults: { ...base.defaults, interval: 700, timeout: 500 } });
+      expect(retimed.applied).toEqual(['defaults/limits', 'checks', 'notify']);
       expect(upserted.sort()).toEqual(['--global', 'a', 'b']);
       // The --global check is never polled, reload or not.
       expect(t.scheduler.has('--global')).toBe(false);
@@ -111,8 +111,33 @@ describe('reload(newConfig) in-process', () => {
       expect(t.monitor.get('a')?.status).toBe('OK');
 
       for (let i = 0; i < 5; i++) t.ops.history.record({ check: 'a', from: 'OK', to: 'Warning', message: `m${i}`, at: Date.now() });
-      await t.ops.reload({ ...base, defaults: { interval: 700, timeout: 500 }, history: { retention: 86_400_000, perCheck: 2 } });
+      await t.ops.reload({ ...base, defaults: { ...base.defaults, interval: 700, timeout: 500 }, history: { retention: 86_400_000, perCheck: 2 } });
       expect(t.ops.history.forCheck('a', 100)).toHaveLength(2);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('reload of config checks', () => {
+  it('starts new ones, stops removed ones, restarts a changed one, and leaves unchanged ones polling', async () => {
+    svc = await startFakeService();
+    const spec = (id: string, extra: object = {}) => ({ id, url: svc?.url, ...extra });
+    const t = await makeOpsApp({ checks: [spec('keep'), spec('change'), spec('drop')] } as never);
+    try {
+      await waitFor(() => ['keep', 'change', 'drop'].every((id) => t.monitor.get(id)?.status === 'OK'), 10_000);
+      const upserted: string[] = [];
+      const removed: string[] = [];
+      t.monitor.events.on('upserted', (s) => upserted.push(s.check.id));
+      t.monitor.events.on('removed', (id) => removed.push(id));
+      const next = parseConfig({ ...t.config, checks: [spec('keep'), spec('change', { url: { addr: svc.url, statusoverride: 'Warning' } }), spec('new')] });
+      const outcome = await t.ops.reload({ ...next, dataFile: t.config.dataFile });
+      expect(outcome.applied).toEqual(['checks']);
+      expect(removed).toEqual(['drop']);
+      expect(upserted.sort()).toEqual(['change', 'new']);
+      expect(t.monitor.get('keep')?.status).toBe('OK');
+      await waitFor(() => t.monitor.get('change')?.status === 'Warning' && t.monitor.get('new')?.status === 'OK', 10_000);
+      expect(t.monitor.get('new')?.check.source).toBe('config');
     } finally {
       await t.close();
     }

@@ -12,6 +12,7 @@ import { historyRoutes } from './routes-history.js';
 import { prefersHtml, serveStatusPage } from './status-page.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Notifier } from '../integrations/notify/notifier.js';
+import { stateRoutes } from './routes-state.js';
 
 /** What the HTTP API needs; the daemon builds the real ones, tests their own. */
 export interface AppDeps {
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Koa {
 
   checksRoutes(router, deps);
   if (deps.history) historyRoutes(router, { ...deps, history: deps.history });
+  stateRoutes(router, deps);
 
   app.use(errorMiddleware(deps.logger));
   app.use(jsonBody);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationSchema } from './duration-schema.js';
 import { webhookSchema } from '../integrations/notify/schema.js';
 import { historySchema } from '../history/schema.js';
+import { checkSpecSchema } from '../checks/registration.js';
 
 // Lives in its own module so section schemas (history, notify) can use it without an import cycle.
 export { durationSchema };
@@ -18,6 +19,17 @@ const defaultsSchema = z.strictObject({
   interval: durationSchema.prefault('10s'),
   /** How long one poll may take in all; default 3s. */
   timeout: durationSchema.prefault('3s'),
+  /** Successes in a row before a check leaves a bad state; default 1. */
+  rise: z.number().int().min(1).max(100).default(1),
+  /** Failures in a row before a check enters a bad state; default 1. */
+  fall: z.number().int().min(1).max(100).default(1),
+});
+
+const flapSchema = z.strictObject({
+  /** How many of a check's latest results are looked at; default 10. */
+  window: z.number().int().min(2).max(100).default(10),
+  /** Status changes within the window that make a check `flapping`; default 5. */
+  changes: z.number().int().min(1).max(99).default(5),
 });
 
 const limitsSchema = z.strictObject({
@@ -38,6 +50,9 @@ export const configSchema = z.strictObject({
   history: historySchema.prefault({}),
   /** Webhooks told about problems (created, ongoing, closed); default none. */
   notify: z.array(webhookSchema).max(32).default([]),
+  flap: flapSchema.prefault({}),
+  /** Checks of any kind declared here (same fields as a registration, plus `command`); source "config". */
+  checks: z.array(checkSpecSchema).default([]),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -49,5 +49,6 @@ export function restartOnlySections(logger: Logger): ReloadSection[] {
     warn('listen', (c) => c.listen),
     warn('dataFile', (c) => c.dataFile),
     warn('limits.concurrentPolls', (c) => c.limits.concurrentPolls),
+    warn('flap', (c) => c.flap),
   ];
 }

@@ -9,6 +9,7 @@ import { historyFileFor } from '../history/file-name.js';
 import { Notifier } from '../integrations/notify/notifier.js';
 import { applyReload, restartOnlySections, type ReloadOutcome, type ReloadSection } from './reload.js';
 import { systemdNotifier } from './systemd-notify.js';
+import { configChecksSection } from './reload-checks.js';
 
 export interface Operations {
   history: HistoryStore;
@@ -52,8 +53,12 @@ export async function wireOperations(deps: { config: Config; logger: Logger; now
     {
       name: 'defaults/limits',
       pick: (c) => [c.defaults, c.limits.maxChecks],
-      apply: (next) => registry?.reconfigure({ defaults: next.defaults, maxChecks: next.limits.maxChecks }),
+      apply(next) {
+        const kept = registry?.reconfigure({ defaults: next.defaults, maxChecks: next.limits.maxChecks }) ?? [];
+        if (kept.length > 0) logger.warn({ ids: kept }, 'config reload: these API checks do not fit the new defaults and keep their old timing');
+      },
     },
+    configChecksSection(monitor, logger),
     { name: 'history', pick: (c) => c.history, apply: (next) => history.reconfigure(next.history) },
     { name: 'notify', pick: (c) => c.notify, apply: (next) => notifier.configure(next.notify) },
   ];
@@ -69,7 +74,7 @@ export async function wireOperations(deps: { config: Config; logger: Logger; now
       const run = reloading.then(async () => {
         const outcome = await applyReload(sections, current, next, logger);
         // Keep what only a restart applies as it runs, so the next reload still says so.
-        current = { ...next, listen: current.listen, dataFile: current.dataFile, limits: { ...next.limits, concurrentPolls: current.limits.concurrentPolls } };
+        current = { ...next, listen: current.listen, dataFile: current.dataFile, flap: current.flap, limits: { ...next.limits, concurrentPolls: current.limits.concurrentPolls } };
         return outcome;
       });
       reloading = run.catch(() => undefined);

@@ -8,7 +8,8 @@ import type Koa from 'koa';
 import { createApp } from '../../src/api/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config, ConfigInput } from '../../src/config/schema.js';
-import { Monitor } from '../../src/monitor.js';
+import { Monitor, type ProbeFn } from '../../src/monitor.js';
+import { compileConfigChecks } from '../../src/checks/config-checks.js';
 import { Registry } from '../../src/registry/registry.js';
 import { Scheduler } from '../../src/scheduler.js';
 import { runProbe } from '../../src/probes/index.js';
@@ -29,14 +30,23 @@ export function tempDir(prefix = 'megaphone-test-'): string {
 }
 
 /** The app wired with real deps (real probes, real data file in a temp folder), no listening port. */
-export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string): Promise<TestApp> {
+export interface TestAppOptions {
+  /** The clock the monitor, registry and API see; default Date.now. */
+  now?: () => number;
+  /** Replaces the real probes (e.g. one that never returns). */
+  probe?: ProbeFn;
+}
+
+export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string, opts: TestAppOptions = {}): Promise<TestApp> {
   const config = parseConfig({ defaults: { interval: '1s', timeout: '500ms' }, ...overrides });
   config.dataFile = dataFile ?? path.join(tempDir(), 'db.json');
-  const now = Date.now;
+  const now = opts.now ?? Date.now;
   const dispatcher = new Agent({ keepAliveTimeout: 1000 });
   const scheduler = new Scheduler({ concurrency: config.limits.concurrentPolls, onResult: (id, r) => monitor.onResult(id, r) });
-  const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
+  const probe: ProbeFn = opts.probe ?? ((check, signal) => runProbe(check, signal, { dispatcher, now }));
+  const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe });
+  for (const check of compileConfigChecks(config)) monitor.upsert(check);
+  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now });
   const app = createApp({ monitor, registry, logger: pino({ level: 'silent' }), now });
   return {
     app,
@@ -47,6 +57,7 @@ export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string
     config,
     dataFile: config.dataFile,
     async close() {
+      monitor.stop();
       scheduler.stop();
       await registry.drain();
       await dispatcher.destroy();

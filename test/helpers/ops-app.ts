@@ -9,6 +9,7 @@ import { Monitor } from '../../src/monitor.js';
 import { Registry } from '../../src/registry/registry.js';
 import { Scheduler } from '../../src/scheduler.js';
 import { runProbe } from '../../src/probes/index.js';
+import { compileConfigChecks } from '../../src/checks/config-checks.js';
 import { wireOperations, type Operations } from '../../src/ops/wire.js';
 import { tempDir } from './app.js';
 
@@ -32,9 +33,11 @@ export async function makeOpsApp(overrides: ConfigInput = {}, opts: { dir?: stri
   const logger = pino({ level: 'silent' });
   const dispatcher = new Agent({ keepAliveTimeout: 1000 });
   const scheduler = new Scheduler({ concurrency: 16, onResult: (id, r) => monitor.onResult(id, r) });
-  const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
+  const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
   const ops = await wireOperations({ config, logger, now, monitor, env: {}, hostname: 'test-host' });
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
+  for (const check of compileConfigChecks(config)) monitor.upsert(check);
+  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now });
+  monitor.start();
   ops.ready(registry);
   const app = createApp({ monitor, registry, logger, now, history: ops.history, notifier: ops.notifier, hostname: 'test-host' });
   return {
@@ -46,6 +49,7 @@ export async function makeOpsApp(overrides: ConfigInput = {}, opts: { dir?: stri
     config,
     dir,
     async close() {
+      monitor.stop();
       scheduler.stop();
       await registry.drain();
       await ops.close();
