@@ -1,12 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { loadConfig } from './config/load.js';
-import { startDaemon } from './daemon.js';
-import { createLogger } from './log.js';
 import { MegaphoneError } from './errors.js';
 import { VERSION } from './version.js';
-import { configCheck } from './ops/config-check.js';
-import { onSighupReload } from './ops/sighup.js';
+import { CommandFailed, registerClientCommands } from './client/commands.js';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`megaphone: ${message}\n`);
@@ -14,6 +10,10 @@ function fail(message: string, code = 1): never {
 }
 
 async function serve(opts: { config?: string; host?: string; port?: string; dataFile?: string }): Promise<void> {
+  // Loaded here so the client commands (status, checks, maintenance) start fast.
+  const [{ loadConfig }, { startDaemon }, { createLogger }, { onSighupReload }] = await Promise.all([
+    import('./config/load.js'), import('./daemon.js'), import('./log.js'), import('./ops/sighup.js'),
+  ]);
   const load = () => loadConfig({
     configFlag: opts.config,
     overrides: { host: opts.host, port: opts.port, dataFile: opts.dataFile },
@@ -63,8 +63,12 @@ export function buildProgram(): Command {
     .description('validate the config; print the effective config with secrets redacted')
     .option('-c, --config <file>', 'config file (default: $MEGAPHONE_CONFIG or ./megaphone.conf.json)')
     .option('-q, --quiet', 'print nothing when it is valid')
-    .action((opts: { config?: string; quiet?: boolean }) => configCheck(opts, (s) => process.stdout.write(s)));
+    .action(async (opts: { config?: string; quiet?: boolean }) => {
+      const { configCheck } = await import('./ops/config-check.js');
+      await configCheck(opts, (s) => process.stdout.write(s));
+    });
 
+  registerClientCommands(program);
   return program;
 }
 
@@ -73,6 +77,12 @@ async function main(argv: string[]): Promise<void> {
     await buildProgram().parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode);
+    if (err instanceof CommandFailed) {
+      // `status` is a Nagios plugin: its failures are one UNKNOWN line on stdout.
+      if (err.exitCode === 3) process.stdout.write(`UNKNOWN - ${err.message}\n`);
+      else process.stderr.write(`megaphone: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
     if (err instanceof MegaphoneError) fail(err.message);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') fail(`cannot listen: ${e.message}`);

@@ -9,8 +9,12 @@ import { Registry } from './registry/registry.js';
 import { Scheduler } from './scheduler.js';
 import { runProbe } from './probes/index.js';
 import { wireOperations } from './ops/wire.js';
+import { dialectSections } from './ops/reload-dialects.js';
+import { registerOpsMetrics } from './ops/metrics.js';
 import type { ReloadOutcome } from './ops/reload.js';
 import { compileConfigChecks } from './checks/config-checks.js';
+import { createDialects } from './dialects.js';
+import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -26,6 +30,8 @@ export interface Daemon {
   host: string;
   /** Applies a new (already validated) config without a restart; see ops/wire.ts. */
   reload(config: Config): Promise<ReloadOutcome>;
+  /** The HAProxy agent-check port, when `agent.port` is set. */
+  agentPort?: number;
   close(): Promise<void>;
 }
 
@@ -61,16 +67,25 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   logger.info({ dataFile: config.dataFile, checks: monitor.size, configChecks: config.checks.length }, 'registry loaded');
   monitor.start();
 
-  const app = createApp({ monitor, registry, logger, now, history: ops.history, notifier: ops.notifier });
+  const dialects = createDialects({ config, monitor, store: registry, now });
+  for (const section of dialectSections(dialects, config.agent.weights, logger)) ops.addReloadSection(section);
+  registerOpsMetrics(dialects.metrics.registry, ops);
+  const app = createApp({ monitor, registry, logger, now, dialects, history: ops.history, notifier: ops.notifier });
   const server = http.createServer(app.callback());
   // A slow client must not hold a socket open forever.
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   server.keepAliveTimeout = 5_000;
+  let agent: AgentListener | undefined;
   try {
+    if (config.agent.port !== undefined) {
+      agent = await startAgent({ host: config.agent.host ?? config.listen.host, port: config.agent.port, weights: config.agent.weights, view: dialects.host, logger });
+    }
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
     monitor.stop();
+    await agent?.close();
+    dialects.close();
     scheduler.stop();
     await ops.close();
     await dispatcher.close();
@@ -85,11 +100,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     port: address.port,
     host: address.address,
     reload: (next) => ops.reload(next),
+    agentPort: agent?.port,
     close() {
       closing ??= (async () => {
         ops.stopping();
         monitor.stop();
         scheduler.stop();
+        dialects.close();
+        await agent?.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -117,6 +117,10 @@ describe('delivery never blocks and retries', () => {
     await waitFor(() => r.received.length === 1, 15_000);
     expect(r.requests).toBe(3);
     expect(app.ops.notifier.stats).toMatchObject({ delivered: 1, failedAttempts: 2, abandoned: 0 });
+    const metrics = (await app.request.get('/metrics').expect(200)).text;
+    expect(metrics).toContain('megaphone_notifications_total{outcome="delivered"} 1');
+    expect(metrics).toContain('megaphone_notifications_total{outcome="failed_attempt"} 2');
+    expect(metrics).toContain('megaphone_notifications_pending 0');
   });
 
   it('a receiver that is down: GET / still answers, attempts are counted, the event is given up after `attempts`', async () => {

@@ -143,3 +143,18 @@ describe('reload of config checks', () => {
     }
   });
 });
+
+describe('reload of dialect settings', () => {
+  it('http.statusCodes apply to the next GET /; cacheMaxAge needs a restart', async () => {
+    const t = await makeOpsApp();
+    try {
+      expect((await t.request.get('/')).status).toBe(200);
+      const next = parseConfig({ ...t.config, http: { statusCodes: { Unknown: 299 }, cacheMaxAge: '5s' } });
+      const outcome = await t.ops.reload({ ...next, dataFile: t.config.dataFile });
+      expect(outcome).toEqual({ applied: ['http.statusCodes'], needsRestart: ['http.cacheMaxAge'] });
+      expect((await t.request.get('/')).status).toBe(299);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -25,6 +25,7 @@ describe('GET / content negotiation', () => {
     ['no Accept', undefined],
     ['application/json', 'application/json'],
     ['a browser asking for ?format=json', BROWSER_ACCEPT, '/?format=json'],
+    ['a client preferring JSON over HTML', 'text/html;q=0.5, application/json'],
   ])('%s gets JSON', async (_name, accept, url = '/') => {
     const req = t.request.get(url);
     const res = await (accept ? req.set('Accept', accept) : req);

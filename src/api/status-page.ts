@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { CheckState, Monitor } from '../monitor.js';
 import type { HistoryEntry, HistoryStore } from '../history/store.js';
+import type { Summary } from '../aggregate.js';
 import { severity, type Status } from '../status.js';
 import { STATUS_PAGE_CSS } from './status-page-css.js';
 
@@ -83,18 +84,27 @@ ${recent}
 `;
 }
 
-/** True when the client prefers HTML over JSON (a browser); curl's and LBs' `*\/*` keep JSON. */
-export function prefersHtml(ctx: Context): boolean {
+/** True when the client prefers HTML over every other type served (a browser); curl's and LBs' `*\/*` do not. */
+export function prefersHtml(ctx: Context, otherTypes: readonly string[] = ['application/json']): boolean {
   // The hot path (LBs, curl) never says html: skip the full negotiation.
   if (!ctx.get('accept').includes('html')) return false;
   // `/?format=json` lets a browser see the JSON.
   if (ctx.query.format !== undefined) return false;
-  return ctx.accepts('application/json', 'text/html') === 'text/html';
+  return ctx.accepts([...otherTypes, 'text/html']) === 'text/html';
+}
+
+export interface StatusPageDeps {
+  host: { summary(): Summary };
+  monitor: Monitor;
+  history?: HistoryStore;
+  now: () => number;
+  hostname: string;
 }
 
 /** Serves the page with the same HTTP code as the JSON summary. */
-export function serveStatusPage(ctx: Context, deps: { monitor: Monitor; history?: HistoryStore; now: () => number; hostname: string }, code: number): void {
-  const summary = deps.monitor.summary();
+export function serveStatusPage(ctx: Context, deps: StatusPageDeps, code: number): void {
+  // The host's summary (maintenance included), not only the checks'.
+  const summary = deps.host.summary();
   ctx.status = code;
   ctx.type = 'text/html; charset=utf-8';
   ctx.set('Cache-Control', 'no-store');

@@ -13,6 +13,7 @@ import { compileConfigChecks } from '../../src/checks/config-checks.js';
 import { Registry } from '../../src/registry/registry.js';
 import { Scheduler } from '../../src/scheduler.js';
 import { runProbe } from '../../src/probes/index.js';
+import { createDialects, type Dialects } from '../../src/dialects.js';
 
 export interface TestApp {
   app: Koa;
@@ -21,6 +22,7 @@ export interface TestApp {
   registry: Registry;
   scheduler: Scheduler;
   config: Config;
+  dialects: Dialects;
   dataFile: string;
   close(): Promise<void>;
 }
@@ -47,7 +49,8 @@ export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string
   const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe });
   for (const check of compileConfigChecks(config)) monitor.upsert(check);
   const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now });
-  const app = createApp({ monitor, registry, logger: pino({ level: 'silent' }), now });
+  const dialects = createDialects({ config, monitor, store: registry, now });
+  const app = createApp({ monitor, registry, logger: pino({ level: 'silent' }), now, dialects });
   return {
     app,
     request: supertest(app.callback()),
@@ -55,10 +58,12 @@ export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string
     registry,
     scheduler,
     config,
+    dialects,
     dataFile: config.dataFile,
     async close() {
       monitor.stop();
       scheduler.stop();
+      dialects.close();
       await registry.drain();
       await dispatcher.destroy();
     },

@@ -12,6 +12,9 @@ import { runProbe } from '../../src/probes/index.js';
 import { compileConfigChecks } from '../../src/checks/config-checks.js';
 import { wireOperations, type Operations } from '../../src/ops/wire.js';
 import { tempDir } from './app.js';
+import { createDialects } from '../../src/dialects.js';
+import { registerOpsMetrics } from '../../src/ops/metrics.js';
+import { dialectSections } from '../../src/ops/reload-dialects.js';
 
 export interface OpsApp {
   request: ReturnType<typeof supertest>;
@@ -39,7 +42,10 @@ export async function makeOpsApp(overrides: ConfigInput = {}, opts: { dir?: stri
   const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now });
   monitor.start();
   ops.ready(registry);
-  const app = createApp({ monitor, registry, logger, now, history: ops.history, notifier: ops.notifier, hostname: 'test-host' });
+  const dialects = createDialects({ config, monitor, store: registry, now });
+  registerOpsMetrics(dialects.metrics.registry, ops);
+  for (const section of dialectSections(dialects, config.agent.weights, logger)) ops.addReloadSection(section);
+  const app = createApp({ monitor, registry, logger, now, dialects, history: ops.history, notifier: ops.notifier, hostname: 'test-host' });
   return {
     request: supertest(app.callback()),
     monitor,
@@ -49,6 +55,7 @@ export async function makeOpsApp(overrides: ConfigInput = {}, opts: { dir?: stri
     config,
     dir,
     async close() {
+      dialects.close();
       monitor.stop();
       scheduler.stop();
       await registry.drain();
