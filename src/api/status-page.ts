@@ -47,10 +47,9 @@ function time(at: number, now: number): string {
 }
 
 function checkRow(s: CheckState, now: number): string {
-  // The checks engineer adds `flapping`; read it without depending on it.
-  const flapping = (s as CheckState & { flapping?: boolean }).flapping === true;
+  const flags = `${s.flapping ? ' <span class="flap">⇅ flapping</span>' : ''}${s.stale ? ' <span class="flap">⌛ stale</span>' : ''}`;
   return `<li class="check s-${s.status}">
-<div class="head">${badge(s.status)} <strong class="id">${escapeHtml(s.check.id)}</strong>${flapping ? ' <span class="flap">⇅ flapping</span>' : ''}</div>
+<div class="head">${badge(s.status)} <strong class="id">${escapeHtml(s.check.id)}</strong>${flags}</div>
 <div class="msg">${escapeHtml(s.message)}</div>
 <div class="meta">since ${time(s.since, now)} · source ${escapeHtml(s.check.source)}</div>
 </li>`;
