@@ -7,7 +7,8 @@ import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { makeOpsApp, type OpsApp } from './helpers/ops-app.js';
 import { waitFor } from './helpers/wait.js';
-import { escapeHtml } from '../src/api/status-page.js';
+import { escapeHtml, renderStatusPage } from '../src/api/status-page.js';
+import type { CheckState } from '../src/monitor.js';
 
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-artifacts');
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
@@ -40,6 +41,14 @@ describe('GET / content negotiation', () => {
     expect(res.headers.vary).toBe('Accept');
     expect(res.text).toContain('No services are registered');
     expect(res.text).not.toMatch(/<script|src=["']?http|href=["']?http/i);
+  });
+
+  it('marks a flapping or stale check in words, and says where each check came from', () => {
+    const state = (id: string, extra: Partial<CheckState>) => ({ check: { id, source: 'config' }, status: 'Warning', message: 'm', since: 0, flapping: false, stale: false, ...extra }) as CheckState;
+    const html = renderStatusPage({ hostname: 'h', now: 60_000, status: 'Warning', message: 'x', checks: [state('a', { flapping: true }), state('b', { stale: true })], recent: [] });
+    expect(html).toMatch(/<strong class="id">a<\/strong> <span class="flap">⇅ flapping<\/span>/);
+    expect(html).toMatch(/<strong class="id">b<\/strong> <span class="flap">⌛ stale<\/span>/);
+    expect(html).toContain('since <time datetime="1970-01-01T00:00:00.000Z" title="1970-01-01T00:00:00.000Z">1m ago</time> · source config');
   });
 
   it('escapes everything untrusted', () => {
