@@ -12,6 +12,9 @@ import { wireOperations } from './ops/wire.js';
 import { dialectSections } from './ops/reload-dialects.js';
 import { registerOpsMetrics } from './ops/metrics.js';
 import type { ReloadOutcome } from './ops/reload.js';
+import { DiscoveryRunner } from './discovery/runner.js';
+import { compileRules } from './discovery/rules.js';
+import { systemReader } from './discovery/reader.js';
 import { compileConfigChecks } from './checks/config-checks.js';
 import { createDialects } from './dialects.js';
 import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
@@ -62,15 +65,38 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const ops = await wireOperations({ config, logger, now, monitor, env: opts.env ?? process.env });
   // Config checks first: a stored API registration with the same id is then left aside.
   for (const check of compileConfigChecks(config)) monitor.upsert(check);
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now });
+  const discovery = new DiscoveryRunner({
+    rules: compileRules(config.discovery.rules),
+    intervalMs: config.discovery.interval,
+    // A snapshot may take at most the interval (and 30 s at least) before the worker is replaced.
+    reader: systemReader(Math.max(config.discovery.interval, 30_000)),
+    monitor,
+    defaults: config.defaults,
+    maxChecks: config.limits.maxChecks,
+    logger,
+    now,
+  });
+  const registry = await Registry.open(config.dataFile, monitor, {
+    defaults: config.defaults,
+    maxChecks: config.limits.maxChecks,
+    now,
+    claimedBy: (id) => discovery.ownerOf(id),
+  });
   if (registry.shadowed.length > 0) logger.warn({ ids: registry.shadowed }, 'stored checks shadowed by config checks of the same id');
   logger.info({ dataFile: config.dataFile, checks: monitor.size, configChecks: config.checks.length }, 'registry loaded');
   monitor.start();
+  await discovery.start();
+  if (config.discovery.rules.length > 0) logger.info({ rules: config.discovery.rules.length, checks: monitor.size }, 'discovery started');
 
   const dialects = createDialects({ config, monitor, store: registry, now });
   for (const section of dialectSections(dialects, config.agent.weights, logger)) ops.addReloadSection(section);
   registerOpsMetrics(dialects.metrics.registry, ops);
-  const app = createApp({ monitor, registry, logger, now, dialects, history: ops.history, notifier: ops.notifier });
+  ops.addReloadSection({
+    name: 'discovery',
+    pick: (c) => [c.discovery, c.defaults, c.limits.maxChecks],
+    apply: (next) => discovery.reconfigure({ rules: compileRules(next.discovery.rules), intervalMs: next.discovery.interval, defaults: next.defaults, maxChecks: next.limits.maxChecks }),
+  });
+  const app = createApp({ monitor, registry, logger, now, dialects, discovery, history: ops.history, notifier: ops.notifier });
   const server = http.createServer(app.callback());
   // A slow client must not hold a socket open forever.
   server.headersTimeout = 10_000;
@@ -83,6 +109,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     }
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
+    await discovery.stop();
     monitor.stop();
     await agent?.close();
     dialects.close();
@@ -104,6 +131,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     close() {
       closing ??= (async () => {
         ops.stopping();
+        await discovery.stop();
         monitor.stop();
         scheduler.stop();
         dialects.close();

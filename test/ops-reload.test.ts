@@ -77,6 +77,17 @@ describe('SIGHUP reload', () => {
     expect(daemon.proc.exitCode).toBeNull();
   });
 
+  it('discovery rules added by a reload make their checks at once; removed rules take theirs away', async () => {
+    daemon = await spawnDaemon({});
+    const rules = [{ match: { name: 'megaphone-test-no-such-process' }, id: 'ghost', url: 'http://127.0.0.1:1/health' }];
+    const added = await reload(daemon, { discovery: { interval: '1s', rules } }, 'config reloaded');
+    expect(added.applied).toContain('discovery');
+    const ghost = await get(daemon, '/checks/ghost/state');
+    expect(ghost).toMatchObject({ status: 'Critical', message: 'process not running', source: 'discovery' });
+    await reload(daemon, {}, 'config reloaded');
+    expect((await fetch(`${daemon.url}/checks/ghost`)).status).toBe(404);
+  });
+
   it('a changed port is reported as needing a restart, and the daemon keeps its socket', async () => {
     daemon = await spawnDaemon({});
     const outcome = await reload(daemon, { listen: { host: '127.0.0.1', port: 1 } }, 'config reloaded');

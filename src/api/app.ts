@@ -9,6 +9,7 @@ import { checksRoutes } from './routes-checks.js';
 import { historyRoutes } from './routes-history.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Notifier } from '../integrations/notify/notifier.js';
+import { discoveryRoutes, type DiscoveryViewer } from './routes-discovery.js';
 import { stateRoutes } from './routes-state.js';
 import { rootRoutes } from './routes-root.js';
 import { maintenanceRoutes } from './routes-maintenance.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   registry: Registry;
   logger: Logger;
   now: () => number;
+  /** The discovery runner, for GET /discovery; absent means no rules. */
+  discovery?: DiscoveryViewer;
   /** Maintenance, the host read model, metrics and http options (see src/dialects.ts). */
   dialects: Dialects;
   /** Transition history; without it /history and /checks/:id/history are absent. */
@@ -40,6 +43,7 @@ export function createApp(deps: AppDeps): Koa {
   rootRoutes(router, deps);
   checksRoutes(router, deps);
   if (deps.history) historyRoutes(router, { ...deps, history: deps.history });
+  discoveryRoutes(router, deps);
   stateRoutes(router, deps);
   maintenanceRoutes(router, deps);
   metricsRoutes(router, deps);

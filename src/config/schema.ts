@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationSchema } from './duration-schema.js';
 import { webhookSchema } from '../integrations/notify/schema.js';
 import { historySchema } from '../history/schema.js';
+import { ruleSchema } from '../discovery/rule-schema.js';
 import { checkSpecSchema } from '../checks/registration.js';
 
 // Lives in its own module so section schemas (history, notify) can use it without an import cycle.
@@ -39,6 +40,13 @@ const limitsSchema = z.strictObject({
   concurrentPolls: z.number().int().min(1).max(10_000).default(256),
 });
 
+const discoverySchema = z.strictObject({
+  /** How often the process table is read and the rules applied; default 10s. */
+  interval: durationSchema.refine((ms) => ms >= 100, { message: 'must be at least 100ms' }).prefault('10s'),
+  /** Rules turning local processes into checks; default none. */
+  rules: z.array(ruleSchema).max(256).default([]),
+});
+
 const httpCode = z.number().int().min(200).max(599);
 
 const httpSchema = z.strictObject({
@@ -72,6 +80,7 @@ export const configSchema = z.strictObject({
   history: historySchema.prefault({}),
   /** Webhooks told about problems (created, ongoing, closed); default none. */
   notify: z.array(webhookSchema).max(32).default([]),
+  discovery: discoverySchema.prefault({}),
   flap: flapSchema.prefault({}),
   /** Checks of any kind declared here (same fields as a registration, plus `command`); source "config". */
   checks: z.array(checkSpecSchema).default([]),
