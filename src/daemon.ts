@@ -93,7 +93,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   registerOpsMetrics(dialects.metrics.registry, ops);
   ops.addReloadSection({
     name: 'discovery',
-    pick: (c) => [c.discovery, c.defaults, c.limits.maxChecks],
+    // Defaults only matter to discovery while it has rules.
+    pick: (c) => (c.discovery.rules.length > 0 ? [c.discovery, c.defaults, c.limits.maxChecks] : [c.discovery]),
     apply: (next) => discovery.reconfigure({ rules: compileRules(next.discovery.rules), intervalMs: next.discovery.interval, defaults: next.defaults, maxChecks: next.limits.maxChecks }),
   });
   const app = createApp({ monitor, registry, logger, now, dialects, discovery, history: ops.history, notifier: ops.notifier });
