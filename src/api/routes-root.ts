@@ -1,7 +1,9 @@
+import { hostname } from 'node:os';
 import Router from '@koa/router';
 import type { AppDeps } from './app.js';
 import { Negotiator } from './negotiate.js';
 import { rootCacheControl } from './root.js';
+import { prefersHtml, serveStatusPage } from './status-page.js';
 
 /** GET / and HEAD /: the host status, in the representation the client asked for. */
 export function rootRoutes(router: Router, deps: AppDeps): void {
@@ -9,7 +11,10 @@ export function rootRoutes(router: Router, deps: AppDeps): void {
   const negotiator = new Negotiator(host, deps.now, representations);
   const cacheControl = rootCacheControl(http);
   // The daemon answers default-JSON GET / before Koa (src/api/root.ts); keep the two alike.
+  const page = { ...deps, host, hostname: deps.hostname ?? hostname(), otherTypes: representations.map((r) => r.type) };
   router.get('/', (ctx) => {
+    // Browsers get the HTML status page (src/api/status-page.ts); every other client, a dialect below.
+    if (prefersHtml(ctx, page.otherTypes)) return serveStatusPage(ctx, page, http.statusCodes[host.summary().status]);
     const r = negotiator.choose(ctx);
     const body = negotiator.body(r);
     ctx.status = http.statusCodes[host.summary().status];
