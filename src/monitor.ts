@@ -220,10 +220,12 @@ export class Monitor {
     this.cached = undefined;
     this.changes++;
     if (this.events.listenerCount('transition') === 0) return;
-    const host = this.summary();
-    if (this.hostStatus !== undefined && host.status !== this.hostStatus) {
+    // O(1) host status; the full summary (sorted message) only when the host status moved.
+    const status = this.index.status();
+    if (this.hostStatus !== undefined && status !== this.hostStatus) {
+      const host = this.summary();
       this.events.emit('transition', { check: null, from: this.hostStatus, to: host.status, message: host.message, at: this.deps.now() });
     }
-    this.hostStatus = host.status;
+    this.hostStatus = status;
   }
 }

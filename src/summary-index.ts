@@ -1,6 +1,6 @@
 import { GLOBAL_ID } from './checks/definition.js';
 import { collate, type CheckView, type Summary } from './aggregate.js';
-import { STATUSES, type Status } from './status.js';
+import { STATUSES, severity, type Status } from './status.js';
 
 /**
  * Per-status counts and the checks above OK, kept up to date one check at a time, so the host
@@ -37,6 +37,14 @@ export class SummaryIndex {
     this.counts[before.status]--;
     this.views.delete(id);
     this.problems.delete(id);
+  }
+
+  /** The host status alone, O(1): what collate() would say, without building the message. */
+  status(): Status {
+    if (this.global) return this.global.status;
+    let worst: Status | undefined;
+    for (const s of STATUSES) if (this.counts[s] > 0 && (worst === undefined || severity(s) > severity(worst))) worst = s;
+    return worst ?? 'Unknown';
   }
 
   summary(): Summary {

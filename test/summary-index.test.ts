@@ -27,7 +27,9 @@ describe('SummaryIndex', () => {
           }
           const global = all.get(GLOBAL_ID);
           const rest = [...all.values()].filter((v) => v.id !== GLOBAL_ID);
-          expect(index.summary()).toEqual(summarize(rest, global));
+          const expected = summarize(rest, global);
+          expect(index.summary()).toEqual(expected);
+          expect(index.status()).toBe(expected.status);
         }
       }),
       { numRuns: 300 },
