@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { createApp } from './api/app.js';
@@ -8,6 +7,10 @@ import { Monitor } from './monitor.js';
 import { Registry } from './registry/registry.js';
 import { Scheduler } from './scheduler.js';
 import { runProbe } from './probes/index.js';
+import { compileTargetPolicy } from './security/targets.js';
+import { createGuardedAgent } from './security/connect-guard.js';
+import { resolveWritePolicy } from './security/write-auth.js';
+import { createApiServer } from './security/api-server.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -36,8 +39,10 @@ function listen(server: http.Server, host: string, port: number): Promise<void> 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const { config, logger } = opts;
   const now = opts.now ?? Date.now;
-  // One keep-alive pool for every poll; bodies are capped by the probe.
-  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 4, connect: { timeout: config.defaults.timeout } });
+  const writePolicy = await resolveWritePolicy(config.auth);
+  const targets = compileTargetPolicy(config.targets.allow);
+  // One keep-alive pool for every poll, connecting only where targets.allow says; bodies are capped by the probe.
+  const dispatcher = createGuardedAgent(targets, { keepAliveTimeout: 30_000, connections: 4, connectTimeout: config.defaults.timeout });
 
   const scheduler = new Scheduler({
     concurrency: config.limits.concurrentPolls,
@@ -45,15 +50,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
 
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
+  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, targets });
   logger.info({ dataFile: config.dataFile, checks: monitor.size }, 'registry loaded');
 
-  const app = createApp({ monitor, registry, logger, now });
-  const server = http.createServer(app.callback());
-  // A slow client must not hold a socket open forever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
+  const app = createApp({ monitor, registry, logger, now, writePolicy });
+  const server = createApiServer(app.callback(), config.limits);
   try {
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {

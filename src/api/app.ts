@@ -8,6 +8,7 @@ import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
 import { SummaryBody } from './summary-body.js';
 import { checksRoutes } from './routes-checks.js';
+import { writeAuth, type WritePolicy } from '../security/write-auth.js';
 
 /** What the HTTP API needs; the daemon builds the real ones, tests their own. */
 export interface AppDeps {
@@ -15,6 +16,8 @@ export interface AppDeps {
   registry: Registry;
   logger: Logger;
   now: () => number;
+  /** Who may write; default: loopback peers only, no token. */
+  writePolicy?: WritePolicy;
 }
 
 /** HTTP code of GET / per host status: Critical pulls the host from rotation. */
@@ -41,6 +44,7 @@ export function createApp(deps: AppDeps): Koa {
   const notImplemented = () => new MegaphoneError('method not implemented', 'E_METHOD_NOT_ALLOWED', 405);
 
   app.use(errorMiddleware(deps.logger));
+  app.use(writeAuth(deps.writePolicy ?? { requireTokenOnLoopback: false }));
   app.use(jsonBody);
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented }));

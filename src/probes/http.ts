@@ -28,6 +28,13 @@ async function readCapped(body: Body, cap: number): Promise<string | undefined> 
   return Buffer.concat(chunks).toString('utf8');
 }
 
+function redirectMessage(code: number, location: string | string[] | undefined): string {
+  const where = Array.isArray(location) ? location[0] : location;
+  if (!where) return `HTTP ${code} redirect not followed`;
+  const shown = where.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return `HTTP ${code}: redirect to ${shown.length > 200 ? `${shown.slice(0, 199)}…` : shown} not followed`;
+}
+
 /** Polls a JSON status URL within the signal's deadline. Never throws. */
 export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: HttpProbeDeps): Promise<Result> {
   const at = deps.now();
@@ -43,6 +50,11 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: Htt
       signal,
     });
     body = res.body as unknown as Body;
+    if (res.statusCode >= 300 && res.statusCode < 400) {
+      // Following redirects would let a target send the poll anywhere (SSRF): report it instead.
+      body.destroy();
+      return done({ status: 'Critical', message: redirectMessage(res.statusCode, res.headers.location), httpStatus: res.statusCode });
+    }
     const text = await readCapped(body, MAX_BODY_BYTES);
     const httpStatus = res.statusCode;
     if (text === undefined) {

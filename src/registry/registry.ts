@@ -5,6 +5,7 @@ import { MegaphoneError, StorageError, conflict, notFound } from '../errors.js';
 import type { Monitor } from '../monitor.js';
 import { DurableStore } from './store.js';
 import { DurableJsonFile } from './durable-file.js';
+import { assertTargetAllowed, compileTargetPolicy, type TargetPolicy } from '../security/targets.js';
 
 /** What the data file holds: API registrations, as registered. */
 export interface RegistryData {
@@ -15,6 +16,8 @@ export interface RegistryData {
 export interface RegistryOptions {
   defaults: Config['defaults'];
   maxChecks: number;
+  /** Where API checks may point; default loopback only. */
+  targets?: TargetPolicy;
 }
 
 function emptyData(): RegistryData {
@@ -24,12 +27,15 @@ function emptyData(): RegistryData {
 /** Registrations made over the API: validated, stored durably, then handed to the monitor. */
 export class Registry {
   private reserved = 0;
+  private readonly targets: TargetPolicy;
 
   private constructor(
     private readonly store: DurableStore<RegistryData>,
     private readonly monitor: Monitor,
     private readonly opts: RegistryOptions,
-  ) {}
+  ) {
+    this.targets = opts.targets ?? compileTargetPolicy();
+  }
 
   /** Opens the data file and starts every stored check. Throws StorageError on a bad file. */
   static async open(file: string, monitor: Monitor, opts: RegistryOptions): Promise<Registry> {
@@ -52,6 +58,7 @@ export class Registry {
   /** Stores and starts a check. Resolves `created` (false when it replaced one) once durable. */
   async register(reg: Registration): Promise<{ created: boolean }> {
     const check = compileCheck(reg, 'api', this.opts.defaults);
+    if (check.kind === 'http') await assertTargetAllowed(check.target, this.targets);
     const existing = this.monitor.get(reg.id);
     if (existing && existing.check.source !== 'api') {
       throw conflict(`check ${JSON.stringify(reg.id)} is declared by ${existing.check.source} and cannot be replaced over the API`, 'E_NOT_API_CHECK');

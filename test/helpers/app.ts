@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Agent } from 'undici';
+import { createGuardedAgent } from '../../src/security/connect-guard.js';
+import { compileTargetPolicy, type ResolveAll } from '../../src/security/targets.js';
+import type { WritePolicy } from '../../src/security/write-auth.js';
 import { pino } from 'pino';
 import supertest from 'supertest';
 import type Koa from 'koa';
@@ -29,15 +31,24 @@ export function tempDir(prefix = 'megaphone-test-'): string {
 }
 
 /** The app wired with real deps (real probes, real data file in a temp folder), no listening port. */
-export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Replaces DNS for target checks (registration and connect time). */
+  resolve?: ResolveAll;
+  /** Who may write; default as the daemon's: the token from `auth`, loopback free. */
+  writePolicy?: WritePolicy;
+}
+
+export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string, opts: TestAppOptions = {}): Promise<TestApp> {
   const config = parseConfig({ defaults: { interval: '1s', timeout: '500ms' }, ...overrides });
   config.dataFile = dataFile ?? path.join(tempDir(), 'db.json');
   const now = Date.now;
-  const dispatcher = new Agent({ keepAliveTimeout: 1000 });
+  const targets = compileTargetPolicy(config.targets.allow, opts.resolve);
+  const dispatcher = createGuardedAgent(targets, { keepAliveTimeout: 1000 });
   const scheduler = new Scheduler({ concurrency: config.limits.concurrentPolls, onResult: (id, r) => monitor.onResult(id, r) });
   const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks });
-  const app = createApp({ monitor, registry, logger: pino({ level: 'silent' }), now });
+  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, targets });
+  const writePolicy = opts.writePolicy ?? { token: config.auth.token, requireTokenOnLoopback: config.auth.requireTokenOnLoopback };
+  const app = createApp({ monitor, registry, logger: pino({ level: 'silent' }), now, writePolicy });
   return {
     app,
     request: supertest(app.callback()),
