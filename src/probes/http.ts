@@ -12,7 +12,13 @@ export interface HttpProbeDeps {
   now: () => number;
 }
 
-type Body = AsyncIterable<Buffer> & { destroy(err?: Error): unknown };
+type Body = AsyncIterable<Buffer> & { destroy(err?: Error): unknown; on(event: 'error', fn: () => void): unknown };
+
+// A destroyed undici body emits 'error'; with no listener that would crash the daemon.
+function discard(body: Body): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
 
 async function readCapped(body: Body, cap: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
@@ -52,7 +58,7 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: Htt
     body = res.body as unknown as Body;
     if (res.statusCode >= 300 && res.statusCode < 400) {
       // Following redirects would let a target send the poll anywhere (SSRF): report it instead.
-      body.destroy();
+      discard(body);
       return done({ status: 'Critical', message: redirectMessage(res.statusCode, res.headers.location), httpStatus: res.statusCode });
     }
     const text = await readCapped(body, MAX_BODY_BYTES);
@@ -64,7 +70,7 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: Htt
     }
     return done({ ...interpretJson(httpStatus, text, check.path), httpStatus });
   } catch (err) {
-    body?.destroy();
+    if (body) discard(body);
     return done({ status: 'Critical', ...describeTransportError(err, signal, check.timeoutMs) });
   }
 }
