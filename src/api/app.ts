@@ -3,7 +3,6 @@ import Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { Monitor } from '../monitor.js';
 import type { Registry } from '../registry/registry.js';
-import { MegaphoneError } from '../errors.js';
 import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
 import { SummaryBody } from './summary-body.js';
@@ -40,13 +39,11 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   checksRoutes(router, deps);
-  const methodNotAllowed = () => new MegaphoneError('method not allowed', 'E_METHOD_NOT_ALLOWED', 405);
-  const notImplemented = () => new MegaphoneError('method not implemented', 'E_METHOD_NOT_ALLOWED', 405);
 
   app.use(errorMiddleware(deps.logger));
   app.use(writeAuth(deps.writePolicy ?? { requireTokenOnLoopback: false }));
   app.use(jsonBody);
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented }));
+  app.use(router.allowedMethods());
   return app;
 }
