@@ -175,3 +175,34 @@ describe('connect time (DNS rebinding, literals)', () => {
     }
   });
 });
+
+describe('raw TCP connections (connectGuarded)', () => {
+  const outcome = (socket: import('node:net').Socket) =>
+    new Promise<string>((resolve) => {
+      socket.once('connect', () => (socket.destroy(), resolve('connected')));
+      socket.once('error', (e: Error & { code?: string }) => resolve(e.code ?? e.message));
+    });
+
+  it('connects to allowed literals and names, refuses the rest before dialling', async () => {
+    const { connectGuarded } = await import('../src/security/connect-guard.js');
+    const net = await import('node:net');
+    let accepted = 0;
+    const server = net.createServer((s) => (accepted++, s.destroy()));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    try {
+      const loopback = compileTargetPolicy(undefined, fakeDns({ 'svc.test': ['127.0.0.1'], 'meta.test': ['169.254.169.254'] }));
+      expect(await outcome(connectGuarded(loopback, { host: '127.0.0.1', port }))).toBe('connected');
+      expect(await outcome(connectGuarded(loopback, { host: 'svc.test', port }))).toBe('connected');
+      expect(await outcome(connectGuarded(loopback, { host: 'meta.test', port }))).toBe('E_TARGET_REFUSED');
+      expect(await outcome(connectGuarded(loopback, { host: '169.254.169.254', port }))).toBe('E_TARGET_REFUSED');
+      expect(await outcome(connectGuarded(loopback, { host: '[::ffff:a9fe:a9fe]', port }))).toBe('E_TARGET_REFUSED');
+      const lanOnly = compileTargetPolicy(['10.0.0.0/8'], dns);
+      expect(await outcome(connectGuarded(lanOnly, { host: '127.0.0.1', port }))).toBe('E_TARGET_REFUSED');
+      await waitFor(() => accepted >= 2, 10_000);
+      expect(accepted).toBe(2);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { LookupAddress, LookupOneOptions, LookupAllOptions } from 'node:dns';
 import { Agent, buildConnector } from 'undici';
 import { addressRefusal, allowedAddresses, targetRefusedError, type TargetPolicy } from './targets.js';
@@ -44,4 +45,19 @@ export function createGuardedAgent(policy: TargetPolicy, opts: GuardedAgentOptio
     base(options, callback);
   };
   return new Agent({ ...agentOptions, connect });
+}
+
+/**
+ * net.connect for raw TCP (tcp:// checks, agents): refuses literals outside the policy and
+ * resolves names through `guardedLookup`. A refusal arrives as the socket's 'error' event.
+ */
+export function connectGuarded(policy: TargetPolicy, opts: { host: string; port: number }): net.Socket {
+  const why = literalRefusal(policy, opts.host);
+  if (why) {
+    const socket = new net.Socket();
+    process.nextTick(() => socket.destroy(targetRefusedError(opts.host, why)));
+    return socket;
+  }
+  const host = opts.host.startsWith('[') && opts.host.endsWith(']') ? opts.host.slice(1, -1) : opts.host;
+  return net.connect({ host, port: opts.port, lookup: guardedLookup(policy) as net.LookupFunction });
 }
