@@ -11,6 +11,7 @@ import { compileTargetPolicy } from './security/targets.js';
 import { createGuardedAgent } from './security/connect-guard.js';
 import { resolveWritePolicy } from './security/write-auth.js';
 import { createApiServer } from './security/api-server.js';
+import { compileConfigChecks } from './checks/config-checks.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -48,16 +49,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     concurrency: config.limits.concurrentPolls,
     onResult: (id, result) => monitor.onResult(id, result),
   });
-  const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
+  const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe: (check, signal) => runProbe(check, signal, { dispatcher, now, targets }) });
 
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, targets });
-  logger.info({ dataFile: config.dataFile, checks: monitor.size }, 'registry loaded');
+  // Config checks first: a stored API registration with the same id is then left aside.
+  for (const check of compileConfigChecks(config)) monitor.upsert(check);
+  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now, targets });
+  if (registry.shadowed.length > 0) logger.warn({ ids: registry.shadowed }, 'stored checks shadowed by config checks of the same id');
+  logger.info({ dataFile: config.dataFile, checks: monitor.size, configChecks: config.checks.length }, 'registry loaded');
+  monitor.start();
 
   const app = createApp({ monitor, registry, logger, now, writePolicy });
   const server = createApiServer(app.callback(), config.limits);
   try {
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
+    monitor.stop();
     scheduler.stop();
     await dispatcher.close();
     throw err;
@@ -71,6 +77,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     host: address.address,
     close() {
       closing ??= (async () => {
+        monitor.stop();
         scheduler.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -5,6 +5,8 @@ import type { Result } from './probes/result.js';
 import type { Scheduler } from './scheduler.js';
 import type { Status } from './status.js';
 import { summarize, type CheckView, type Summary } from './aggregate.js';
+import { judge, newTracking, type FlapOptions, type Tracking } from './checks/thresholds.js';
+import { expiry } from './checks/staleness.js';
 
 /** A check and what is known of it now. */
 export interface CheckState {
@@ -16,6 +18,16 @@ export interface CheckState {
   result?: Result;
   /** Epoch ms of the last status transition (or of registration). */
   since: number;
+  /** Epoch ms the check was (re)registered. */
+  registeredAt: number;
+  /** Results in a row with the same raw status as the latest. */
+  consecutive: number;
+  /** Changed status more than `flap.changes` times in its last `flap.window` results. */
+  flapping: boolean;
+  /** True while the status comes from staleness (no recent result), not from a result. */
+  stale: boolean;
+  /** Threshold and flap bookkeeping. */
+  tracking: Tracking;
 }
 
 /** A status change of one check (`check` set) or of the host (`check` null). */
@@ -45,9 +57,15 @@ export interface MonitorDeps {
   scheduler: Scheduler;
   probe: ProbeFn;
   now: () => number;
+  /** Flap detection; default window 10, changes 5. */
+  flap?: FlapOptions;
 }
 
+/** How often staleness and push ttls are re-evaluated (also done lazily when the summary is read). */
+export const SWEEP_MS = 1000;
+
 const PENDING_MESSAGE = 'waiting for the first poll';
+const PUSH_PENDING_MESSAGE = 'waiting for the first report';
 
 /** Holds every check's state, feeds the scheduler, and keeps the host summary current. */
 export class Monitor {
@@ -57,16 +75,39 @@ export class Monitor {
   /** Bumped whenever the summary may have changed. */
   version = 0;
   readonly events = new EventEmitter<MonitorEvents>();
+  private readonly flap: FlapOptions;
+  private lastSweep = 0;
+  private sweeper: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: MonitorDeps) {}
+  constructor(private readonly deps: MonitorDeps) {
+    this.flap = deps.flap ?? { window: 10, changes: 5 };
+  }
+
+  /** Re-evaluates staleness and ttls every `everyMs` until stop(). */
+  start(everyMs = SWEEP_MS): void {
+    clearInterval(this.sweeper);
+    this.sweeper = setInterval(() => this.sweep(), everyMs);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
 
   upsert(check: Check): void {
     const previous = this.states.get(check.id);
+    const now = this.deps.now();
     const state: CheckState = {
       check,
       status: check.kind === 'global' ? (check.statusoverride ?? 'Critical') : 'Unknown',
-      message: check.kind === 'global' ? 'host forced by the --global check' : PENDING_MESSAGE,
-      since: this.deps.now(),
+      message: check.kind === 'global' ? 'host forced by the --global check' : check.kind === 'push' ? PUSH_PENDING_MESSAGE : PENDING_MESSAGE,
+      since: now,
+      registeredAt: now,
+      consecutive: 0,
+      flapping: false,
+      stale: false,
+      tracking: newTracking(),
     };
     if (previous && previous.status === state.status) state.since = previous.since;
     this.states.set(check.id, state);
@@ -76,6 +117,7 @@ export class Monitor {
     }
     this.changed();
     if (check.kind === 'global') this.deps.scheduler.unschedule(check.id);
+    else if (check.kind === 'push') this.deps.scheduler.unschedule(check.id);
     else this.deps.scheduler.schedule(check.id, check.intervalMs, check.timeoutMs, (signal) => this.deps.probe(check, signal));
   }
 
@@ -99,23 +141,48 @@ export class Monitor {
     return this.states.size;
   }
 
-  /** Records a poll's result; the summary changes only if status or message did. */
+  /** Records a poll's (or a push's) result through rise/fall; the summary changes only if status or message did. */
   onResult(id: string, result: Result): void {
     const state = this.states.get(id);
     if (!state) return;
-    const status = state.check.statusoverride ?? result.status;
-    const from = state.status;
+    const { check } = state;
+    const pending = state.result === undefined || state.stale;
+    const verdict = judge({ status: state.status, message: state.message, pending }, state.tracking, result, { rise: check.rise, fall: check.fall, flap: this.flap });
     state.result = result;
-    if (status !== from) state.since = result.at;
-    const changed = status !== from || result.message !== state.message;
+    state.stale = false;
+    state.tracking = verdict.tracking;
+    state.consecutive = verdict.tracking.consecutive;
+    state.flapping = verdict.tracking.flapping;
+    // 'result' is announced before any 'transition' it causes, as integrations expect.
+    this.apply(state, check.statusoverride ?? verdict.status, verdict.message, result.at, () => this.events.emit('result', id, result, state));
+  }
+
+  /** Applies what time does (push ttl expiry, staleness) to every check. Called by the timer and lazily on read. */
+  sweep(): void {
+    const now = this.deps.now();
+    this.lastSweep = now;
+    for (const state of this.states.values()) {
+      const e = expiry(state.check, state.result?.at, state.registeredAt, now);
+      if (!e) continue;
+      state.stale = e.stale;
+      this.apply(state, state.check.statusoverride ?? e.status, e.message, now);
+    }
+  }
+
+  private apply(state: CheckState, status: Status, message: string, at: number, announce?: () => void): void {
+    const from = state.status;
+    const changed = status !== from || message !== state.message;
+    if (status !== from) state.since = at;
     state.status = status;
-    state.message = result.message;
-    this.events.emit('result', id, result, state);
-    if (status !== from) this.events.emit('transition', { check: id, from, to: status, message: result.message, at: result.at });
+    state.message = message;
+    announce?.();
+    if (status !== from) this.events.emit('transition', { check: state.check.id, from, to: status, message, at });
     if (changed) this.changed();
   }
 
   summary(): Summary {
+    // A stalled loop or a stuck poll must never leave an old OK on show: re-check ages when due.
+    if (this.deps.now() - this.lastSweep >= SWEEP_MS) this.sweep();
     if (!this.cached) {
       const views: CheckView[] = [];
       let global: CheckView | undefined;

@@ -10,7 +10,9 @@ describe('config', () => {
     const c = parseConfig({});
     expect(c.listen).toEqual({ host: '0.0.0.0', port: 18001 });
     expect(c.dataFile).toBe('megaphone.db.json');
-    expect(c.defaults).toEqual({ interval: 10_000, timeout: 3_000 });
+    expect(c.defaults).toEqual({ interval: 10_000, timeout: 3_000, rise: 1, fall: 1 });
+    expect(c.flap).toEqual({ window: 10, changes: 5 });
+    expect(c.checks).toEqual([]);
   });
 
   it.each([

@@ -8,6 +8,7 @@ import { jsonBody } from './body.js';
 import { SummaryBody } from './summary-body.js';
 import { checksRoutes } from './routes-checks.js';
 import { writeAuth, type WritePolicy } from '../security/write-auth.js';
+import { stateRoutes } from './routes-state.js';
 
 /** What the HTTP API needs; the daemon builds the real ones, tests their own. */
 export interface AppDeps {
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   checksRoutes(router, deps);
+  stateRoutes(router, deps);
 
   app.use(errorMiddleware(deps.logger));
   app.use(writeAuth(deps.writePolicy ?? { requireTokenOnLoopback: false }));

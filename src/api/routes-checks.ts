@@ -1,13 +1,17 @@
 import Router from '@koa/router';
 import { parseRegistration } from '../checks/registration.js';
 import { notFound } from '../errors.js';
+import { stateView } from '../checks/state-view.js';
+import { publicUrl } from '../checks/redact.js';
 import type { AppDeps } from './app.js';
 
 /** /checks: list, read, register, delete. */
 export function checksRoutes(router: Router, deps: AppDeps): void {
   router.get('/checks', (ctx) => {
+    const verbose = ctx.query.verbose === '1' || ctx.query.verbose === 'true';
+    if (verbose) deps.monitor.summary(); // brings staleness up to date before it is shown
     const out: Record<string, unknown> = {};
-    for (const s of deps.monitor.all()) out[s.check.id] = s.check.url;
+    for (const s of deps.monitor.all()) out[s.check.id] = verbose ? stateView(s) : publicUrl(s.check.url);
     ctx.body = out;
   });
 
@@ -26,7 +30,7 @@ export function checksRoutes(router: Router, deps: AppDeps): void {
     const reg = parseRegistration(ctx.request.body);
     const { created } = await deps.registry.register(reg);
     ctx.status = created ? 201 : 200;
-    ctx.body = { id: reg.id, url: reg.url };
+    ctx.body = reg;
   });
 
   router.delete('/checks/:id', async (ctx) => {

@@ -1,19 +1,91 @@
 import type { Config } from '../config/schema.js';
+import { badRequest } from '../errors.js';
+import { formatDuration } from '../duration.js';
 import { compileStatusPath } from './jsonpath.js';
-import { canonicalStatus, type Registration } from './registration.js';
-import { GLOBAL_ID, type Check, type CheckSource } from './definition.js';
+import { canonicalStatus, MIN_INTERVAL_MS, type Registration } from './registration.js';
+import { GLOBAL_ID, type BodyMatch, type Check, type CheckSource } from './definition.js';
 
-/** Turns a validated registration into a runnable check. Throws a 400 for a bad path. */
-export function compileCheck(reg: Registration, source: CheckSource, defaults: Config['defaults']): Check {
-  const obj = typeof reg.url === 'string' ? { addr: reg.url } : reg.url;
+/** Longest per-check interval (1 day). */
+export const MAX_INTERVAL_MS = 86_400_000;
+
+/** What compileCheck takes from the config's `defaults`. */
+export type CheckDefaults = Pick<Config['defaults'], 'interval' | 'timeout'> & { rise?: number; fall?: number };
+
+type UrlObject = Exclude<NonNullable<Registration['url']>, string>;
+
+function compileMatch(pattern: string): BodyMatch {
+  try {
+    return { re: new RegExp(pattern), overruns: 0, abandoned: false };
+  } catch (err) {
+    throw badRequest(`\`url.match\` is not a valid regular expression: ${(err as Error).message}`, 'E_MATCH');
+  }
+}
+
+function timing(reg: Registration, defaults: CheckDefaults): { intervalMs: number; timeoutMs: number } {
+  const intervalMs = reg.interval ?? defaults.interval;
+  if (reg.interval !== undefined && (intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS)) {
+    throw badRequest(`\`interval\` must be between ${MIN_INTERVAL_MS}ms and 1d, got ${formatDuration(intervalMs)}`);
+  }
+  if (reg.timeout !== undefined) {
+    if (reg.timeout < 1 || reg.timeout >= intervalMs) {
+      throw badRequest(`\`timeout\` must be shorter than the interval (${formatDuration(intervalMs)}), got ${formatDuration(reg.timeout)}`);
+    }
+    return { intervalMs, timeoutMs: reg.timeout };
+  }
+  // No timeout given: the default, kept below the interval so polls never overlap their schedule.
+  return { intervalMs, timeoutMs: Math.max(1, Math.min(defaults.timeout, Math.floor(intervalMs * 0.8))) };
+}
+
+function httpOrTcp(reg: Registration, url: string | UrlObject) {
+  const obj: UrlObject = typeof url === 'string' ? { addr: url } : url;
+  const target = new URL(obj.addr);
+  if (target.protocol === 'tcp:') {
+    const extra = (['jsonpath', 'format', 'match', 'headers', 'method'] as const).find((k) => obj[k] !== undefined);
+    if (extra) throw badRequest(`\`url.${extra}\` does not apply to a tcp:// check`);
+    return { kind: 'tcp' as const, host: target.hostname.replace(/^\[|\]$/g, ''), port: Number(target.port) };
+  }
+  const format = obj.format ?? 'json';
+  const method = obj.method ?? 'GET';
+  if (obj.jsonpath !== undefined && format !== 'json') throw badRequest(`\`url.jsonpath\` applies only to format "json", got format ${JSON.stringify(format)}`);
+  if (method === 'HEAD' && format !== 'http') throw badRequest(`\`url.method\` HEAD has no body to read: use \`url.format\` "http", got format ${JSON.stringify(format)}`);
+  if (method === 'HEAD' && obj.match !== undefined) throw badRequest('`url.match` needs a body: it cannot be used with `url.method` HEAD');
+  return {
+    kind: 'http' as const,
+    target,
+    path: compileStatusPath(obj.jsonpath),
+    format,
+    method,
+    headers: obj.headers ?? {},
+    ...(obj.match !== undefined ? { match: compileMatch(obj.match) } : {}),
+  };
+}
+
+/** Turns a validated registration into a runnable check. Throws a 400 naming the bad field. */
+export function compileCheck(reg: Registration, source: CheckSource, defaults: CheckDefaults): Check {
+  const given = (['url', 'ttl', 'command'] as const).filter((k) => reg[k] !== undefined);
+  if (given.length === 0) throw badRequest('one of `url`, `ttl` (push check) or `command` (config file only) is required');
+  if (given.length > 1) throw badRequest(`\`${given.join('` and `')}\` cannot be combined: a check has one kind`);
+  if (reg.command !== undefined && source !== 'config') {
+    throw badRequest('`command` checks can only be declared in the config file, never over HTTP', 'E_COMMAND_OVER_HTTP');
+  }
+  if (reg.id === GLOBAL_ID && reg.url === undefined) throw badRequest(`the \`${GLOBAL_ID}\` check takes a \`url\` (as in Megaphone), not \`${given[0]}\``);
+  const obj = reg.url === undefined || typeof reg.url === 'string' ? undefined : reg.url;
   const base = {
     id: reg.id,
     source,
-    url: reg.url,
-    intervalMs: defaults.interval,
-    timeoutMs: Math.min(defaults.timeout, defaults.interval),
-    ...(obj.statusoverride ? { statusoverride: canonicalStatus(obj.statusoverride) } : {}),
+    url: reg.url ?? null,
+    registration: reg,
+    ...timing(reg, defaults),
+    rise: reg.rise ?? defaults.rise ?? 1,
+    fall: reg.fall ?? defaults.fall ?? 1,
+    ...(obj?.statusoverride ? { statusoverride: canonicalStatus(obj.statusoverride) } : {}),
   };
+  if (reg.ttl !== undefined) {
+    if (reg.interval !== undefined || reg.timeout !== undefined) throw badRequest('`interval` and `timeout` do not apply to a push (`ttl`) check');
+    if (reg.ttl < MIN_INTERVAL_MS) throw badRequest(`\`ttl\` must be at least ${MIN_INTERVAL_MS}ms, got ${formatDuration(reg.ttl)}`);
+    return { ...base, kind: 'push', ttlMs: reg.ttl };
+  }
+  if (reg.command !== undefined) return { ...base, kind: 'command', command: reg.command };
   if (reg.id === GLOBAL_ID) return { ...base, kind: 'global' };
-  return { ...base, kind: 'http', target: new URL(obj.addr), path: compileStatusPath(obj.jsonpath) };
+  return { ...base, ...httpOrTcp(reg, reg.url as string | UrlObject) };
 }

@@ -1,25 +1,70 @@
 import type { Status } from '../status.js';
 import type { StatusPath } from './jsonpath.js';
+import type { Registration } from './registration.js';
 
 /** Where a check came from: registered over HTTP, declared in the config file, or discovered. */
 export type CheckSource = 'api' | 'config' | 'discovery';
 
+/** How an HTTP check reads its response; default "json". */
+export type HttpFormat = 'json' | 'health+json' | 'http';
+
+export type CheckKind = 'http' | 'tcp' | 'push' | 'command' | 'global';
+
 interface BaseCheck {
   id: string;
   source: CheckSource;
-  /** The `url` exactly as registered; what GET /checks shows. */
+  /** The `url` exactly as registered; what GET /checks shows (null for push and command checks). */
   url: unknown;
+  /** The validated registration, every field as given (what the data file stores). */
+  registration: Registration;
   /** Reported whatever the poll says, when set. */
   statusoverride?: Status;
   intervalMs: number;
   timeoutMs: number;
+  /** Successes in a row before leaving a bad state; default 1. */
+  rise: number;
+  /** Failures in a row before entering a bad state; default 1. */
+  fall: number;
 }
 
-/** Polls a JSON status URL (the seed's check). */
+/** Polls a status URL (the seed's check), read as `format` says. */
 export interface HttpCheck extends BaseCheck {
   kind: 'http';
   target: URL;
   path: StatusPath;
+  format: HttpFormat;
+  method: 'GET' | 'HEAD';
+  /** Extra request headers (Host, Authorization, ...). */
+  headers: Record<string, string>;
+  /** The body must match, else Critical. */
+  match?: BodyMatch;
+}
+
+/** A compiled `match`; `abandoned` is set for good once it overran its time budget 3 times in a row. */
+export interface BodyMatch {
+  re: RegExp;
+  /** Overruns in a row (a loaded machine can make one run slow; a catastrophic pattern is slow every time). */
+  overruns: number;
+  abandoned: boolean;
+}
+
+/** OK when a TCP connection opens within the timeout. */
+export interface TcpCheck extends BaseCheck {
+  kind: 'tcp';
+  host: string;
+  port: number;
+}
+
+/** Never polled: the service reports with PUT /checks/:id/status at least every `ttlMs`. */
+export interface PushCheck extends BaseCheck {
+  kind: 'push';
+  ttlMs: number;
+}
+
+/** Runs a Nagios plugin (config file only) without a shell. */
+export interface CommandCheck extends BaseCheck {
+  kind: 'command';
+  command: string[];
 }
 
 /** The `--global` check: never polled; while it exists the host is Critical (or its override). */
@@ -27,6 +72,11 @@ export interface GlobalCheck extends BaseCheck {
   kind: 'global';
 }
 
-export type Check = HttpCheck | GlobalCheck;
+export type Check = HttpCheck | TcpCheck | PushCheck | CommandCheck | GlobalCheck;
+
+/** Kinds the scheduler polls (the others are pushed to, or never change). */
+export function isPolled(check: Check): check is HttpCheck | TcpCheck | CommandCheck {
+  return check.kind === 'http' || check.kind === 'tcp' || check.kind === 'command';
+}
 
 export const GLOBAL_ID = '--global';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 import { formatIssue } from './format-issues.js';
+import { compileConfigChecks } from '../checks/config-checks.js';
 
 /** Flag values given on the command line; they override env and file. */
 export interface ConfigOverrides {
@@ -22,6 +23,8 @@ export interface LoadedConfig {
 export function parseConfig(raw: unknown, source = 'config'): Config {
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(`${source}: ${formatIssue(result.error, raw)}`);
+  // Compiling the declared checks surfaces bad regexes and timings now, not at start.
+  compileConfigChecks(result.data, source);
   return result.data;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
 import { DEFAULT_ALLOW, invalidAllowEntry } from '../security/targets.js';
+import { checkSpecSchema } from '../checks/registration.js';
 
 /** A duration: milliseconds, or a string such as "250ms", "10s", "2m". Parsed to milliseconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -24,6 +25,17 @@ const defaultsSchema = z.strictObject({
   interval: durationSchema.prefault('10s'),
   /** How long one poll may take in all; default 3s. */
   timeout: durationSchema.prefault('3s'),
+  /** Successes in a row before a check leaves a bad state; default 1. */
+  rise: z.number().int().min(1).max(100).default(1),
+  /** Failures in a row before a check enters a bad state; default 1. */
+  fall: z.number().int().min(1).max(100).default(1),
+});
+
+const flapSchema = z.strictObject({
+  /** How many of a check's latest results are looked at; default 10. */
+  window: z.number().int().min(2).max(100).default(10),
+  /** Status changes within the window that make a check `flapping`; default 5. */
+  changes: z.number().int().min(1).max(99).default(5),
 });
 
 const limitsSchema = z.strictObject({
@@ -72,6 +84,9 @@ export const configSchema = z.strictObject({
   limits: limitsSchema.prefault({}),
   targets: targetsSchema.prefault({}),
   auth: authSchema.prefault({}),
+  flap: flapSchema.prefault({}),
+  /** Checks of any kind declared here (same fields as a registration, plus `command`); source "config". */
+  checks: z.array(checkSpecSchema).default([]),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -1,10 +1,12 @@
 import type { Dispatcher } from 'undici';
 import type { HttpCheck } from '../checks/definition.js';
 import { describeTransportError } from './transport-error.js';
-import { interpretJson } from './interpret.js';
+import { interpretJson, type Reading } from './interpret.js';
+import { interpretHealthJson } from './health-json.js';
+import { matchWithin } from './match.js';
 import type { Result } from './result.js';
 
-/** Most bytes of a response body read per poll (64 KB). */
+/** Most bytes of a response body read per poll (64 KB); also all that `match` ever scans. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface HttpProbeDeps {
@@ -19,6 +21,15 @@ function discard(body: Body): void {
   body.on('error', () => undefined);
   body.destroy();
 }
+
+/** Overruns of the `match` budget in a row after which the pattern is no longer run. */
+export const MAX_MATCH_OVERRUNS = 3;
+
+const ACCEPT: Record<HttpCheck['format'], string> = {
+  json: 'application/json',
+  'health+json': 'application/health+json, application/json;q=0.9',
+  http: '*/*',
+};
 
 async function readCapped(body: Body, cap: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
@@ -41,7 +52,31 @@ function redirectMessage(code: number, location: string | string[] | undefined):
   return `HTTP ${code}: redirect to ${shown.length > 200 ? `${shown.slice(0, 199)}…` : shown} not followed`;
 }
 
-/** Polls a JSON status URL within the signal's deadline. Never throws. */
+// Consul's rule for a body megaphone does not read: 2xx OK, 429 Warning, anything else Critical.
+function byCode(httpStatus: number): Reading {
+  if (httpStatus >= 200 && httpStatus < 300) return { status: 'OK', message: `HTTP ${httpStatus}` };
+  return { status: httpStatus === 429 ? 'Warning' : 'Critical', message: `HTTP ${httpStatus}` };
+}
+
+function read(check: HttpCheck, httpStatus: number, text: string): Reading {
+  const m = check.match;
+  if (m) {
+    const hit = m.abandoned ? undefined : matchWithin(m.re, text);
+    if (hit === undefined) {
+      // A pattern that keeps overrunning would burn its budget on every poll: it stays off until re-registered.
+      if (++m.overruns >= MAX_MATCH_OVERRUNS) m.abandoned = true;
+      const off = m.abandoned ? '; disabled until the check is registered again' : '';
+      return { status: 'Unknown', message: `\`match\` /${m.re.source}/ took too long on the body${off}` };
+    }
+    m.overruns = 0;
+    if (!hit) return { status: 'Critical', message: `body does not match /${m.re.source}/ (HTTP ${httpStatus})` };
+  }
+  if (check.format === 'http') return byCode(httpStatus);
+  if (check.format === 'health+json') return interpretHealthJson(httpStatus, text);
+  return interpretJson(httpStatus, text, check.path);
+}
+
+/** Polls a status URL within the signal's deadline, read as the check's format says. Never throws. */
 export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: HttpProbeDeps): Promise<Result> {
   const at = deps.now();
   const started = performance.now();
@@ -51,8 +86,8 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: Htt
     const res = await deps.dispatcher.request({
       origin: check.target.origin,
       path: `${check.target.pathname}${check.target.search}`,
-      method: 'GET',
-      headers: { accept: 'application/json', 'user-agent': 'megaphone' },
+      method: check.method,
+      headers: { accept: ACCEPT[check.format], 'user-agent': 'megaphone', ...check.headers },
       signal,
     });
     body = res.body as unknown as Body;
@@ -61,14 +96,16 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: Htt
       discard(body);
       return done({ status: 'Critical', message: redirectMessage(res.statusCode, res.headers.location), httpStatus: res.statusCode });
     }
-    const text = await readCapped(body, MAX_BODY_BYTES);
     const httpStatus = res.statusCode;
+    const text = await readCapped(body, MAX_BODY_BYTES);
     if (text === undefined) {
+      // The body is not read in format "http" (unless it must match), so its size does not matter.
+      if (check.format === 'http' && !check.match) return done({ ...byCode(httpStatus), httpStatus });
       const why = `response body over ${MAX_BODY_BYTES / 1024} KB`;
       if (httpStatus >= 200 && httpStatus < 300) return done({ status: 'Unknown', message: why, httpStatus });
       return done({ status: httpStatus === 429 ? 'Warning' : 'Critical', message: `HTTP ${httpStatus}; ${why}`, httpStatus });
     }
-    return done({ ...interpretJson(httpStatus, text, check.path), httpStatus });
+    return done({ ...read(check, httpStatus, text), httpStatus });
   } catch (err) {
     if (body) discard(body);
     return done({ status: 'Critical', ...describeTransportError(err, signal, check.timeoutMs) });

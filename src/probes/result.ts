@@ -1,4 +1,5 @@
 import type { Status } from '../status.js';
+import type { Perfdatum } from './perfdata.js';
 
 /** Longest message kept per result; longer ones are cut (and marked). */
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -12,6 +13,10 @@ export interface Result {
   /** The library's error code for transport failures (ECONNREFUSED, UND_ERR_...). */
   code?: string;
   httpStatus?: number;
+  /** What a command check printed (stdout, capped at 4 KB). */
+  output?: string;
+  /** Nagios performance data parsed from a command's output. */
+  perfdata?: Perfdatum[];
   latencyMs: number;
   /** Epoch milliseconds when the poll started. */
   at: number;

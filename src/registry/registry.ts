@@ -1,5 +1,6 @@
-import type { Config } from '../config/schema.js';
-import { compileCheck } from '../checks/compile.js';
+import { z } from 'zod';
+import { compileCheck, type CheckDefaults } from '../checks/compile.js';
+import { STATUSES, type Status } from '../status.js';
 import { registrationSchema, type Registration } from '../checks/registration.js';
 import { MegaphoneError, StorageError, conflict, notFound } from '../errors.js';
 import type { Monitor } from '../monitor.js';
@@ -7,27 +8,41 @@ import { DurableStore } from './store.js';
 import { DurableJsonFile } from './durable-file.js';
 import { assertTargetAllowed, compileTargetPolicy, type TargetPolicy } from '../security/targets.js';
 
-/** What the data file holds: API registrations, as registered. */
+/** The last report pushed to a push check: kept so an acknowledged report survives a restart. */
+export interface PushReport {
+  status: Status;
+  message: string;
+  /** Epoch ms it was received. */
+  at: number;
+}
+
+/** What the data file holds: API registrations, as registered, and the last report of each push check. */
 export interface RegistryData {
   version: 1;
   checks: Record<string, Registration>;
+  pushes?: Record<string, PushReport>;
 }
 
 export interface RegistryOptions {
-  defaults: Config['defaults'];
+  defaults: CheckDefaults;
   maxChecks: number;
   /** Where API checks may point; default loopback only. */
   targets?: TargetPolicy;
+  now?: () => number;
 }
 
 function emptyData(): RegistryData {
-  return { version: 1, checks: {} };
+  return { version: 1, checks: {}, pushes: {} };
 }
+
+const pushReportSchema = z.strictObject({ status: z.enum(STATUSES), message: z.string(), at: z.number() });
 
 /** Registrations made over the API: validated, stored durably, then handed to the monitor. */
 export class Registry {
   private reserved = 0;
   private readonly targets: TargetPolicy;
+  /** Stored ids not started because the config file declares a check with the same id. */
+  readonly shadowed: string[] = [];
 
   private constructor(
     private readonly store: DurableStore<RegistryData>,
@@ -47,10 +62,24 @@ export class Registry {
     const registry = new Registry(store, monitor, opts);
     for (const [id, raw] of Object.entries((data as RegistryData).checks)) {
       const parsed = registrationSchema.safeParse(raw);
-      if (!parsed.success || parsed.data.id !== id) {
-        throw new StorageError(`data file ${file} holds an invalid check ${JSON.stringify(id)}; refusing to start`);
+      let check;
+      try {
+        check = parsed.success && parsed.data.id === id ? compileCheck(parsed.data, 'api', opts.defaults) : undefined;
+      } catch {
+        check = undefined;
       }
-      monitor.upsert(compileCheck(parsed.data, 'api', opts.defaults));
+      if (!check) throw new StorageError(`data file ${file} holds an invalid check ${JSON.stringify(id)}; refusing to start`);
+      // A check the config file declares wins over a stored registration of the same id (kept on disk).
+      const taken = monitor.get(id);
+      if (taken && taken.check.source !== 'api') {
+        registry.shadowed.push(id);
+        continue;
+      }
+      monitor.upsert(check);
+    }
+    for (const [id, raw] of Object.entries((data as RegistryData).pushes ?? {})) {
+      const report = pushReportSchema.safeParse(raw);
+      if (report.success && monitor.get(id)?.check.kind === 'push') monitor.onResult(id, { ...report.data, latencyMs: 0 });
     }
     return registry;
   }
@@ -59,6 +88,8 @@ export class Registry {
   async register(reg: Registration): Promise<{ created: boolean }> {
     const check = compileCheck(reg, 'api', this.opts.defaults);
     if (check.kind === 'http') await assertTargetAllowed(check.target, this.targets);
+    // A tcp target is judged as the same host would be in a URL (odd IPv4 spellings read as addresses).
+    if (check.kind === 'tcp') await assertTargetAllowed(`http://${check.host.includes(':') && !check.host.startsWith('[') ? `[${check.host}]` : check.host}:${check.port}/`, this.targets);
     const existing = this.monitor.get(reg.id);
     if (existing && existing.check.source !== 'api') {
       throw conflict(`check ${JSON.stringify(reg.id)} is declared by ${existing.check.source} and cannot be replaced over the API`, 'E_NOT_API_CHECK');
@@ -72,6 +103,8 @@ export class Registry {
       const existed = await this.store.update((draft) => {
         const had = Object.hasOwn(draft.checks, reg.id);
         draft.checks[reg.id] = reg;
+        // A replaced check starts afresh: its old push report no longer applies.
+        if (draft.pushes) delete draft.pushes[reg.id];
         return had;
       });
       this.monitor.upsert(check);
@@ -91,10 +124,31 @@ export class Registry {
     const removed = await this.store.update((draft) => {
       if (!Object.hasOwn(draft.checks, id)) return false;
       delete draft.checks[id];
+      if (draft.pushes) delete draft.pushes[id];
       return true;
     });
     if (!removed) throw notFound(`no check with id ${JSON.stringify(id)}`, 'E_CHECK_NOT_FOUND');
     this.monitor.remove(id);
+  }
+
+  /**
+   * Records a report pushed to a push check: durable first, then applied, so an acknowledged
+   * report survives a restart. 404 when unknown, 409 when the check is not a push check.
+   */
+  async report(id: string, status: Status, message: string): Promise<void> {
+    const state = this.monitor.get(id);
+    if (!state) throw notFound(`no check with id ${JSON.stringify(id)}`, 'E_CHECK_NOT_FOUND');
+    if (state.check.kind !== 'push') {
+      throw conflict(`check ${JSON.stringify(id)} is a ${state.check.kind} check; only push (ttl) checks take reports`, 'E_NOT_PUSH_CHECK');
+    }
+    const check = state.check;
+    const report: PushReport = { status, message, at: (this.opts.now ?? Date.now)() };
+    await this.store.update((draft) => {
+      draft.pushes ??= {};
+      draft.pushes[id] = report;
+    });
+    // Applied only if the same check is still registered after the write.
+    if (this.monitor.get(id)?.check === check) this.monitor.onResult(id, { ...report, latencyMs: 0 });
   }
 
   /** Waits for pending writes. */

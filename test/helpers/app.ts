@@ -10,7 +10,8 @@ import type Koa from 'koa';
 import { createApp } from '../../src/api/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config, ConfigInput } from '../../src/config/schema.js';
-import { Monitor } from '../../src/monitor.js';
+import { Monitor, type ProbeFn } from '../../src/monitor.js';
+import { compileConfigChecks } from '../../src/checks/config-checks.js';
 import { Registry } from '../../src/registry/registry.js';
 import { Scheduler } from '../../src/scheduler.js';
 import { runProbe } from '../../src/probes/index.js';
@@ -36,17 +37,23 @@ export interface TestAppOptions {
   resolve?: ResolveAll;
   /** Who may write; default as the daemon's: the token from `auth`, loopback free. */
   writePolicy?: WritePolicy;
+  /** The clock the monitor, registry and API see; default Date.now. */
+  now?: () => number;
+  /** Replaces the real probes (e.g. one that never returns). */
+  probe?: ProbeFn;
 }
 
 export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string, opts: TestAppOptions = {}): Promise<TestApp> {
   const config = parseConfig({ defaults: { interval: '1s', timeout: '500ms' }, ...overrides });
   config.dataFile = dataFile ?? path.join(tempDir(), 'db.json');
-  const now = Date.now;
+  const now = opts.now ?? Date.now;
   const targets = compileTargetPolicy(config.targets.allow, opts.resolve);
   const dispatcher = createGuardedAgent(targets, { keepAliveTimeout: 1000 });
   const scheduler = new Scheduler({ concurrency: config.limits.concurrentPolls, onResult: (id, r) => monitor.onResult(id, r) });
-  const monitor: Monitor = new Monitor({ scheduler, now, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, targets });
+  const probe: ProbeFn = opts.probe ?? ((check, signal) => runProbe(check, signal, { dispatcher, now, targets }));
+  const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe });
+  for (const check of compileConfigChecks(config)) monitor.upsert(check);
+  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now, targets });
   const writePolicy = opts.writePolicy ?? { token: config.auth.token, requireTokenOnLoopback: config.auth.requireTokenOnLoopback };
   const app = createApp({ monitor, registry, logger: pino({ level: 'silent' }), now, writePolicy });
   return {
@@ -58,6 +65,7 @@ export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string
     config,
     dataFile: config.dataFile,
     async close() {
+      monitor.stop();
       scheduler.stop();
       await registry.drain();
       await dispatcher.destroy();

@@ -1,0 +1,25 @@
+import { formatDuration } from '../duration.js';
+import type { Status } from '../status.js';
+import { isPolled, type Check } from './definition.js';
+
+/** A polled check whose latest result is older than this many intervals reads as stale. */
+export const STALE_INTERVALS = 3;
+
+// Ages read as whole seconds once past one: "47s", not "47.312s".
+const age = (ms: number) => formatDuration(ms >= 1000 ? Math.round(ms / 1000) * 1000 : ms);
+
+/**
+ * What time alone does to a check: a push check past its ttl is Critical, a polled check with no
+ * result for 3 intervals is Unknown ("stale"). Undefined when time changes nothing. Pure.
+ */
+export function expiry(check: Check, lastResultAt: number | undefined, registeredAt: number, now: number): { status: Status; message: string; stale: boolean } | undefined {
+  if (check.kind === 'push') {
+    if (lastResultAt === undefined || now - lastResultAt <= check.ttlMs) return undefined;
+    return { status: 'Critical', message: `no report for ${age(now - lastResultAt)} (ttl ${formatDuration(check.ttlMs)})`, stale: false };
+  }
+  if (!isPolled(check)) return undefined;
+  const ref = lastResultAt ?? registeredAt;
+  if (now - ref <= STALE_INTERVALS * check.intervalMs) return undefined;
+  const message = lastResultAt === undefined ? `stale: no result in ${age(now - ref)}` : `stale: last result ${age(now - ref)} ago`;
+  return { status: 'Unknown', message, stale: true };
+}
