@@ -206,3 +206,46 @@ describe('raw TCP connections (connectGuarded)', () => {
     }
   });
 });
+
+describe('tcp:// checks follow the same rules', () => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it.each(['tcp://169.254.169.254:80', 'tcp://[::ffff:a9fe:a9fe]:80', 'tcp://0x7f.0.0.0x1:1', 'tcp://10.0.0.1:5432', 'tcp://metadata.test:80'])('refuses %s at registration unless allowed', async (url) => {
+    t = await makeTestApp({}, undefined, { resolve: dns });
+    const res = await t.request.post('/checks').send({ id: 'tcp', url });
+    // 0x7f.0.0.0x1 is 127.0.0.1: loopback, allowed.
+    if (url.includes('0x7f')) expect(res.status).toBe(201);
+    else {
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('E_TARGET_REFUSED');
+      expect(t.monitor.size).toBe(0);
+    }
+  });
+
+  it('a tcp name that rebinds to metadata after registration is refused at connect, without connecting', async () => {
+    const net = await import('node:net');
+    let accepted = 0;
+    const server = net.createServer((s) => (accepted++, s.destroy()));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    try {
+      let lookups = 0;
+      const rebinding: ResolveAll = async () => [{ address: lookups++ === 0 ? '127.0.0.1' : '169.254.169.254', family: 4 }];
+      t = await makeTestApp({}, undefined, { resolve: rebinding });
+      await t.request.post('/checks').send({ id: 'tcp', url: `tcp://rebind.test:${port}` }).expect(201);
+      const state = await waitFor(() => {
+        const s = t?.monitor.get('tcp');
+        return s?.result !== undefined && s;
+      }, 10_000);
+      expect(state.status).toBe('Critical');
+      expect(state.result?.code).toBe('E_TARGET_REFUSED');
+      expect(accepted).toBe(0);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
