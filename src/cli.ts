@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { loadConfig } from './config/load.js';
-import { startDaemon } from './daemon.js';
-import { createLogger } from './log.js';
 import { MegaphoneError } from './errors.js';
 import { VERSION } from './version.js';
+import { CommandFailed, registerClientCommands } from './client/commands.js';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`megaphone: ${message}\n`);
@@ -12,6 +10,8 @@ function fail(message: string, code = 1): never {
 }
 
 async function serve(opts: { config?: string; host?: string; port?: string; dataFile?: string }): Promise<void> {
+  // Loaded here so the client commands (status, checks, maintenance) start fast.
+  const [{ loadConfig }, { startDaemon }, { createLogger }] = await Promise.all([import('./config/load.js'), import('./daemon.js'), import('./log.js')]);
   const { config, file } = await loadConfig({
     configFlag: opts.config,
     overrides: { host: opts.host, port: opts.port, dataFile: opts.dataFile },
@@ -52,6 +52,7 @@ export function buildProgram(): Command {
     .option('--data-file <path>', 'registry file (env MEGAPHONE_DATA_FILE)')
     .action(serve);
 
+  registerClientCommands(program);
   return program;
 }
 
@@ -60,6 +61,12 @@ async function main(argv: string[]): Promise<void> {
     await buildProgram().parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode);
+    if (err instanceof CommandFailed) {
+      // `status` is a Nagios plugin: its failures are one UNKNOWN line on stdout.
+      if (err.exitCode === 3) process.stdout.write(`UNKNOWN - ${err.message}\n`);
+      else process.stderr.write(`megaphone: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
     if (err instanceof MegaphoneError) fail(err.message);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') fail(`cannot listen: ${e.message}`);

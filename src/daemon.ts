@@ -12,6 +12,8 @@ import { createGuardedAgent } from './security/connect-guard.js';
 import { resolveWritePolicy } from './security/write-auth.js';
 import { createApiServer } from './security/api-server.js';
 import { compileConfigChecks } from './checks/config-checks.js';
+import { createDialects } from './dialects.js';
+import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -23,6 +25,8 @@ export interface Daemon {
   /** The port actually bound (useful with port 0). */
   port: number;
   host: string;
+  /** The HAProxy agent-check port, when `agent.port` is set. */
+  agentPort?: number;
   close(): Promise<void>;
 }
 
@@ -58,12 +62,19 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   logger.info({ dataFile: config.dataFile, checks: monitor.size, configChecks: config.checks.length }, 'registry loaded');
   monitor.start();
 
-  const app = createApp({ monitor, registry, logger, now, writePolicy });
+  const dialects = createDialects({ config, monitor, store: registry, now });
+  const app = createApp({ monitor, registry, logger, now, dialects, writePolicy });
   const server = createApiServer(app.callback(), config.limits);
+  let agent: AgentListener | undefined;
   try {
+    if (config.agent.port !== undefined) {
+      agent = await startAgent({ host: config.agent.host ?? config.listen.host, port: config.agent.port, weights: config.agent.weights, view: dialects.host, logger });
+    }
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
     monitor.stop();
+    await agent?.close();
+    dialects.close();
     scheduler.stop();
     await dispatcher.close();
     throw err;
@@ -75,10 +86,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   return {
     port: address.port,
     host: address.address,
+    agentPort: agent?.port,
     close() {
       closing ??= (async () => {
         monitor.stop();
         scheduler.stop();
+        dialects.close();
+        await agent?.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -75,6 +75,28 @@ const authSchema = z
     message: 'auth.requireTokenOnLoopback needs auth.token or auth.tokenFile',
   });
 
+const httpCode = z.number().int().min(200).max(599);
+
+const httpSchema = z.strictObject({
+  /** HTTP code of GET / per host status; default OK/Unknown/Warning 200, Critical 503. */
+  statusCodes: z
+    .strictObject({ OK: httpCode.default(200), Unknown: httpCode.default(200), Warning: httpCode.default(200), Critical: httpCode.default(503) })
+    .prefault({}),
+  /** When set, GET / says `Cache-Control: max-age=<seconds>` instead of `no-store`. */
+  cacheMaxAge: durationSchema.optional(),
+});
+
+const weight = z.number().int().min(0).max(256);
+
+const agentSchema = z.strictObject({
+  /** TCP port of the HAProxy agent-check listener; off when absent. */
+  port: z.number().int().min(0).max(65535).optional(),
+  /** Address the agent listens on; default listen.host. */
+  host: z.string().min(1).optional(),
+  /** Weight (percent) the agent reports per serving status; default OK/Unknown 100, Warning 50. */
+  weights: z.strictObject({ OK: weight.default(100), Unknown: weight.default(100), Warning: weight.default(50) }).prefault({}),
+});
+
 /** The whole megaphone.conf.json. Every key is optional; unknown keys are errors. */
 export const configSchema = z.strictObject({
   listen: listenSchema.prefault({}),
@@ -87,6 +109,8 @@ export const configSchema = z.strictObject({
   flap: flapSchema.prefault({}),
   /** Checks of any kind declared here (same fields as a registration, plus `command`); source "config". */
   checks: z.array(checkSpecSchema).default([]),
+  http: httpSchema.prefault({}),
+  agent: agentSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

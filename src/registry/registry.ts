@@ -21,7 +21,12 @@ export interface RegistryData {
   version: 1;
   checks: Record<string, Registration>;
   pushes?: Record<string, PushReport>;
+  /** Host maintenance (see src/maintenance); absent or null when not in maintenance. */
+  maintenance?: unknown;
 }
+
+/** Other durable state kept beside the checks in the same data file. */
+export type RegistrySection = 'maintenance';
 
 export interface RegistryOptions {
   defaults: CheckDefaults;
@@ -149,6 +154,19 @@ export class Registry {
     });
     // Applied only if the same check is still registered after the write.
     if (this.monitor.get(id)?.check === check) this.monitor.onResult(id, { ...report, latencyMs: 0 });
+  }
+
+  /** A sibling section of the data file as last committed (validate before trusting it). */
+  readSection(key: RegistrySection): unknown {
+    return this.store.data[key];
+  }
+
+  /** Replaces a sibling section (null deletes it); resolves once the change is durable. */
+  async writeSection(key: RegistrySection, value: unknown): Promise<void> {
+    await this.store.update((draft) => {
+      if (value === null || value === undefined) delete draft[key];
+      else draft[key] = value;
+    });
   }
 
   /** Waits for pending writes. */

@@ -15,6 +15,7 @@ import { compileConfigChecks } from '../../src/checks/config-checks.js';
 import { Registry } from '../../src/registry/registry.js';
 import { Scheduler } from '../../src/scheduler.js';
 import { runProbe } from '../../src/probes/index.js';
+import { createDialects, type Dialects } from '../../src/dialects.js';
 
 export interface TestApp {
   app: Koa;
@@ -23,6 +24,7 @@ export interface TestApp {
   registry: Registry;
   scheduler: Scheduler;
   config: Config;
+  dialects: Dialects;
   dataFile: string;
   close(): Promise<void>;
 }
@@ -54,8 +56,9 @@ export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string
   const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe });
   for (const check of compileConfigChecks(config)) monitor.upsert(check);
   const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now, targets });
+  const dialects = createDialects({ config, monitor, store: registry, now });
   const writePolicy = opts.writePolicy ?? { token: config.auth.token, requireTokenOnLoopback: config.auth.requireTokenOnLoopback };
-  const app = createApp({ monitor, registry, logger: pino({ level: 'silent' }), now, writePolicy });
+  const app = createApp({ monitor, registry, logger: pino({ level: 'silent' }), now, dialects, writePolicy });
   return {
     app,
     request: supertest(app.callback()),
@@ -63,10 +66,12 @@ export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string
     registry,
     scheduler,
     config,
+    dialects,
     dataFile: config.dataFile,
     async close() {
       monitor.stop();
       scheduler.stop();
+      dialects.close();
       await registry.drain();
       await dispatcher.destroy();
     },

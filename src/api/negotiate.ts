@@ -1,0 +1,57 @@
+import type { Context } from 'koa';
+import type { Host } from '../maintenance/host.js';
+import { badRequest } from '../errors.js';
+import type { Representation } from './representations.js';
+
+interface Cached {
+  version: number;
+  second: number;
+  bytes: Buffer;
+}
+
+/**
+ * Picks the representation of GET / for a request and serves its bytes, pre-serialized and
+ * rebuilt only when the host summary changed (or, for dated ones, the second turned).
+ */
+export class Negotiator {
+  private readonly byFormat = new Map<string, Representation>();
+  private readonly types: string[];
+  private readonly cache = new Map<Representation, Cached>();
+
+  constructor(
+    private readonly host: Host,
+    private readonly now: () => number,
+    readonly representations: readonly Representation[],
+  ) {
+    for (const r of representations) this.byFormat.set(r.format, r);
+    this.types = representations.map((r) => r.type);
+  }
+
+  /** `?format=` wins, then Accept; no Accept or one nothing matches gets the first (the seed JSON). */
+  choose(ctx: Context): Representation {
+    const first = this.representations[0] as Representation;
+    // Fast path: no query string and no Accept header, the load balancer's usual request.
+    if (ctx.querystring === '' && !ctx.headers.accept) return first;
+    const format = ctx.query.format;
+    if (format !== undefined) {
+      const r = typeof format === 'string' ? this.byFormat.get(format) : undefined;
+      if (!r) throw badRequest(`format must be one of ${[...this.byFormat.keys()].join(', ')}, got ${JSON.stringify(format)}`, 'E_BAD_FORMAT');
+      return r;
+    }
+    if (!ctx.headers.accept) return first;
+    const type = ctx.accepts(this.types);
+    return (typeof type === 'string' && this.representations.find((r) => r.type === type)) || first;
+  }
+
+  /** The bytes of `r` for the host now. */
+  body(r: Representation): Buffer {
+    const now = this.now();
+    const version = this.host.version;
+    const second = r.perSecond ? Math.floor(now / 1000) : 0;
+    const hit = this.cache.get(r);
+    if (hit && hit.version === version && hit.second === second) return hit.bytes;
+    const bytes = Buffer.from(r.render({ host: this.host, summary: this.host.summary(), now }));
+    this.cache.set(r, { version, second, bytes });
+    return bytes;
+  }
+}

@@ -1,0 +1,77 @@
+import type { Host, HostSummary } from '../maintenance/host.js';
+import { maintenanceView } from '../maintenance/maintenance.js';
+import type { Status } from '../status.js';
+import { VERSION } from '../version.js';
+import { oneLine } from '../one-line.js';
+
+/** What a representation renders from: the host, at `now`. */
+export interface RenderInput {
+  host: Host;
+  summary: HostSummary;
+  now: number;
+}
+
+/** One way of serving GET / (a dialect). Add one to `DEFAULT_REPRESENTATIONS`' list to serve a new type. */
+export interface Representation {
+  /** Name for `?format=`. */
+  format: string;
+  /** Media type served, and matched against Accept. */
+  type: string;
+  /** Rebuilt when the second turns too (it shows the date). */
+  perSecond?: boolean;
+  render(input: RenderInput): string;
+}
+
+/** IETF health+json status per megaphone status; Unknown is not a pass. */
+export const HEALTH_STATUS: Record<Status, 'pass' | 'warn' | 'fail'> = { OK: 'pass', Unknown: 'warn', Warning: 'warn', Critical: 'fail' };
+
+/** The seed's JSON: {status, date, message}, plus `maintenance` while drained. */
+export const seedJson: Representation = {
+  format: 'json',
+  type: 'application/json',
+  perSecond: true,
+  render({ summary, now }) {
+    const body: Record<string, unknown> = { status: summary.status, date: new Date(now).toISOString(), message: summary.message };
+    if (summary.maintenance) body.maintenance = maintenanceView(summary.maintenance);
+    return JSON.stringify(body);
+  },
+};
+
+/** draft-inadarei-api-health-check-06, one `checks` entry per check keyed by its id. */
+export const healthJson: Representation = {
+  format: 'health',
+  type: 'application/health+json',
+  render({ host, summary }) {
+    const checks: Record<string, unknown[]> = {};
+    for (const s of host.checks()) {
+      const entry: Record<string, unknown> = {
+        componentId: s.check.id,
+        componentType: 'service',
+        status: HEALTH_STATUS[s.status],
+        // megaphone's own word: health+json has no "unknown".
+        megaphoneStatus: s.status,
+        time: new Date(s.result?.at ?? s.since).toISOString(),
+      };
+      if (s.result) Object.assign(entry, { observedValue: s.result.latencyMs, observedUnit: 'ms' });
+      if (s.status !== 'OK') entry.output = s.message;
+      checks[s.check.id] = [entry];
+    }
+    const body: Record<string, unknown> = { status: HEALTH_STATUS[summary.status], megaphoneStatus: summary.status };
+    if (summary.status !== 'OK') body.output = summary.message;
+    Object.assign(body, { releaseId: VERSION, description: 'megaphone: worst status of every service on this host', checks });
+    if (summary.maintenance) body.maintenance = maintenanceView(summary.maintenance);
+    return JSON.stringify(body);
+  },
+};
+
+/** One line: `CRITICAL: db:Critical:connection refused`. */
+export const plainText: Representation = {
+  format: 'text',
+  type: 'text/plain',
+  render({ summary }) {
+    return `${summary.status.toUpperCase()}: ${oneLine(summary.message)}\n`;
+  },
+};
+
+/** Served by GET /, first is the default (also for an Accept nothing here matches). */
+export const DEFAULT_REPRESENTATIONS: readonly Representation[] = [seedJson, healthJson, plainText];

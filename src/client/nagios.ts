@@ -1,0 +1,71 @@
+import { normalizeStatus, STATUSES, type Status } from '../status.js';
+import { GLOBAL_ID } from '../checks/definition.js';
+import { ALL_OK_MESSAGE } from '../aggregate.js';
+import { oneLine } from '../one-line.js';
+import { call, ClientError, type Reply } from './http.js';
+
+/** Nagios plugin exit codes per status. */
+export const NAGIOS_EXIT: Record<Status, number> = { OK: 0, Warning: 1, Critical: 2, Unknown: 3 };
+
+export interface NagiosResult {
+  line: string;
+  exitCode: number;
+}
+
+interface HealthEntry {
+  status?: unknown;
+  megaphoneStatus?: unknown;
+  output?: unknown;
+  observedValue?: unknown;
+}
+
+const unknown = (why: string): NagiosResult => ({ line: `UNKNOWN - ${nagiosText(why)}`, exitCode: 3 });
+
+// The plugin's first line must stay one line, and `|` starts the perfdata.
+const nagiosText = (s: string) => oneLine(s, 1000).replaceAll('|', '/');
+
+function statusOf(entry: HealthEntry): Status | undefined {
+  return normalizeStatus(entry.megaphoneStatus) ?? normalizeStatus(entry.status);
+}
+
+function line(status: Status, message: string, perf: string): NagiosResult {
+  return { line: `${status.toUpperCase()} - ${nagiosText(message)}${perf ? ` | ${perf}` : ''}`, exitCode: NAGIOS_EXIT[status] };
+}
+
+/** Reads a megaphone reply (health+json, or the seed JSON of any Megaphone) as a Nagios plugin result. */
+export function interpretReply(reply: Reply, check?: string): NagiosResult {
+  const body = reply.json as (HealthEntry & { message?: unknown; checks?: unknown }) | undefined;
+  if (!body || typeof body !== 'object') return unknown(`not a megaphone status: HTTP ${reply.status}`);
+  const checks = body.checks && typeof body.checks === 'object' ? (body.checks as Record<string, HealthEntry[] | undefined>) : undefined;
+  if (check !== undefined) {
+    if (!checks) return unknown(`megaphone does not list its checks (no health+json), cannot read check ${JSON.stringify(check)}`);
+    const entry = Object.hasOwn(checks, check) ? checks[check]?.[0] : undefined;
+    if (!entry) return unknown(`no check ${JSON.stringify(check)} on this megaphone`);
+    const status = statusOf(entry);
+    if (!status) return unknown(`check ${JSON.stringify(check)} has no readable status`);
+    const msg = typeof entry.output === 'string' ? entry.output : status === 'OK' ? 'OK' : status;
+    const perf = typeof entry.observedValue === 'number' ? `latency=${entry.observedValue}ms` : '';
+    return line(status, `${check}: ${msg}`, perf);
+  }
+  const status = statusOf(body);
+  if (!status) return unknown(`not a megaphone status: HTTP ${reply.status}`);
+  const message = typeof body.output === 'string' ? body.output : typeof body.message === 'string' ? body.message : status === 'OK' ? ALL_OK_MESSAGE : status;
+  if (!checks) return line(status, message, '');
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+  for (const [id, entries] of Object.entries(checks)) {
+    const s = id === GLOBAL_ID || !Array.isArray(entries) || !entries[0] ? undefined : statusOf(entries[0]);
+    if (s) counts[s]++;
+  }
+  return line(status, message, `ok=${counts.OK} warning=${counts.Warning} critical=${counts.Critical} unknown=${counts.Unknown}`);
+}
+
+/** `megaphone status`: one Nagios line and exit code; 3 when megaphone can't be reached. */
+export async function nagiosStatus(url: string, opts: { check?: string; timeoutMs: number }): Promise<NagiosResult> {
+  try {
+    const reply = await call(url, { accept: 'application/health+json, application/json;q=0.5', timeoutMs: opts.timeoutMs });
+    return interpretReply(reply, opts.check);
+  } catch (err) {
+    if (err instanceof ClientError) return unknown(err.message);
+    throw err;
+  }
+}
