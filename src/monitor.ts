@@ -72,8 +72,7 @@ export class Monitor {
   private readonly states = new Map<string, CheckState>();
   private cached: Summary | undefined;
   private hostStatus: Status | undefined;
-  /** Bumped whenever the summary may have changed. */
-  version = 0;
+  private changes = 0;
   readonly events = new EventEmitter<MonitorEvents>();
   private readonly flap: FlapOptions;
   private lastSweep = 0;
@@ -180,9 +179,19 @@ export class Monitor {
     if (changed) this.changed();
   }
 
-  summary(): Summary {
-    // A stalled loop or a stuck poll must never leave an old OK on show: re-check ages when due.
+  /** Bumped whenever the summary may have changed; reading it first applies what time did. */
+  get version(): number {
+    this.sweepIfDue();
+    return this.changes;
+  }
+
+  // A stalled loop or a stuck poll must never leave an old OK on show: re-check ages when due.
+  private sweepIfDue(): void {
     if (this.deps.now() - this.lastSweep >= SWEEP_MS) this.sweep();
+  }
+
+  summary(): Summary {
+    this.sweepIfDue();
     if (!this.cached) {
       const views: CheckView[] = [];
       let global: CheckView | undefined;
@@ -198,7 +207,7 @@ export class Monitor {
 
   private changed(): void {
     this.cached = undefined;
-    this.version++;
+    this.changes++;
     if (this.events.listenerCount('transition') === 0) return;
     const host = this.summary();
     if (this.hostStatus !== undefined && host.status !== this.hostStatus) {

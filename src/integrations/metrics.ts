@@ -63,8 +63,7 @@ export class Metrics {
       registers: [registry],
       collect() {
         this.reset();
-        // `flapping` is set by the checks feature (rise/fall, flapping); 0 where it is absent.
-        for (const s of monitor.all()) this.set({ check: s.check.id }, (s as { flapping?: boolean }).flapping ? 1 : 0);
+        for (const s of monitor.all()) this.set({ check: s.check.id }, s.flapping ? 1 : 0);
       },
     });
     new Gauge({
