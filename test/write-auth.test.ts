@@ -64,6 +64,18 @@ describe('who may write', () => {
     await t.request.delete('/checks/bar').set('x-test-peer', '192.0.2.1').set('authorization', `Bearer ${TOKEN}`).expect(204);
   });
 
+  it('maintenance and push reports are writes too', async () => {
+    await app(TOKEN);
+    await t.request.post('/checks').send({ id: 'backup', ttl: '30s' }).expect(201);
+    const remote = (req: import('supertest').Test) => req.set('x-test-peer', '198.51.100.4');
+    const before = (await t.request.get('/maintenance').expect(200)).body;
+    expect((await remote(t.request.put('/maintenance')).send({ reason: 'upgrade' })).body.code).toBe('E_FORBIDDEN');
+    expect((await remote(t.request.delete('/maintenance'))).status).toBe(403);
+    expect((await remote(t.request.put('/checks/backup/status')).send({ status: 'pass' })).status).toBe(403);
+    expect((await t.request.get('/maintenance')).body).toEqual(before);
+    await remote(t.request.put('/checks/backup/status')).set('authorization', `Bearer ${TOKEN}`).send({ status: 'pass' }).expect(200);
+  });
+
   it('reads stay open to every peer', async () => {
     await app(TOKEN, true);
     await t.request.get('/').set('x-test-peer', '203.0.113.9').expect(200);
