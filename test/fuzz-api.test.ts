@@ -17,7 +17,7 @@ let t: TestApp;
 let server: http.Server;
 let client: Client;
 let port: number;
-const counts = { bodies: 0, paths: 0, headers: 0, ids: 0, raw: 0 };
+const counts = { bodies: 0, writes: 0, paths: 0, headers: 0, ids: 0, raw: 0 };
 
 beforeAll(async () => {
   t = await makeTestApp({ limits: { maxChecks: 40 }, defaults: { interval: '1m', timeout: '200ms' } }, undefined, { resolve });
@@ -92,9 +92,21 @@ describe('property: the API never answers 5xx, never crashes, and refused writes
     );
   });
 
+  it('PUT /maintenance and push reports with generated bodies', async () => {
+    await send('POST', '/checks', { 'content-type': 'application/json' }, JSON.stringify({ id: 'pushed', ttl: '1h' }));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/maintenance', '/checks/pushed/status', '/checks/nope/status'), fc.oneof(fc.record({ reason: fc.oneof(fc.string({ maxLength: 5000 }), fc.jsonValue()), ttl: fc.oneof(fc.string(), fc.integer(), fc.jsonValue()), status: fc.oneof(fc.constantFrom('pass', 'warn', 'fail', 'OK'), fc.string()), message: fc.oneof(fc.string({ maxLength: 5000 }), fc.jsonValue()) }, { requiredKeys: [] }), fc.jsonValue()), async (path, body) => {
+        counts.writes++;
+        await expectSane('PUT', path, { 'content-type': 'application/json' }, JSON.stringify(body) ?? 'null');
+      }),
+      { ...BOUND, numRuns: 600 },
+    );
+    await send('DELETE', '/maintenance', {});
+  });
+
   it('generated methods and paths', async () => {
     // Generated text is percent-encoded; the constants are raw, odd encodings included.
-    const segment = fc.oneof(fc.string({ maxLength: 40 }).map(encodeURIComponent), fc.constantFrom('checks', '..', '%00', '%ff', '%2e%2e', 'state', ''));
+    const segment = fc.oneof(fc.string({ maxLength: 40 }).map(encodeURIComponent), fc.constantFrom('checks', '..', '%00', '%ff', '%2e%2e', 'state', 'status', 'maintenance', 'metrics', ''));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'), fc.array(segment, { maxLength: 5 }), async (method, segs) => {
         counts.paths++;
