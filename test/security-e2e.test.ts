@@ -42,6 +42,18 @@ describe('the daemon with auth.tokenFile and requireTokenOnLoopback', () => {
   });
 });
 
+describe('the daemon with targets.allow from its config', () => {
+  it('refuses loopback when the list does not name it, and metadata always', async () => {
+    d = await spawnDaemon({ targets: { allow: ['192.0.2.0/24'] } });
+    const post = (url: string) => fetch(`${d!.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'x', url }) });
+    const loop = await post('http://127.0.0.1:9/status');
+    expect(loop.status).toBe(400);
+    expect(await loop.json()).toMatchObject({ code: 'E_TARGET_REFUSED', error: expect.stringContaining('127.0.0.1:9') });
+    expect((await post('http://[::ffff:169.254.169.254]/latest/meta-data/')).status).toBe(400);
+    expect((await post('http://192.0.2.10:9/status')).status).toBe(201);
+  });
+});
+
 function slowSockets(port: number, n: number) {
   const state = { closed: 0, got408: 0, sockets: [] as net.Socket[] };
   for (let i = 0; i < n; i++) {
