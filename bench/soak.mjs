@@ -128,7 +128,7 @@ async function main() {
   const code = await new Promise((r) => proc.once('exit', r));
   good.close();
   hostile.close();
-  console.log(JSON.stringify({ checks: CHECKS, hostile: HOSTILE, interval: INTERVAL, durationS: DURATION_S, start, end, status: summary.status, exitCode: code }, null, 2));
+  console.log(JSON.stringify({ checks: CHECKS, hostile: HOSTILE, interval: INTERVAL, durationS: DURATION_S, start, end, status: summary.status, message: String(summary.message).slice(0, 300), exitCode: code }, null, 2));
 }
 
 main().catch((err) => {
