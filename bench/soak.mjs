@@ -124,11 +124,18 @@ async function main() {
   }
   const end = { ...sample(proc.pid), getRoot: await latency(`${base}/`, 200) };
   const summary = await (await fetch(`${base}/`)).json();
+  // One hostile check of each kind, as the daemon sees it now.
+  const hostileStates = {};
+  for (let i = 0; i < Math.min(HOSTILE, HOSTILE_KINDS.length); i++) {
+    const res = await fetch(`${base}/checks/c${i}/state`);
+    const st = res.ok ? await res.json() : { status: res.status };
+    hostileStates[HOSTILE_KINDS[i]] = `${st.status}: ${String(st.message ?? '').slice(0, 80)}`;
+  }
   proc.kill('SIGTERM');
   const code = await new Promise((r) => proc.once('exit', r));
   good.close();
   hostile.close();
-  console.log(JSON.stringify({ checks: CHECKS, hostile: HOSTILE, interval: INTERVAL, durationS: DURATION_S, start, end, status: summary.status, message: String(summary.message).slice(0, 300), exitCode: code }, null, 2));
+  console.log(JSON.stringify({ checks: CHECKS, hostile: HOSTILE, interval: INTERVAL, durationS: DURATION_S, start, end, status: summary.status, message: String(summary.message).slice(0, 300), hostileStates, exitCode: code }, null, 2));
 }
 
 main().catch((err) => {
