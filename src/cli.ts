@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { MegaphoneError } from './errors.js';
 import { VERSION } from './version.js';
+import { discoverCommand } from './discovery/command.js';
 import { CommandFailed, registerClientCommands } from './client/commands.js';
 
 function fail(message: string, code = 1): never {
@@ -51,6 +52,13 @@ export function buildProgram(): Command {
     .option('-p, --port <port>', 'port to listen on (env MEGAPHONE_PORT)')
     .option('--data-file <path>', 'registry file (env MEGAPHONE_DATA_FILE)')
     .action(serve);
+
+  program
+    .command('discover')
+    .description('show what each discovery rule matches right now (changes nothing)')
+    .option('-c, --config <file>', 'config file (default: $MEGAPHONE_CONFIG or ./megaphone.conf.json)')
+    .option('--json', 'print JSON')
+    .action(discoverCommand);
 
   registerClientCommands(program);
   return program;

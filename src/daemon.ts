@@ -11,6 +11,9 @@ import { compileTargetPolicy } from './security/targets.js';
 import { createGuardedAgent } from './security/connect-guard.js';
 import { resolveWritePolicy } from './security/write-auth.js';
 import { createApiServer } from './security/api-server.js';
+import { DiscoveryRunner } from './discovery/runner.js';
+import { compileRules } from './discovery/rules.js';
+import { systemReader } from './discovery/reader.js';
 import { compileConfigChecks } from './checks/config-checks.js';
 import { createDialects } from './dialects.js';
 import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
@@ -57,13 +60,32 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   // Config checks first: a stored API registration with the same id is then left aside.
   for (const check of compileConfigChecks(config)) monitor.upsert(check);
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now, targets });
+  const discovery = new DiscoveryRunner({
+    rules: compileRules(config.discovery.rules),
+    intervalMs: config.discovery.interval,
+    // A snapshot may take at most the interval (and 30 s at least) before the worker is replaced.
+    reader: systemReader(Math.max(config.discovery.interval, 30_000)),
+    monitor,
+    defaults: config.defaults,
+    maxChecks: config.limits.maxChecks,
+    logger,
+    now,
+  });
+  const registry = await Registry.open(config.dataFile, monitor, {
+    defaults: config.defaults,
+    maxChecks: config.limits.maxChecks,
+    now,
+    claimedBy: (id) => discovery.ownerOf(id),
+    targets,
+  });
   if (registry.shadowed.length > 0) logger.warn({ ids: registry.shadowed }, 'stored checks shadowed by config checks of the same id');
   logger.info({ dataFile: config.dataFile, checks: monitor.size, configChecks: config.checks.length }, 'registry loaded');
   monitor.start();
+  await discovery.start();
+  if (config.discovery.rules.length > 0) logger.info({ rules: config.discovery.rules.length, checks: monitor.size }, 'discovery started');
 
   const dialects = createDialects({ config, monitor, store: registry, now });
-  const app = createApp({ monitor, registry, logger, now, dialects, writePolicy });
+  const app = createApp({ monitor, registry, logger, now, dialects, discovery, writePolicy });
   const server = createApiServer(app.callback(), config.limits);
   let agent: AgentListener | undefined;
   try {
@@ -72,6 +94,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     }
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
+    await discovery.stop();
     monitor.stop();
     await agent?.close();
     dialects.close();
@@ -89,6 +112,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     agentPort: agent?.port,
     close() {
       closing ??= (async () => {
+        await discovery.stop();
         monitor.stop();
         scheduler.stop();
         dialects.close();

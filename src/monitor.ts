@@ -67,6 +67,13 @@ export const SWEEP_MS = 1000;
 const PENDING_MESSAGE = 'waiting for the first poll';
 const PUSH_PENDING_MESSAGE = 'waiting for the first report';
 
+/** Checks that are never polled carry their own status: --global, and discovery's fixed checks. */
+function presetOf(check: Check): { status: Status; message: string } | undefined {
+  if (check.kind === 'global') return { status: check.statusoverride ?? 'Critical', message: 'host forced by the --global check' };
+  if (check.kind === 'fixed') return { status: check.status, message: check.message };
+  return undefined;
+}
+
 /** Holds every check's state, feeds the scheduler, and keeps the host summary current. */
 export class Monitor {
   private readonly states = new Map<string, CheckState>();
@@ -97,10 +104,11 @@ export class Monitor {
   upsert(check: Check): void {
     const previous = this.states.get(check.id);
     const now = this.deps.now();
+    const preset = presetOf(check);
     const state: CheckState = {
       check,
-      status: check.kind === 'global' ? (check.statusoverride ?? 'Critical') : 'Unknown',
-      message: check.kind === 'global' ? 'host forced by the --global check' : check.kind === 'push' ? PUSH_PENDING_MESSAGE : PENDING_MESSAGE,
+      status: preset?.status ?? 'Unknown',
+      message: preset?.message ?? (check.kind === 'push' ? PUSH_PENDING_MESSAGE : PENDING_MESSAGE),
       since: now,
       registeredAt: now,
       consecutive: 0,
@@ -115,8 +123,7 @@ export class Monitor {
       this.events.emit('transition', { check: check.id, from: previous.status, to: state.status, message: state.message, at: state.since });
     }
     this.changed();
-    if (check.kind === 'global') this.deps.scheduler.unschedule(check.id);
-    else if (check.kind === 'push') this.deps.scheduler.unschedule(check.id);
+    if (preset || check.kind === 'push') this.deps.scheduler.unschedule(check.id);
     else this.deps.scheduler.schedule(check.id, check.intervalMs, check.timeoutMs, (signal) => this.deps.probe(check, signal));
   }
 

@@ -7,6 +7,7 @@ import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
 import { checksRoutes } from './routes-checks.js';
 import { writeAuth, type WritePolicy } from '../security/write-auth.js';
+import { discoveryRoutes, type DiscoveryViewer } from './routes-discovery.js';
 import { stateRoutes } from './routes-state.js';
 import { rootRoutes } from './routes-root.js';
 import { maintenanceRoutes } from './routes-maintenance.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   now: () => number;
   /** Who may write; default: loopback peers only, no token. */
   writePolicy?: WritePolicy;
+  /** The discovery runner, for GET /discovery; absent means no rules. */
+  discovery?: DiscoveryViewer;
   /** Maintenance, the host read model, metrics and http options (see src/dialects.ts). */
   dialects: Dialects;
 }
@@ -33,6 +36,7 @@ export function createApp(deps: AppDeps): Koa {
   const router = new Router();
   rootRoutes(router, deps);
   checksRoutes(router, deps);
+  discoveryRoutes(router, deps);
   stateRoutes(router, deps);
   maintenanceRoutes(router, deps);
   metricsRoutes(router, deps);

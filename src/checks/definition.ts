@@ -8,7 +8,7 @@ export type CheckSource = 'api' | 'config' | 'discovery';
 /** How an HTTP check reads its response; default "json". */
 export type HttpFormat = 'json' | 'health+json' | 'http';
 
-export type CheckKind = 'http' | 'tcp' | 'push' | 'command' | 'global';
+export type CheckKind = 'http' | 'tcp' | 'push' | 'command' | 'global' | 'fixed';
 
 interface BaseCheck {
   id: string;
@@ -21,6 +21,8 @@ interface BaseCheck {
   statusoverride?: Status;
   intervalMs: number;
   timeoutMs: number;
+  /** For discovered checks: the rule that made it, e.g. `discovery.rules[0] (id "nginx")`. */
+  rule?: string;
   /** Successes in a row before leaving a bad state; default 1. */
   rise: number;
   /** Failures in a row before entering a bad state; default 1. */
@@ -72,7 +74,14 @@ export interface GlobalCheck extends BaseCheck {
   kind: 'global';
 }
 
-export type Check = HttpCheck | TcpCheck | PushCheck | CommandCheck | GlobalCheck;
+/** Never polled: its owner (discovery) sets status and message, e.g. Critical "process not running". */
+export interface FixedCheck extends BaseCheck {
+  kind: 'fixed';
+  status: Status;
+  message: string;
+}
+
+export type Check = HttpCheck | TcpCheck | PushCheck | CommandCheck | GlobalCheck | FixedCheck;
 
 /** Kinds the scheduler polls (the others are pushed to, or never change). */
 export function isPolled(check: Check): check is HttpCheck | TcpCheck | CommandCheck {

@@ -7,6 +7,8 @@ export interface StateView {
   id: string;
   kind: string;
   source: string;
+  /** Discovered checks: the rule that made it. */
+  rule?: string;
   status: Status;
   message: string;
   /** ISO time of the last status transition (or of registration). */
@@ -35,6 +37,7 @@ export function stateView(s: CheckState): StateView {
     consecutive: s.consecutive,
     flapping: s.flapping,
   };
+  if (s.check.rule !== undefined) view.rule = s.check.rule;
   if (r?.output !== undefined) view.output = r.output;
   if (r?.perfdata !== undefined) view.perfdata = r.perfdata;
   return view;

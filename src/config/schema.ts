@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
 import { DEFAULT_ALLOW, invalidAllowEntry } from '../security/targets.js';
+import { ruleSchema } from '../discovery/rule-schema.js';
 import { checkSpecSchema } from '../checks/registration.js';
 
 /** A duration: milliseconds, or a string such as "250ms", "10s", "2m". Parsed to milliseconds. */
@@ -75,6 +76,13 @@ const authSchema = z
     message: 'auth.requireTokenOnLoopback needs auth.token or auth.tokenFile',
   });
 
+const discoverySchema = z.strictObject({
+  /** How often the process table is read and the rules applied; default 10s. */
+  interval: durationSchema.refine((ms) => ms >= 100, { message: 'must be at least 100ms' }).prefault('10s'),
+  /** Rules turning local processes into checks; default none. */
+  rules: z.array(ruleSchema).max(256).default([]),
+});
+
 const httpCode = z.number().int().min(200).max(599);
 
 const httpSchema = z.strictObject({
@@ -106,6 +114,7 @@ export const configSchema = z.strictObject({
   limits: limitsSchema.prefault({}),
   targets: targetsSchema.prefault({}),
   auth: authSchema.prefault({}),
+  discovery: discoverySchema.prefault({}),
   flap: flapSchema.prefault({}),
   /** Checks of any kind declared here (same fields as a registration, plus `command`); source "config". */
   checks: z.array(checkSpecSchema).default([]),

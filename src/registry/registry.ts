@@ -33,8 +33,13 @@ export interface RegistryOptions {
   maxChecks: number;
   /** Where API checks may point; default loopback only. */
   targets?: TargetPolicy;
+  /** The discovery rule that owns an id, if any: such ids cannot be registered over the API. */
+  claimedBy?: (id: string) => string | undefined;
   now?: () => number;
 }
+
+/** Who declared a check that the API may not touch: its discovery rule, else its source. */
+const ownerOf = (check: { source: string; rule?: string }) => (check.rule ? `discovery rule ${check.rule}` : check.source);
 
 function emptyData(): RegistryData {
   return { version: 1, checks: {}, pushes: {} };
@@ -97,8 +102,10 @@ export class Registry {
     if (check.kind === 'tcp') await assertTargetAllowed(`http://${check.host.includes(':') && !check.host.startsWith('[') ? `[${check.host}]` : check.host}:${check.port}/`, this.targets);
     const existing = this.monitor.get(reg.id);
     if (existing && existing.check.source !== 'api') {
-      throw conflict(`check ${JSON.stringify(reg.id)} is declared by ${existing.check.source} and cannot be replaced over the API`, 'E_NOT_API_CHECK');
+      throw conflict(`check ${JSON.stringify(reg.id)} is declared by ${ownerOf(existing.check)} and cannot be replaced over the API`, 'E_NOT_API_CHECK');
     }
+    const claim = existing ? undefined : this.opts.claimedBy?.(reg.id);
+    if (claim) throw conflict(`check id ${JSON.stringify(reg.id)} belongs to discovery rule ${claim} and cannot be registered over the API`, 'E_NOT_API_CHECK');
     const isNew = !existing;
     if (isNew && this.monitor.size + this.reserved >= this.opts.maxChecks) {
       throw new MegaphoneError(`too many checks: limit is ${this.opts.maxChecks} (limits.maxChecks)`, 'E_TOO_MANY_CHECKS', 429);
@@ -124,7 +131,7 @@ export class Registry {
     const existing = this.monitor.get(id);
     if (!existing) throw notFound(`no check with id ${JSON.stringify(id)}`, 'E_CHECK_NOT_FOUND');
     if (existing.check.source !== 'api') {
-      throw conflict(`check ${JSON.stringify(id)} is declared by ${existing.check.source} and cannot be deleted over the API`, 'E_NOT_API_CHECK');
+      throw conflict(`check ${JSON.stringify(id)} is declared by ${ownerOf(existing.check)} and cannot be deleted over the API`, 'E_NOT_API_CHECK');
     }
     const removed = await this.store.update((draft) => {
       if (!Object.hasOwn(draft.checks, id)) return false;

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { compileRule, RuleError } from './rules.js';
+
+const matchSchema = z
+  .strictObject({
+    /** Exact process name (executable basename or kernel comm), or "/regex/". */
+    name: z.string().min(1).max(256).optional(),
+    /** Regular expression over the full command line. */
+    cmd: z.string().min(1).max(1024).optional(),
+    /** User name or numeric uid the process runs as. */
+    user: z.union([z.string().min(1).max(64), z.number().int().min(0)]).optional(),
+  })
+  .refine((m) => m.name !== undefined || m.cmd !== undefined || m.user !== undefined, {
+    message: 'needs at least one of name, cmd, user',
+  });
+
+/** One discovery rule: which processes, and the check each becomes. */
+export const ruleSchema = z
+  .strictObject({
+    match: matchSchema,
+    /** Check id template, e.g. "nginx" or "worker-{pid}". */
+    id: z.string().min(1).max(256),
+    /** Check url template: a string or the object form of a registration's `url`. */
+    url: z.union([z.string().min(1).max(4096), z.record(z.string(), z.unknown())]),
+    /** Which listening port `{port}` is, lowest first; default 0 (the lowest). */
+    portIndex: z.number().int().min(0).max(1023).default(0),
+    /** When the process is gone: "critical" (default) keeps the check Critical, "remove" drops it. */
+    whenMissing: z.enum(['critical', 'remove']).default('critical'),
+    /** Passed to the check as in a registration (validated there): per-check timing and thresholds. */
+    interval: z.union([z.string(), z.number()]).optional(),
+    timeout: z.union([z.string(), z.number()]).optional(),
+    rise: z.number().optional(),
+    fall: z.number().optional(),
+  })
+  .superRefine((rule, ctx) => {
+    // Regexes and templates are checked here so a bad rule stops start-up naming its field.
+    try {
+      compileRule(rule, -1);
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      ctx.addIssue({ code: 'custom', path: err.field.split('.'), message: `(rule ${JSON.stringify(rule.id)}) ${err.message}` });
+    }
+  });
+
+export type RuleConfig = z.output<typeof ruleSchema>;

@@ -1,0 +1,178 @@
+import type { Logger } from 'pino';
+import { compileCheck } from '../checks/compile.js';
+import type { Check } from '../checks/definition.js';
+import type { Registration } from '../checks/registration.js';
+import { publicUrl } from '../checks/redact.js';
+import type { Config } from '../config/schema.js';
+import type { Monitor } from '../monitor.js';
+import { evaluateRules, type DesiredState, type Evaluation } from './evaluate.js';
+import type { ProcReader } from './reader.js';
+import { MISSING_MESSAGE, reconcile, type Op, type Owned } from './reconcile.js';
+import type { CompiledRule } from './rules.js';
+
+export interface DiscoveryDeps {
+  rules: CompiledRule[];
+  intervalMs: number;
+  reader: ProcReader;
+  monitor: Monitor;
+  defaults: Config['defaults'];
+  maxChecks: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** GET /discovery's body. */
+export interface DiscoveryView {
+  interval: number;
+  lastSnapshot: { at: string; processes: number; readMs: number } | null;
+  rules: Array<{ rule: string; whenMissing: string; checks: Array<{ id: string; pid: number | null; url: unknown; status: string | null; message: string | null }> }>;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The thin, stateful side of discovery: one snapshot per interval, shared by every rule, and the
+ * resulting changes applied to the monitor as checks with source "discovery".
+ */
+export class DiscoveryRunner {
+  private owned = new Map<string, Owned>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly warned = new Set<string>();
+  private readonly pidPatterns: Array<{ re: RegExp; rule: CompiledRule }>;
+  /** The last evaluation, for diagnostics. */
+  last: Evaluation | undefined;
+
+  constructor(private readonly deps: DiscoveryDeps) {
+    // Ids like "worker-{pid}" are reserved for their rule even while no such process runs.
+    this.pidPatterns = deps.rules
+      .filter((r) => r.id.uses.has('pid') && !r.id.uses.has('name'))
+      .map((rule) => ({ rule, re: new RegExp(`^${rule.id.parts.map((p) => (typeof p === 'string' ? escape(p) : '\\d+')).join('')}$`) }));
+  }
+
+  /** Applies the first snapshot (so discovered checks exist before the API answers), then one per interval. */
+  async start(): Promise<void> {
+    if (this.deps.rules.length === 0) return;
+    await this.tick();
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    // Closing the reader first ends a snapshot in flight rather than waiting for it.
+    await this.deps.reader.close?.();
+    await this.running;
+  }
+
+  /** The rule that owns an id (a check it made, its fixed id, or its {pid} pattern), for 409s. */
+  ownerOf(id: string): string | undefined {
+    const owned = this.owned.get(id);
+    if (owned) return owned.rule.label;
+    return this.pidPatterns.find((p) => p.re.test(id))?.rule.label;
+  }
+
+  /** What GET /discovery shows: each rule and the checks it owns now. */
+  view(): DiscoveryView {
+    const last = this.last;
+    return {
+      interval: this.deps.intervalMs,
+      lastSnapshot: last ? { at: new Date(last.at).toISOString(), processes: last.processes, readMs: Math.round(last.readMs) } : null,
+      rules: this.deps.rules.map((rule) => ({
+        rule: rule.label,
+        whenMissing: rule.config.whenMissing,
+        checks: [...this.owned.values()]
+          .filter((o) => o.rule === rule)
+          .map((o) => {
+            const state = this.deps.monitor.get(o.id);
+            return { id: o.id, pid: o.pid ?? null, url: publicUrl(o.url), status: state?.status ?? null, message: state?.message ?? null };
+          }),
+      })),
+    };
+  }
+
+  /** One snapshot and its changes; a failed snapshot changes nothing. */
+  tick(): Promise<void> {
+    this.running ??= this.runTick().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.tick()
+        .catch((err: unknown) => this.deps.logger.error({ err }, 'discovery: snapshot failed'))
+        .finally(() => this.schedule());
+    }, this.deps.intervalMs);
+    this.timer.unref();
+  }
+
+  private async runTick(): Promise<void> {
+    let evaluation: Evaluation;
+    try {
+      evaluation = await evaluateRules(this.deps.rules, this.deps.reader, this.deps.now);
+    } catch (err) {
+      // Not seeing the table is not the same as the processes being gone: keep every check as it is.
+      this.deps.logger.error({ err }, 'discovery: cannot read the process table');
+      return;
+    }
+    if (this.stopped) return;
+    this.last = evaluation;
+    for (const d of evaluation.desired) {
+      if (d.state.kind === 'invalid') this.warnOnce(`${d.id}:${d.state.message}`, { rule: d.rule.label, pid: d.process.pid }, `discovery: rule yields an invalid check: ${d.state.message}`);
+    }
+    const { next, ops } = reconcile(this.owned, evaluation.desired, this.deps.rules);
+    this.owned = next;
+    for (const op of ops) this.apply(op);
+  }
+
+  private apply(op: Op): void {
+    const { monitor, logger } = this.deps;
+    const existing = monitor.get(op.id);
+    // Not applied: forget it, so the next snapshot tries again (e.g. once the API check is deleted).
+    const skip = () => void this.owned.delete(op.id);
+    if (existing && existing.check.source !== 'discovery') {
+      this.warnOnce(`foreign:${op.id}`, { rule: op.rule.label, id: op.id, source: existing.check.source }, 'discovery: id is taken by a check from elsewhere; leaving it alone');
+      return skip();
+    }
+    if (op.op === 'remove') {
+      if (monitor.remove(op.id)) logger.info({ id: op.id, rule: op.rule.label }, 'discovery: process gone, check removed');
+      return;
+    }
+    if (!existing && monitor.size >= this.deps.maxChecks) {
+      this.warnOnce(`limit:${op.id}`, { id: op.id, rule: op.rule.label }, 'discovery: limits.maxChecks reached; check not added');
+      return skip();
+    }
+    const check = op.op === 'missing' ? this.fixed(op.id, op.rule, op.url, 'Critical', MISSING_MESSAGE) : this.build(op.id, op.rule, op.state);
+    if (!check) return skip();
+    monitor.upsert(check);
+    logger.info({ id: op.id, rule: op.rule.label, ...(op.op === 'upsert' ? { pid: op.pid } : {}), status: monitor.get(op.id)?.status, url: check.url }, op.op === 'missing' ? 'discovery: process not running' : 'discovery: check applied');
+  }
+
+  private build(id: string, rule: CompiledRule, state: DesiredState): Check | undefined {
+    if (state.kind === 'waiting') return this.fixed(id, rule, state.url, 'Unknown', state.message);
+    if (state.kind === 'invalid') return undefined;
+    try {
+      return { ...compileCheck(state.registration, 'discovery', this.deps.defaults), rule: rule.label };
+    } catch (err) {
+      this.warnOnce(`compile:${id}`, { rule: rule.label, id }, `discovery: rule yields an invalid check: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private fixed(id: string, rule: CompiledRule, url: unknown, status: 'Critical' | 'Unknown', message: string): Check {
+    const { interval, timeout } = this.deps.defaults;
+    // Never stored or re-validated: the registration only records the id.
+    const registration = { id } as Registration;
+    return { kind: 'fixed', id, source: 'discovery', rule: rule.label, url, registration, status, message, intervalMs: interval, timeoutMs: timeout, rise: 1, fall: 1 };
+  }
+
+  private warnOnce(key: string, fields: object, message: string): void {
+    if (this.warned.has(key)) return;
+    // Bounded: a rule failing for every new pid must not grow this forever.
+    if (this.warned.size >= 1000) this.warned.clear();
+    this.warned.add(key);
+    this.deps.logger.warn(fields, message);
+  }
+}
