@@ -12,14 +12,18 @@ function fail(message: string, code = 1): never {
 
 async function serve(opts: { config?: string; host?: string; port?: string; dataFile?: string }): Promise<void> {
   // Loaded here so the client commands (status, checks, maintenance) start fast.
-  const [{ loadConfig }, { startDaemon }, { createLogger }] = await Promise.all([import('./config/load.js'), import('./daemon.js'), import('./log.js')]);
-  const { config, file } = await loadConfig({
+  const [{ loadConfig }, { startDaemon }, { createLogger }, { onSighupReload }] = await Promise.all([
+    import('./config/load.js'), import('./daemon.js'), import('./log.js'), import('./ops/sighup.js'),
+  ]);
+  const load = () => loadConfig({
     configFlag: opts.config,
     overrides: { host: opts.host, port: opts.port, dataFile: opts.dataFile },
   });
+  const { config, file } = await load();
   const logger = createLogger();
   logger.info({ config: file ?? '(built-in defaults)', version: VERSION }, 'starting');
   const daemon = await startDaemon({ config, logger });
+  onSighupReload(daemon, load, logger);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -52,6 +56,18 @@ export function buildProgram(): Command {
     .option('-p, --port <port>', 'port to listen on (env MEGAPHONE_PORT)')
     .option('--data-file <path>', 'registry file (env MEGAPHONE_DATA_FILE)')
     .action(serve);
+
+  program
+    .command('config')
+    .description('work with the config file')
+    .command('check')
+    .description('validate the config; print the effective config with secrets redacted')
+    .option('-c, --config <file>', 'config file (default: $MEGAPHONE_CONFIG or ./megaphone.conf.json)')
+    .option('-q, --quiet', 'print nothing when it is valid')
+    .action(async (opts: { config?: string; quiet?: boolean }) => {
+      const { configCheck } = await import('./ops/config-check.js');
+      await configCheck(opts, (s) => process.stdout.write(s));
+    });
 
   program
     .command('discover')

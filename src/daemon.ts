@@ -11,6 +11,10 @@ import { compileTargetPolicy } from './security/targets.js';
 import { createGuardedAgent } from './security/connect-guard.js';
 import { resolveWritePolicy } from './security/write-auth.js';
 import { createApiServer } from './security/api-server.js';
+import { wireOperations } from './ops/wire.js';
+import { dialectSections } from './ops/reload-dialects.js';
+import { registerOpsMetrics } from './ops/metrics.js';
+import type { ReloadOutcome } from './ops/reload.js';
 import { DiscoveryRunner } from './discovery/runner.js';
 import { compileRules } from './discovery/rules.js';
 import { systemReader } from './discovery/reader.js';
@@ -22,12 +26,16 @@ export interface DaemonOptions {
   config: Config;
   logger: Logger;
   now?: () => number;
+  /** The environment (NOTIFY_SOCKET, WATCHDOG_USEC); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Daemon {
   /** The port actually bound (useful with port 0). */
   port: number;
   host: string;
+  /** Applies a new (already validated) config without a restart; see ops/wire.ts. */
+  reload(config: Config): Promise<ReloadOutcome>;
   /** The HAProxy agent-check port, when `agent.port` is set. */
   agentPort?: number;
   close(): Promise<void>;
@@ -58,6 +66,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe: (check, signal) => runProbe(check, signal, { dispatcher, now, targets }) });
 
+  // History and notifications listen before any check starts.
+  const ops = await wireOperations({ config, logger, now, monitor, env: opts.env ?? process.env });
   // Config checks first: a stored API registration with the same id is then left aside.
   for (const check of compileConfigChecks(config)) monitor.upsert(check);
   const discovery = new DiscoveryRunner({
@@ -85,7 +95,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   if (config.discovery.rules.length > 0) logger.info({ rules: config.discovery.rules.length, checks: monitor.size }, 'discovery started');
 
   const dialects = createDialects({ config, monitor, store: registry, now });
-  const app = createApp({ monitor, registry, logger, now, dialects, discovery, writePolicy });
+  for (const section of dialectSections(dialects, config.agent.weights, logger)) ops.addReloadSection(section);
+  registerOpsMetrics(dialects.metrics.registry, ops);
+  ops.addReloadSection({
+    name: 'discovery',
+    // Defaults only matter to discovery while it has rules.
+    pick: (c) => (c.discovery.rules.length > 0 ? [c.discovery, c.defaults, c.limits.maxChecks] : [c.discovery]),
+    apply: (next) => discovery.reconfigure({ rules: compileRules(next.discovery.rules), intervalMs: next.discovery.interval, defaults: next.defaults, maxChecks: next.limits.maxChecks }),
+  });
+  const app = createApp({ monitor, registry, logger, now, dialects, discovery, history: ops.history, notifier: ops.notifier, writePolicy });
   const server = createApiServer(app.callback(), config.limits);
   let agent: AgentListener | undefined;
   try {
@@ -99,19 +117,23 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     await agent?.close();
     dialects.close();
     scheduler.stop();
+    await ops.close();
     await dispatcher.close();
     throw err;
   }
   const address = server.address() as AddressInfo;
   logger.info({ host: address.address, port: address.port }, 'listening');
+  ops.ready(registry);
 
   let closing: Promise<void> | undefined;
   return {
     port: address.port,
     host: address.address,
+    reload: (next) => ops.reload(next),
     agentPort: agent?.port,
     close() {
       closing ??= (async () => {
+        ops.stopping();
         await discovery.stop();
         monitor.stop();
         scheduler.stop();
@@ -124,6 +146,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           setTimeout(() => server.closeAllConnections(), 5_000).unref();
         });
         await registry.drain();
+        await ops.close();
         await dispatcher.destroy();
         logger.info('stopped');
       })();

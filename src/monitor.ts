@@ -101,8 +101,16 @@ export class Monitor {
     this.sweeper = undefined;
   }
 
-  upsert(check: Check): void {
+  /** Adds or replaces a check. `keepState` (a reload that only retimed it) keeps its status and `since`. */
+  upsert(check: Check, opts: { keepState?: boolean } = {}): void {
     const previous = this.states.get(check.id);
+    if (opts.keepState && previous) {
+      previous.check = check;
+      this.events.emit('upserted', previous);
+      if (check.kind === 'global' || check.kind === 'push') this.deps.scheduler.unschedule(check.id);
+      else this.deps.scheduler.schedule(check.id, check.intervalMs, check.timeoutMs, (signal) => this.deps.probe(check, signal));
+      return;
+    }
     const now = this.deps.now();
     const preset = presetOf(check);
     const state: CheckState = {

@@ -87,7 +87,7 @@ describe('content negotiation on /', () => {
   it('serves the seed JSON without Accept, with */*, and for a type it does not speak', async () => {
     const t = await app();
     await hostWith(t, { db: 'Critical' }, 'Critical');
-    for (const accept of [undefined, '*/*', 'image/png', 'application/xml, text/html;q=0.9']) {
+    for (const accept of [undefined, '*/*', 'image/png', 'application/xml, text/csv;q=0.9']) {
       const req = t.request.get('/');
       const res = await (accept ? req.set('Accept', accept) : req);
       expect(res.status).toBe(503);

@@ -7,6 +7,9 @@ import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
 import { checksRoutes } from './routes-checks.js';
 import { writeAuth, type WritePolicy } from '../security/write-auth.js';
+import { historyRoutes } from './routes-history.js';
+import type { HistoryStore } from '../history/store.js';
+import type { Notifier } from '../integrations/notify/notifier.js';
 import { discoveryRoutes, type DiscoveryViewer } from './routes-discovery.js';
 import { stateRoutes } from './routes-state.js';
 import { rootRoutes } from './routes-root.js';
@@ -26,6 +29,12 @@ export interface AppDeps {
   discovery?: DiscoveryViewer;
   /** Maintenance, the host read model, metrics and http options (see src/dialects.ts). */
   dialects: Dialects;
+  /** Transition history; without it /history and /checks/:id/history are absent. */
+  history?: HistoryStore;
+  /** Webhook notifications; read for its `stats` (delivery counters). */
+  notifier?: Notifier;
+  /** Shown on the status page; default os.hostname(). */
+  hostname?: string;
 }
 
 /** Builds the Koa app. It never listens; the daemon (or a test) does. */
@@ -36,6 +45,7 @@ export function createApp(deps: AppDeps): Koa {
   const router = new Router();
   rootRoutes(router, deps);
   checksRoutes(router, deps);
+  if (deps.history) historyRoutes(router, { ...deps, history: deps.history });
   discoveryRoutes(router, deps);
   stateRoutes(router, deps);
   maintenanceRoutes(router, deps);

@@ -1,13 +1,18 @@
+import { hostname } from 'node:os';
 import Router from '@koa/router';
 import type { AppDeps } from './app.js';
 import { Negotiator } from './negotiate.js';
+import { prefersHtml, serveStatusPage } from './status-page.js';
 
 /** GET / and HEAD /: the host status, in the representation the client asked for. */
 export function rootRoutes(router: Router, deps: AppDeps): void {
   const { host, http, representations } = deps.dialects;
   const negotiator = new Negotiator(host, deps.now, representations);
   const cacheControl = http.cacheMaxAge === undefined ? 'no-store' : `max-age=${Math.floor(http.cacheMaxAge / 1000)}`;
+  const page = { ...deps, host, hostname: deps.hostname ?? hostname(), otherTypes: representations.map((r) => r.type) };
   router.get('/', (ctx) => {
+    // Browsers get the HTML status page (src/api/status-page.ts); every other client, a dialect below.
+    if (prefersHtml(ctx, page.otherTypes)) return serveStatusPage(ctx, page, http.statusCodes[host.summary().status]);
     const r = negotiator.choose(ctx);
     const body = negotiator.body(r);
     ctx.status = http.statusCodes[host.summary().status];

@@ -1,18 +1,13 @@
 import { z } from 'zod';
-import { parseDuration } from '../duration.js';
 import { DEFAULT_ALLOW, invalidAllowEntry } from '../security/targets.js';
+import { durationSchema } from './duration-schema.js';
+import { webhookSchema } from '../integrations/notify/schema.js';
+import { historySchema } from '../history/schema.js';
 import { ruleSchema } from '../discovery/rule-schema.js';
 import { checkSpecSchema } from '../checks/registration.js';
 
-/** A duration: milliseconds, or a string such as "250ms", "10s", "2m". Parsed to milliseconds. */
-export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'must be a duration like "250ms", "10s" or "2m"' });
-    return z.NEVER;
-  }
-  return ms;
-});
+// Lives in its own module so section schemas (history, notify) can use it without an import cycle.
+export { durationSchema };
 
 const listenSchema = z.strictObject({
   /** Address to bind; default "0.0.0.0". */
@@ -114,6 +109,10 @@ export const configSchema = z.strictObject({
   limits: limitsSchema.prefault({}),
   targets: targetsSchema.prefault({}),
   auth: authSchema.prefault({}),
+  /** Transition history kept per check and for the host; see history/schema.ts. */
+  history: historySchema.prefault({}),
+  /** Webhooks told about problems (created, ongoing, closed); default none. */
+  notify: z.array(webhookSchema).max(32).default([]),
   discovery: discoverySchema.prefault({}),
   flap: flapSchema.prefault({}),
   /** Checks of any kind declared here (same fields as a registration, plus `command`); source "config". */

@@ -30,6 +30,12 @@ export interface DiscoveryView {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+// Ids like "worker-{pid}" are reserved for their rule even while no such process runs.
+const patternsOf = (rules: CompiledRule[]) =>
+  rules
+    .filter((r) => r.id.uses.has('pid') && !r.id.uses.has('name'))
+    .map((rule) => ({ rule, re: new RegExp(`^${rule.id.parts.map((p) => (typeof p === 'string' ? escape(p) : '\\d+')).join('')}$`) }));
+
 /**
  * The thin, stateful side of discovery: one snapshot per interval, shared by every rule, and the
  * resulting changes applied to the monitor as checks with source "discovery".
@@ -40,15 +46,36 @@ export class DiscoveryRunner {
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly warned = new Set<string>();
-  private readonly pidPatterns: Array<{ re: RegExp; rule: CompiledRule }>;
+  private pidPatterns: Array<{ re: RegExp; rule: CompiledRule }>;
   /** The last evaluation, for diagnostics. */
   last: Evaluation | undefined;
 
-  constructor(private readonly deps: DiscoveryDeps) {
-    // Ids like "worker-{pid}" are reserved for their rule even while no such process runs.
-    this.pidPatterns = deps.rules
-      .filter((r) => r.id.uses.has('pid') && !r.id.uses.has('name'))
-      .map((rule) => ({ rule, re: new RegExp(`^${rule.id.parts.map((p) => (typeof p === 'string' ? escape(p) : '\\d+')).join('')}$`) }));
+  constructor(private deps: DiscoveryDeps) {
+    this.pidPatterns = patternsOf(deps.rules);
+  }
+
+  /**
+   * A config reload: new rules, interval and defaults, applied by a snapshot now. Checks whose
+   * registration is unchanged are not touched (reconcile compares fingerprints), so they keep polling.
+   */
+  async reconfigure(next: Pick<DiscoveryDeps, 'rules' | 'intervalMs' | 'defaults' | 'maxChecks'>): Promise<void> {
+    const hadRules = this.deps.rules.length > 0;
+    this.deps = { ...this.deps, ...next };
+    this.pidPatterns = patternsOf(next.rules);
+    // Checks of a rule that is gone (or changed) go with it; a kept rule's checks move to its new object.
+    const byConfig = new Map(next.rules.map((r) => [JSON.stringify(r.config), r]));
+    for (const [id, o] of this.owned) {
+      const rule = byConfig.get(JSON.stringify(o.rule.config));
+      if (rule) o.rule = rule;
+      else {
+        this.owned.delete(id);
+        this.deps.monitor.remove(id);
+      }
+    }
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    if (next.rules.length > 0 || hadRules) await this.tick();
+    if (next.rules.length > 0) this.schedule();
   }
 
   /** Applies the first snapshot (so discovered checks exist before the API answers), then one per interval. */

@@ -7,6 +7,7 @@ import type { Monitor } from '../monitor.js';
 import { DurableStore } from './store.js';
 import { DurableJsonFile } from './durable-file.js';
 import { assertTargetAllowed, compileTargetPolicy, type TargetPolicy } from '../security/targets.js';
+import { timingChanged } from '../checks/timing-changed.js';
 
 /** The last report pushed to a push check: kept so an acknowledged report survives a restart. */
 export interface PushReport {
@@ -57,7 +58,7 @@ export class Registry {
   private constructor(
     private readonly store: DurableStore<RegistryData>,
     private readonly monitor: Monitor,
-    private readonly opts: RegistryOptions,
+    private opts: RegistryOptions,
   ) {
     this.targets = opts.targets ?? compileTargetPolicy();
   }
@@ -141,6 +142,29 @@ export class Registry {
     });
     if (!removed) throw notFound(`no check with id ${JSON.stringify(id)}`, 'E_CHECK_NOT_FOUND');
     this.monitor.remove(id);
+  }
+
+  /**
+   * Applies reloaded defaults and limits: only API checks whose timing or thresholds changed are
+   * retimed, keeping their status; the others keep polling untouched. Returns ids left as they were.
+   */
+  reconfigure(opts: Pick<RegistryOptions, 'defaults' | 'maxChecks'>): string[] {
+    this.opts = { ...this.opts, ...opts };
+    const kept: string[] = [];
+    for (const [id, reg] of Object.entries(this.store.data.checks)) {
+      const current = this.monitor.get(id);
+      if (current?.check.source !== 'api') continue;
+      let next;
+      try {
+        next = compileCheck(reg, 'api', this.opts.defaults);
+      } catch {
+        // e.g. its own timeout no longer fits a new default interval: it keeps running as it was.
+        kept.push(id);
+        continue;
+      }
+      if (timingChanged(current.check, next)) this.monitor.upsert(next, { keepState: true });
+    }
+    return kept;
   }
 
   /**

@@ -1,0 +1,35 @@
+import type Router from '@koa/router';
+import { badRequest, notFound } from '../errors.js';
+import type { HistoryEntry, HistoryStore } from '../history/store.js';
+import type { AppDeps } from './app.js';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+function parseLimit(raw: unknown): number {
+  if (raw === undefined) return DEFAULT_LIMIT;
+  if (typeof raw !== 'string' || !/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) {
+    throw badRequest(`\`limit\` must be an integer 1-${MAX_LIMIT}, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+const view = (e: HistoryEntry) => ({ check: e.check, from: e.from, to: e.to, message: e.message, at: new Date(e.at).toISOString() });
+
+/** GET /history (the host's transitions) and GET /checks/:id/history, newest first. */
+export function historyRoutes(router: Router, deps: AppDeps & { history: HistoryStore }): void {
+  router.get('/history', (ctx) => {
+    const limit = parseLimit(ctx.query.limit);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { history: deps.history.host(limit).map(view) };
+  });
+
+  router.get('/checks/:id/history', (ctx) => {
+    const id = ctx.params.id as string;
+    const limit = parseLimit(ctx.query.limit);
+    // A removed check's history stays readable until it ages out.
+    if (!deps.monitor.get(id) && !deps.history.has(id)) throw notFound(`no check with id ${JSON.stringify(id)}`, 'E_CHECK_NOT_FOUND');
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { check: id, history: deps.history.forCheck(id, limit).map(view) };
+  });
+}

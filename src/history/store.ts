@@ -1,0 +1,153 @@
+import type { Logger } from 'pino';
+import type { Transition } from '../monitor.js';
+import { STATUSES } from '../status.js';
+import type { HistoryConfig } from './schema.js';
+import { Journal } from './journal.js';
+
+/** One remembered transition; `check` is null for the host. `at` is epoch ms. */
+export type HistoryEntry = Transition;
+
+/** Longest message kept in history (the rest is cut), so the bound per check bounds memory. */
+export const MAX_HISTORY_MESSAGE = 1024;
+const DAY = 86_400_000;
+/** Most transitions held in all, and most checks with a history (deleted ones included), whatever the churn. */
+export const MAX_HISTORY_ENTRIES = 100_000;
+export const MAX_HISTORY_KEYS = 20_000;
+
+function isEntry(v: unknown): v is HistoryEntry {
+  const e = v as HistoryEntry;
+  return (
+    typeof e === 'object' && e !== null && (e.check === null || typeof e.check === 'string') &&
+    STATUSES.includes(e.from) && STATUSES.includes(e.to) && typeof e.message === 'string' && Number.isFinite(e.at)
+  );
+}
+
+const newestFirst = (a: HistoryEntry, b: HistoryEntry) => b.at - a.at;
+
+/**
+ * Every transition of every check and of the host, bounded per check and by age, kept in a
+ * journal file beside the registry so a restart keeps it.
+ */
+export class HistoryStore {
+  private readonly lists = new Map<string | null, HistoryEntry[]>();
+  private size = 0;
+  private purgeTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly journal: Journal<HistoryEntry>,
+    private config: HistoryConfig,
+    private readonly now: () => number,
+  ) {}
+
+  /** Loads the journal (skipping torn lines), applies the bounds, compacts it, and purges daily. */
+  static async open(file: string, config: HistoryConfig, deps: { logger: Logger; now: () => number; flushMs?: number }): Promise<HistoryStore> {
+    const { entries, skipped } = await Journal.load(file, isEntry);
+    if (skipped > 0) deps.logger.warn({ file, skipped }, 'history: skipped unreadable lines');
+    const store = new HistoryStore(new Journal(file, deps.logger, deps.flushMs), config, deps.now);
+    entries.sort((a, b) => a.at - b.at);
+    for (const e of entries) store.add(e);
+    await store.purge();
+    store.purgeTimer = setInterval(() => void store.purge(), DAY).unref();
+    return store;
+  }
+
+  /** Remembers a transition; it reaches the disk with the next batch (within about a second). */
+  record(t: Transition): void {
+    const entry: HistoryEntry = { check: t.check, from: t.from, to: t.to, message: t.message.slice(0, MAX_HISTORY_MESSAGE), at: t.at };
+    this.add(entry);
+    this.journal.append(entry);
+    // Trimmed entries still sit in the file; compact once it holds twice what is live.
+    if (this.journal.lines > 2 * this.size + 1000) void this.compact();
+  }
+
+  /** A check's transitions, newest first. */
+  forCheck(id: string, limit: number): HistoryEntry[] {
+    return this.fresh(this.lists.get(id) ?? []).slice(0, limit);
+  }
+
+  /** The host's transitions, newest first. */
+  host(limit: number): HistoryEntry[] {
+    return this.fresh(this.lists.get(null) ?? []).slice(0, limit);
+  }
+
+  /** The latest transitions of anything (checks and host), newest first. */
+  recent(limit: number): HistoryEntry[] {
+    const out: HistoryEntry[] = [];
+    for (const list of this.lists.values()) out.push(...list.slice(-limit));
+    return this.fresh(out).slice(0, limit);
+  }
+
+  has(id: string): boolean {
+    return this.lists.has(id);
+  }
+
+  /** Applies new bounds at once. */
+  reconfigure(config: HistoryConfig): Promise<void> {
+    this.config = config;
+    return this.purge();
+  }
+
+  /** Drops what is too old or beyond the per-check bound, and rewrites the file with the rest. */
+  async purge(): Promise<void> {
+    const cutoff = this.now() - this.config.retention;
+    for (const [key, list] of this.lists) {
+      const kept = list.filter((e) => e.at >= cutoff).slice(-this.config.perCheck);
+      this.size -= list.length - kept.length;
+      if (kept.length === 0) this.lists.delete(key);
+      else this.lists.set(key, kept);
+    }
+    await this.compact();
+  }
+
+  /** Writes what is pending (on SIGTERM) and stops the daily purge. */
+  async close(): Promise<void> {
+    clearInterval(this.purgeTimer);
+    await this.journal.close();
+  }
+
+  /** Counters for /metrics and the logs. */
+  get stats(): { entries: number; writeErrors: number; dropped: number } {
+    return { entries: this.size, writeErrors: this.journal.errors, dropped: this.journal.dropped };
+  }
+
+  private add(e: HistoryEntry): void {
+    let list = this.lists.get(e.check);
+    if (!list) {
+      if (this.lists.size >= MAX_HISTORY_KEYS) this.evictOldest(true);
+      this.lists.set(e.check, (list = []));
+    }
+    list.push(e);
+    this.size++;
+    if (list.length > this.config.perCheck) {
+      list.shift();
+      this.size--;
+    }
+    while (this.size > MAX_HISTORY_ENTRIES) this.evictOldest(false);
+  }
+
+  // Churn of many check ids must not grow memory: the stalest history goes first.
+  private evictOldest(wholeList: boolean): void {
+    let oldestKey: string | null | undefined;
+    let oldestAt = Infinity;
+    for (const [key, list] of this.lists) {
+      const at = (wholeList ? list.at(-1)?.at : list[0]?.at) ?? -Infinity;
+      if (at < oldestAt) [oldestKey, oldestAt] = [key, at];
+    }
+    if (oldestKey === undefined) return;
+    const list = this.lists.get(oldestKey) as HistoryEntry[];
+    const n = wholeList ? list.length : 1;
+    list.splice(0, n);
+    this.size -= n;
+    if (list.length === 0) this.lists.delete(oldestKey);
+  }
+
+  private fresh(list: HistoryEntry[]): HistoryEntry[] {
+    const cutoff = this.now() - this.config.retention;
+    return list.filter((e) => e.at >= cutoff).sort(newestFirst);
+  }
+
+  private compact(): Promise<void> {
+    const all = [...this.lists.values()].flat().sort((a, b) => a.at - b.at);
+    return this.journal.rewrite(all);
+  }
+}
