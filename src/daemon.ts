@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { createHandler } from './api/handler.js';
@@ -8,6 +7,10 @@ import { Monitor } from './monitor.js';
 import { Registry } from './registry/registry.js';
 import { Scheduler } from './scheduler.js';
 import { runProbe } from './probes/index.js';
+import { compileTargetPolicy } from './security/targets.js';
+import { createGuardedAgent } from './security/connect-guard.js';
+import { resolveWritePolicy } from './security/write-auth.js';
+import { createApiServer } from './security/api-server.js';
 import { wireOperations } from './ops/wire.js';
 import { dialectSections } from './ops/reload-dialects.js';
 import { registerOpsMetrics } from './ops/metrics.js';
@@ -52,14 +55,16 @@ function listen(server: http.Server, host: string, port: number): Promise<void> 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const { config, logger } = opts;
   const now = opts.now ?? Date.now;
-  // One keep-alive pool for every poll; bodies are capped by the probe.
-  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 4, connect: { timeout: config.defaults.timeout } });
+  const writePolicy = await resolveWritePolicy(config.auth);
+  const targets = compileTargetPolicy(config.targets.allow);
+  // One keep-alive pool for every poll, connecting only where targets.allow says; bodies are capped by the probe.
+  const dispatcher = createGuardedAgent(targets, { keepAliveTimeout: 30_000, connections: 4, connectTimeout: config.defaults.timeout });
 
   const scheduler = new Scheduler({
     concurrency: config.limits.concurrentPolls,
     onResult: (id, result) => monitor.onResult(id, result),
   });
-  const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe: (check, signal) => runProbe(check, signal, { dispatcher, now }) });
+  const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe: (check, signal) => runProbe(check, signal, { dispatcher, now, targets }) });
 
   // History and notifications listen before any check starts.
   const ops = await wireOperations({ config, logger, now, monitor, env: opts.env ?? process.env });
@@ -81,6 +86,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     maxChecks: config.limits.maxChecks,
     now,
     claimedBy: (id) => discovery.ownerOf(id),
+    targets,
   });
   if (registry.shadowed.length > 0) logger.warn({ ids: registry.shadowed }, 'stored checks shadowed by config checks of the same id');
   logger.info({ dataFile: config.dataFile, checks: monitor.size, configChecks: config.checks.length }, 'registry loaded');
@@ -97,11 +103,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     pick: (c) => (c.discovery.rules.length > 0 ? [c.discovery, c.defaults, c.limits.maxChecks] : [c.discovery]),
     apply: (next) => discovery.reconfigure({ rules: compileRules(next.discovery.rules), intervalMs: next.discovery.interval, defaults: next.defaults, maxChecks: next.limits.maxChecks }),
   });
-  const server = http.createServer(createHandler({ monitor, registry, logger, now, dialects, discovery, history: ops.history, notifier: ops.notifier }));
-  // A slow client must not hold a socket open forever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
+  const server = createApiServer(createHandler({ monitor, registry, logger, now, dialects, discovery, history: ops.history, notifier: ops.notifier, writePolicy }), config.limits);
   let agent: AgentListener | undefined;
   try {
     if (config.agent.port !== undefined) {

@@ -69,15 +69,16 @@ describe('format "health+json"', () => {
 
 describe('format "http" (the body is ignored)', () => {
   it.each([
-    [200, 'OK'],
-    [204, 'OK'],
-    [429, 'Warning'],
-    [500, 'Critical'],
-    [301, 'Critical'],
-  ])('HTTP %i reads %s', async (code, status) => {
+    [200, 'OK', 'HTTP 200'],
+    [204, 'OK', 'HTTP 204'],
+    [429, 'Warning', 'HTTP 429'],
+    [500, 'Critical', 'HTTP 500'],
+    // Redirects are never followed (SSRF), whatever the format.
+    [301, 'Critical', 'HTTP 301 redirect not followed'],
+  ])('HTTP %i reads %s', async (code, status, message) => {
     svc.reply({ code, body: 'not json at all' });
     await t.request.post('/checks').send({ id: 'plain', url: { addr: svc.url, format: 'http' } }).expect(201);
-    expect((await until('plain', status)).message).toBe(`HTTP ${code}`);
+    expect((await until('plain', status)).message).toBe(message);
   });
 });
 

@@ -8,7 +8,8 @@ import { waitFor } from './helpers/wait.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await makeTestApp({ defaults: { interval: '2s', timeout: '400ms' } });
+  // A name must be on targets.allow to be registered before it resolves (else 400 E_TARGET_REFUSED).
+  t = await makeTestApp({ defaults: { interval: '2s', timeout: '400ms' }, targets: { allow: ['127.0.0.0/8', '::1', 'does-not-exist.invalid'] } });
 });
 afterAll(() => t.close());
 

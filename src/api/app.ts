@@ -6,6 +6,7 @@ import type { Registry } from '../registry/registry.js';
 import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
 import { checksRoutes } from './routes-checks.js';
+import { writeAuth, type WritePolicy } from '../security/write-auth.js';
 import { historyRoutes } from './routes-history.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Notifier } from '../integrations/notify/notifier.js';
@@ -22,6 +23,8 @@ export interface AppDeps {
   registry: Registry;
   logger: Logger;
   now: () => number;
+  /** Who may write; default: loopback peers only, no token. */
+  writePolicy?: WritePolicy;
   /** The discovery runner, for GET /discovery; absent means no rules. */
   discovery?: DiscoveryViewer;
   /** Maintenance, the host read model, metrics and http options (see src/dialects.ts). */
@@ -49,6 +52,7 @@ export function createApp(deps: AppDeps): Koa {
   metricsRoutes(router, deps);
 
   app.use(errorMiddleware(deps.logger));
+  app.use(writeAuth(deps.writePolicy ?? { requireTokenOnLoopback: false }));
   app.use(jsonBody);
   app.use(router.routes());
   app.use(router.allowedMethods());

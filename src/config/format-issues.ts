@@ -37,5 +37,7 @@ export function formatIssue(error: z.ZodError, input: unknown, prefix = ''): str
     const keys = issue.keys.map((k) => at([...path, k]));
     return `unknown key ${keys.map((k) => `\`${k}\``).join(', ')}`;
   }
-  return `\`${at(path)}\` ${issue.message.replace(/^Invalid input: /, '')}, got ${describe(valueAt(input, issue.path))}`;
+  // Secrets are named, never echoed.
+  const shown = path.some((k) => /token|^auth$/i.test(k)) ? '(redacted)' : describe(valueAt(input, issue.path));
+  return `\`${at(path)}\` ${issue.message.replace(/^Invalid input: /, '')}, got ${shown}`;
 }

@@ -72,6 +72,7 @@ export async function loadConfig(opts: {
   const config = parseConfig(raw, file ?? 'config');
   if (file) config.dataFile = path.resolve(path.dirname(file), config.dataFile);
   else config.dataFile = path.resolve(cwd, config.dataFile);
+  if (config.auth.tokenFile !== undefined) config.auth.tokenFile = path.resolve(file ? path.dirname(file) : cwd, config.auth.tokenFile);
 
   const o = opts.overrides ?? {};
   const host = o.host ?? env.MEGAPHONE_HOST;

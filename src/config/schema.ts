@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ALLOW, invalidAllowEntry } from '../security/targets.js';
 import { durationSchema } from './duration-schema.js';
 import { webhookSchema } from '../integrations/notify/schema.js';
 import { historySchema } from '../history/schema.js';
@@ -38,7 +39,37 @@ const limitsSchema = z.strictObject({
   maxChecks: z.number().int().min(1).default(10_000),
   /** Most polls in flight at once across all checks. Default 256. */
   concurrentPolls: z.number().int().min(1).max(10_000).default(256),
+  /** Time a client has to send its request headers; default 10s (slowloris). */
+  headersTimeout: durationSchema.prefault('10s'),
+  /** Time a client has to send its whole request; default 15s. */
+  requestTimeout: durationSchema.prefault('15s'),
+  /** Most open API connections from one client address; more are closed at once. Default 256. */
+  connectionsPerClient: z.number().int().min(1).max(100_000).default(256),
 });
+
+const allowEntry = z.string().superRefine((v, ctx) => {
+  const why = invalidAllowEntry(v);
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+});
+
+const targetsSchema = z.strictObject({
+  /** CIDRs, addresses and host names (`*.example.com`) checks may reach; default loopback only. */
+  allow: z.array(allowEntry).max(1000).default([...DEFAULT_ALLOW]),
+});
+
+const authSchema = z
+  .strictObject({
+    /** Bearer token that lets non-loopback peers write; at least 16 characters. Never logged. */
+    token: z.string().min(16, { message: 'must be at least 16 characters' }).max(4096).optional(),
+    /** File holding the token (first line); relative to the config file's folder. */
+    tokenFile: z.string().min(1).optional(),
+    /** Ask loopback peers for the token too; default false. */
+    requireTokenOnLoopback: z.boolean().default(false),
+  })
+  .refine((a) => !(a.token !== undefined && a.tokenFile !== undefined), { message: 'set auth.token or auth.tokenFile, not both' })
+  .refine((a) => !a.requireTokenOnLoopback || a.token !== undefined || a.tokenFile !== undefined, {
+    message: 'auth.requireTokenOnLoopback needs auth.token or auth.tokenFile',
+  });
 
 const discoverySchema = z.strictObject({
   /** How often the process table is read and the rules applied; default 10s. */
@@ -76,6 +107,8 @@ export const configSchema = z.strictObject({
   dataFile: z.string().min(1).default('megaphone.db.json'),
   defaults: defaultsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
+  targets: targetsSchema.prefault({}),
+  auth: authSchema.prefault({}),
   /** Transition history kept per check and for the host; see history/schema.ts. */
   history: historySchema.prefault({}),
   /** Webhooks told about problems (created, ongoing, closed); default none. */

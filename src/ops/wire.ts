@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { Agent } from 'undici';
+import { createGuardedAgent } from '../security/connect-guard.js';
+import { compileTargetPolicy } from '../security/targets.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Monitor } from '../monitor.js';
@@ -28,7 +29,8 @@ export async function wireOperations(deps: { config: Config; logger: Logger; now
   const { logger, now, monitor } = deps;
   const history = await HistoryStore.open(historyFileFor(deps.config.dataFile), deps.config.history, { logger, now });
   // Webhooks get their own pool: a hanging receiver must not hold connections that polls need.
-  const webhookDispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 2, connect: { timeout: 5_000 } });
+  // Webhooks follow the check target rules (targets.allow) at connect time; redirects are not followed.
+  const webhookDispatcher = createGuardedAgent(compileTargetPolicy(deps.config.targets.allow), { keepAliveTimeout: 10_000, connections: 2, connectTimeout: 5_000 });
   const notifier = new Notifier({
     dispatcher: webhookDispatcher,
     logger,

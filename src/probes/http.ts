@@ -14,7 +14,13 @@ export interface HttpProbeDeps {
   now: () => number;
 }
 
-type Body = AsyncIterable<Buffer> & { destroy(err?: Error): unknown };
+type Body = AsyncIterable<Buffer> & { destroy(err?: Error): unknown; on(event: 'error', fn: () => void): unknown };
+
+// A destroyed undici body emits 'error'; with no listener that would crash the daemon.
+function discard(body: Body): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
 
 /** Overruns of the `match` budget in a row after which the pattern is no longer run. */
 export const MAX_MATCH_OVERRUNS = 3;
@@ -37,6 +43,13 @@ async function readCapped(body: Body, cap: number): Promise<string | undefined> 
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function redirectMessage(code: number, location: string | string[] | undefined): string {
+  const where = Array.isArray(location) ? location[0] : location;
+  if (!where) return `HTTP ${code} redirect not followed`;
+  const shown = where.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return `HTTP ${code}: redirect to ${shown.length > 200 ? `${shown.slice(0, 199)}…` : shown} not followed`;
 }
 
 // Consul's rule for a body megaphone does not read: 2xx OK, 429 Warning, anything else Critical.
@@ -78,6 +91,11 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: Htt
       signal,
     });
     body = res.body as unknown as Body;
+    if (res.statusCode >= 300 && res.statusCode < 400) {
+      // Following redirects would let a target send the poll anywhere (SSRF): report it instead.
+      discard(body);
+      return done({ status: 'Critical', message: redirectMessage(res.statusCode, res.headers.location), httpStatus: res.statusCode });
+    }
     const httpStatus = res.statusCode;
     const text = await readCapped(body, MAX_BODY_BYTES);
     if (text === undefined) {
@@ -89,7 +107,7 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: Htt
     }
     return done({ ...read(check, httpStatus, text), httpStatus });
   } catch (err) {
-    body?.destroy();
+    if (body) discard(body);
     return done({ status: 'Critical', ...describeTransportError(err, signal, check.timeoutMs) });
   }
 }

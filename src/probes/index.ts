@@ -2,9 +2,13 @@ import type { Check } from '../checks/definition.js';
 import type { Result } from './result.js';
 import { probeHttp, type HttpProbeDeps } from './http.js';
 import { probeTcp } from './tcp.js';
+import type { TargetPolicy } from '../security/targets.js';
 import { probeCommand } from './command.js';
 
-export type ProbeDeps = HttpProbeDeps;
+export type ProbeDeps = HttpProbeDeps & {
+  /** Where raw TCP probes may connect; without it they connect anywhere (tests only). */
+  targets?: TargetPolicy;
+};
 
 /** Runs the probe for a check's kind. Never throws. */
 export function runProbe(check: Check, signal: AbortSignal, deps: ProbeDeps): Promise<Result> {
@@ -12,7 +16,7 @@ export function runProbe(check: Check, signal: AbortSignal, deps: ProbeDeps): Pr
     case 'http':
       return probeHttp(check, signal, deps);
     case 'tcp':
-      return probeTcp(check, signal, deps.now);
+      return probeTcp(check, signal, deps.now, deps.targets);
     case 'command':
       return probeCommand(check, signal, deps.now);
     case 'push':

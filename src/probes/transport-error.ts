@@ -17,6 +17,7 @@ const REASONS: Record<string, string> = {
   UND_ERR_RES_EXCEEDED_MAX_SIZE: 'response too large',
   HPE_INVALID_CONSTANT: 'invalid HTTP response',
   HPE_HEADER_OVERFLOW: 'response headers too large',
+  HPE_INVALID: 'invalid HTTP response',
 };
 
 function codeOf(err: unknown): string | undefined {
@@ -25,6 +26,8 @@ function codeOf(err: unknown): string | undefined {
   for (let i = 0; i < 3 && e && typeof e === 'object'; i++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') return code;
+    // undici's parser errors may carry no code at all.
+    if ((e as { name?: unknown }).name === 'HTTPParserError') return 'HPE_INVALID';
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;

@@ -6,6 +6,7 @@ import { MegaphoneError, StorageError, conflict, notFound } from '../errors.js';
 import type { Monitor } from '../monitor.js';
 import { DurableStore } from './store.js';
 import { DurableJsonFile } from './durable-file.js';
+import { assertTargetAllowed, compileTargetPolicy, type TargetPolicy } from '../security/targets.js';
 import { timingChanged } from '../checks/timing-changed.js';
 
 /** The last report pushed to a push check: kept so an acknowledged report survives a restart. */
@@ -31,6 +32,8 @@ export type RegistrySection = 'maintenance';
 export interface RegistryOptions {
   defaults: CheckDefaults;
   maxChecks: number;
+  /** Where API checks may point; default loopback only. */
+  targets?: TargetPolicy;
   /** The discovery rule that owns an id, if any: such ids cannot be registered over the API. */
   claimedBy?: (id: string) => string | undefined;
   now?: () => number;
@@ -48,6 +51,7 @@ const pushReportSchema = z.strictObject({ status: z.enum(STATUSES), message: z.s
 /** Registrations made over the API: validated, stored durably, then handed to the monitor. */
 export class Registry {
   private reserved = 0;
+  private readonly targets: TargetPolicy;
   /** Stored ids not started because the config file declares a check with the same id. */
   readonly shadowed: string[] = [];
 
@@ -55,7 +59,9 @@ export class Registry {
     private readonly store: DurableStore<RegistryData>,
     private readonly monitor: Monitor,
     private opts: RegistryOptions,
-  ) {}
+  ) {
+    this.targets = opts.targets ?? compileTargetPolicy();
+  }
 
   /** Opens the data file and starts every stored check. Throws StorageError on a bad file. */
   static async open(file: string, monitor: Monitor, opts: RegistryOptions): Promise<Registry> {
@@ -94,6 +100,9 @@ export class Registry {
   /** Stores and starts a check. Resolves `created` (false when it replaced one) once durable. */
   async register(reg: Registration): Promise<{ created: boolean }> {
     const check = compileCheck(reg, 'api', this.opts.defaults);
+    if (check.kind === 'http') await assertTargetAllowed(check.target, this.targets);
+    // A tcp target is judged as the same host would be in a URL (odd IPv4 spellings read as addresses).
+    if (check.kind === 'tcp') await assertTargetAllowed(`http://${check.host.includes(':') && !check.host.startsWith('[') ? `[${check.host}]` : check.host}:${check.port}/`, this.targets);
     const existing = this.monitor.get(reg.id);
     if (existing && existing.check.source !== 'api') {
       throw conflict(`check ${JSON.stringify(reg.id)} is declared by ${ownerOf(existing.check)} and cannot be replaced over the API`, 'E_NOT_API_CHECK');

@@ -1,0 +1,63 @@
+import net from 'node:net';
+import type { LookupAddress, LookupOneOptions, LookupAllOptions } from 'node:dns';
+import { Agent, buildConnector } from 'undici';
+import { addressRefusal, allowedAddresses, targetRefusedError, type TargetPolicy } from './targets.js';
+import { normalizeAddress } from './addresses.js';
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** A `lookup` for net.connect / undici that resolves all addresses and drops refused ones. */
+export function guardedLookup(policy: TargetPolicy) {
+  return (hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback): void => {
+    allowedAddresses(policy, hostname).then(
+      (ok) => {
+        if (options.all) callback(null, ok as LookupAddress[]);
+        else callback(null, (ok[0] as LookupAddress).address, (ok[0] as LookupAddress).family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, ''),
+    );
+  };
+}
+
+/**
+ * Why a literal host may not be connected to, or undefined. Needed beside `guardedLookup`
+ * because Node never calls `lookup` for IP literals.
+ */
+export function literalRefusal(policy: TargetPolicy, hostname: string): string | undefined {
+  return normalizeAddress(hostname) ? addressRefusal(policy, hostname) : undefined;
+}
+
+export interface GuardedAgentOptions extends Omit<Agent.Options, 'connect'> {
+  /** Connect timeout in ms. */
+  connectTimeout?: number;
+}
+
+/** An undici Agent that refuses to connect anywhere the policy does not allow (literals and resolved names). */
+export function createGuardedAgent(policy: TargetPolicy, opts: GuardedAgentOptions = {}): Agent {
+  const { connectTimeout, ...agentOptions } = opts;
+  const base = buildConnector({ timeout: connectTimeout ?? 10_000, lookup: guardedLookup(policy) } as buildConnector.BuildOptions);
+  const connect: buildConnector.connector = (options, callback) => {
+    const why = literalRefusal(policy, options.hostname);
+    if (why) {
+      callback(targetRefusedError(options.hostname, why), null);
+      return;
+    }
+    base(options, callback);
+  };
+  return new Agent({ ...agentOptions, connect });
+}
+
+/**
+ * net.connect for raw TCP (tcp:// checks, agents): refuses literals outside the policy and
+ * resolves names through `guardedLookup`. A refusal arrives as the socket's 'error' event.
+ */
+export function connectGuarded(policy: TargetPolicy, opts: { host: string; port: number }): net.Socket {
+  const why = literalRefusal(policy, opts.host);
+  if (why) {
+    const socket = new net.Socket();
+    process.nextTick(() => socket.destroy(targetRefusedError(opts.host, why)));
+    return socket;
+  }
+  const host = opts.host.startsWith('[') && opts.host.endsWith(']') ? opts.host.slice(1, -1) : opts.host;
+  return net.connect({ host, port: opts.port, lookup: guardedLookup(policy) as net.LookupFunction });
+}

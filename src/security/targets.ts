@@ -1,0 +1,113 @@
+import { BlockList } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { MegaphoneError } from '../errors.js';
+import { alwaysRefused, normalizeAddress, type Address } from './addresses.js';
+
+/** Resolves a host name to every address it has (dns.lookup with all: true). */
+export type ResolveAll = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
+
+/** Where checks and webhooks may connect: compiled from `targets.allow`. */
+export interface TargetPolicy {
+  nets: BlockList;
+  names: string[];
+  /** The allowlist as configured, for messages. */
+  text: string;
+  resolve: ResolveAll;
+}
+
+/** Default `targets.allow`: loopback only. */
+export const DEFAULT_ALLOW = ['127.0.0.0/8', '::1'];
+
+export const defaultResolve: ResolveAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+
+/** An entry of `targets.allow` that is neither a CIDR, an address nor a host name; undefined when fine. */
+export function invalidAllowEntry(entry: string): string | undefined {
+  const [net, prefix, extra] = entry.split('/');
+  const addr = normalizeAddress(net ?? '');
+  if (addr) {
+    if (extra !== undefined) return 'is not a CIDR';
+    const max = addr.family === 'ipv4' ? 32 : 128;
+    if (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max)) return `has a prefix outside 0-${max}`;
+    return undefined;
+  }
+  if (prefix !== undefined) return 'is not a CIDR';
+  return /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(entry) ? undefined : 'is not a CIDR or a host name';
+}
+
+/** Compiles `targets.allow` (entries already validated by the config schema). */
+export function compileTargetPolicy(allow: readonly string[] = DEFAULT_ALLOW, resolve: ResolveAll = defaultResolve): TargetPolicy {
+  const nets = new BlockList();
+  const names: string[] = [];
+  for (const entry of allow) {
+    const [net = '', prefix] = entry.split('/');
+    const addr = normalizeAddress(net);
+    if (!addr) names.push(entry.toLowerCase());
+    else nets.addSubnet(addr.address, prefix === undefined ? (addr.family === 'ipv4' ? 32 : 128) : Number(prefix), addr.family);
+  }
+  return { nets, names, text: allow.join(', '), resolve };
+}
+
+function nameAllowed(policy: TargetPolicy, hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return policy.names.some((n) => (n.startsWith('*.') ? host.endsWith(n.slice(1)) : host === n));
+}
+
+/** Why an address may not be reached (named by `via` when it came from DNS), or undefined. */
+export function addressRefusal(policy: TargetPolicy, raw: string, allowedByName = false): string | undefined {
+  const addr: Address | undefined = normalizeAddress(raw);
+  if (!addr) return `${raw} is not an IP address`;
+  const why = alwaysRefused(addr);
+  if (why) return `${addr.address} is ${why} and always refused`;
+  if (allowedByName || policy.nets.check(addr.address, addr.family)) return undefined;
+  return `${addr.address} is not in targets.allow (${policy.text})`;
+}
+
+function refused(target: string, why: string): MegaphoneError {
+  return new MegaphoneError(`target ${target} refused: ${why}`, 'E_TARGET_REFUSED', 400);
+}
+
+/**
+ * Throws a 400 naming the target unless every address the host has is allowed. Literals are
+ * checked as they are; names are resolved (all addresses) and each must pass.
+ */
+export async function assertTargetAllowed(target: URL | string, policy: TargetPolicy): Promise<void> {
+  const url = typeof target === 'string' ? new URL(target) : target;
+  const host = url.hostname;
+  const shown = url.host || host;
+  if (normalizeAddress(host)) {
+    const why = addressRefusal(policy, host);
+    if (why) throw refused(shown, why);
+    return;
+  }
+  const byName = nameAllowed(policy, host);
+  let addresses: Array<{ address: string }>;
+  try {
+    addresses = await policy.resolve(host);
+  } catch (err) {
+    // A name on the allowlist may be registered before it resolves; connect time checks it again.
+    if (byName) return;
+    throw refused(shown, `${host} does not resolve (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  if (addresses.length === 0 && !byName) throw refused(shown, `${host} has no addresses`);
+  for (const { address } of addresses) {
+    const why = addressRefusal(policy, address, byName);
+    if (why) throw refused(shown, `${host} resolves to ${why}`);
+  }
+}
+
+/** Resolves a name for a connection and keeps only the addresses the policy allows. */
+export async function allowedAddresses(policy: TargetPolicy, hostname: string): Promise<Array<{ address: string; family: number }>> {
+  const byName = nameAllowed(policy, hostname);
+  const all = await policy.resolve(hostname);
+  const ok = all.filter((a) => addressRefusal(policy, a.address, byName) === undefined);
+  if (ok.length === 0) {
+    const why = all[0] ? addressRefusal(policy, all[0].address, byName) : 'no addresses';
+    throw targetRefusedError(hostname, `${hostname} resolves to ${why}`);
+  }
+  return ok;
+}
+
+/** The error a refused connection fails with; its code shows in the check's Result. */
+export function targetRefusedError(target: string, why: string): Error & { code: string } {
+  return Object.assign(new Error(`target ${target} refused at connect: ${why}`), { code: 'E_TARGET_REFUSED' });
+}
