@@ -1,7 +1,7 @@
 import { BlockList } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { MegaphoneError } from '../errors.js';
-import { alwaysRefused, normalizeAddress, type Address } from './addresses.js';
+import { alwaysRefused, normalizeAddress, socketAddressOf, type Address } from './addresses.js';
 
 /** Resolves a host name to every address it has (dns.lookup with all: true). */
 export type ResolveAll = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
@@ -56,9 +56,10 @@ function nameAllowed(policy: TargetPolicy, hostname: string): boolean {
 export function addressRefusal(policy: TargetPolicy, raw: string, allowedByName = false): string | undefined {
   const addr: Address | undefined = normalizeAddress(raw);
   if (!addr) return `${raw} is not an IP address`;
-  const why = alwaysRefused(addr);
+  const socket = socketAddressOf(addr);
+  const why = alwaysRefused(addr, socket);
   if (why) return `${addr.address} is ${why} and always refused`;
-  if (allowedByName || policy.nets.check(addr.address, addr.family)) return undefined;
+  if (allowedByName || policy.nets.check(socket)) return undefined;
   return `${addr.address} is not in targets.allow (${policy.text})`;
 }
 
