@@ -8,6 +8,13 @@ export const STALE_INTERVALS = 3;
 // Ages read as whole seconds once past one: "47s", not "47.312s".
 const age = (ms: number) => formatDuration(ms >= 1000 ? Math.round(ms / 1000) * 1000 : ms);
 
+/** Epoch ms after which `expiry` has something to say (Infinity: never). Pure. */
+export function expiresAfter(check: Check, lastResultAt: number | undefined, registeredAt: number): number {
+  if (check.kind === 'push') return lastResultAt === undefined ? Infinity : lastResultAt + check.ttlMs;
+  if (!isPolled(check)) return Infinity;
+  return (lastResultAt ?? registeredAt) + STALE_INTERVALS * check.intervalMs;
+}
+
 /**
  * What time alone does to a check: a push check past its ttl is Critical, a polled check with no
  * result for 3 intervals is Unknown ("stale"). Undefined when time changes nothing. Pure.
