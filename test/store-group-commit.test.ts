@@ -50,5 +50,26 @@ describe('DurableStore group commit with a shallow draft', () => {
     mem.failNext(false);
     await store.update((d) => void (d.checks.b = { id: 'b' }));
     expect(Object.keys(store.data.checks).sort()).toEqual(['b', 'kept']);
+    // The failed batch's changes are not carried into the next write either.
+    expect(Object.keys(JSON.parse(mem.writes.at(-1) as string).checks).sort()).toEqual(['b', 'kept']);
+  });
+
+  it('the committed state is what was written after every batch, a throwing update rejecting only itself', async () => {
+    const mem = memoryAdapter({ checks: { old: { id: 'old' } } });
+    const store = await DurableStore.open<Data>(mem.adapter, { checks: {} }, shallow);
+    const results = await Promise.allSettled([
+      store.update((d) => void (d.checks.a = { id: 'a' })),
+      store.update((d) => void (d.checks.b = { id: 'b' })),
+      store.update((d) => {
+        d.checks.half = { id: 'half' };
+        throw new Error('bad update');
+      }),
+      store.update((d) => void delete d.checks.old),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(store.data).toEqual(JSON.parse(mem.writes.at(-1) as string));
+    await store.update((d) => void (d.checks.c = { id: 'c' }));
+    expect(store.data).toEqual(JSON.parse(mem.writes.at(-1) as string));
+    expect(Object.keys(store.data.checks).sort()).toEqual(['a', 'b', 'c', 'half']);
   });
 });

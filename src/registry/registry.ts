@@ -65,8 +65,8 @@ export class Registry {
 
   /** Opens the data file and starts every stored check. Throws StorageError on a bad file. */
   static async open(file: string, monitor: Monitor, opts: RegistryOptions): Promise<Registry> {
-    // Mutators below only set or delete whole entries of `checks`, so a shallow copy makes a safe draft
-    // (structuredClone of 10 000 registrations took ~4x as long as this copy, per batch).
+    // Mutators below only set or delete whole entries of `checks` (deterministically, so the store can
+    // replay them), so a shallow copy makes a safe draft; it is taken once, and again after a failed write.
     const store = await DurableStore.open<RegistryData>(new DurableJsonFile(file), emptyData(), (d) => ({ ...d, checks: { ...d.checks } }));
     const data = store.data as unknown;
     if (!data || typeof data !== 'object' || typeof (data as RegistryData).checks !== 'object' || (data as RegistryData).checks === null) {

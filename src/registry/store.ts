@@ -14,6 +14,8 @@ interface Op<T> {
 export class DurableStore<T> {
   private readonly queue: Op<T>[] = [];
   private flushing: Promise<void> | undefined;
+  /** The working copy batches are applied to and written from; equal to the committed state between batches. */
+  private draft: T | undefined;
 
   private constructor(
     private readonly db: Low<T>,
@@ -22,8 +24,9 @@ export class DurableStore<T> {
 
   /**
    * Reads the file (missing → `initial`). Throws when it is unreadable. `clone` copies the state
-   * into the draft a batch mutates (default structuredClone); a shallower copy is fine when
-   * mutators only replace what they change, never edit shared objects in place.
+   * into the draft batches mutate (default structuredClone); a shallower copy is fine when
+   * mutators only replace what they change, never edit shared objects in place. Mutators must be
+   * deterministic: each runs on the draft, and again on the committed state once its batch is written.
    */
   static async open<T>(adapter: Adapter<T>, initial: T, clone: (state: T) => T = structuredClone): Promise<DurableStore<T>> {
     const db = new Low<T>(adapter, initial);
@@ -53,8 +56,8 @@ export class DurableStore<T> {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0);
-        const committed = this.db.data;
-        const draft = this.clone(committed);
+        // The draft is kept between batches (a copy per batch was O(stored checks) each time).
+        const draft = (this.draft ??= this.clone(this.db.data));
         const outcomes = batch.map((op) => {
           try {
             return { ok: true as const, value: op.mutate(draft) };
@@ -62,13 +65,21 @@ export class DurableStore<T> {
             return { ok: false as const, error };
           }
         });
-        this.db.data = draft;
         try {
-          await this.db.write();
+          await this.db.adapter.write(draft);
         } catch (error) {
-          this.db.data = committed;
+          // The draft holds the failed batch: start the next one from the committed state.
+          this.draft = undefined;
           for (const op of batch) op.reject(error);
           continue;
+        }
+        // Durable: the committed state catches up by replaying the batch (O(batch), not a copy).
+        for (const op of batch) {
+          try {
+            op.mutate(this.db.data);
+          } catch {
+            // It threw on the draft too, at the same point; its caller gets that error below.
+          }
         }
         batch.forEach((op, i) => {
           const o = outcomes[i];
