@@ -20,6 +20,7 @@ import { compileRules } from './discovery/rules.js';
 import { systemReader } from './discovery/reader.js';
 import { compileConfigChecks } from './checks/config-checks.js';
 import { createDialects } from './dialects.js';
+import { announceMaintenance } from './maintenance/announce.js';
 import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
 
 export interface DaemonOptions {
@@ -95,6 +96,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   if (config.discovery.rules.length > 0) logger.info({ rules: config.discovery.rules.length, checks: monitor.size }, 'discovery started');
 
   const dialects = createDialects({ config, monitor, store: registry, now });
+  announceMaintenance(dialects.host.maintenance, monitor, now);
   for (const section of dialectSections(dialects, config.agent.weights, logger)) ops.addReloadSection(section);
   registerOpsMetrics(dialects.metrics.registry, ops);
   ops.addReloadSection({
