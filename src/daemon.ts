@@ -20,6 +20,7 @@ import { compileRules } from './discovery/rules.js';
 import { systemReader } from './discovery/reader.js';
 import { compileConfigChecks } from './checks/config-checks.js';
 import { createDialects } from './dialects.js';
+import { announceMaintenance } from './maintenance/announce.js';
 import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
 
 export interface DaemonOptions {
@@ -58,7 +59,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const writePolicy = await resolveWritePolicy(config.auth);
   const targets = compileTargetPolicy(config.targets.allow);
   // One keep-alive pool for every poll, connecting only where targets.allow says; bodies are capped by the probe.
-  const dispatcher = createGuardedAgent(targets, { keepAliveTimeout: 30_000, connections: 4, connectTimeout: config.defaults.timeout });
+  const pollAgent = () => createGuardedAgent(targets, { keepAliveTimeout: 30_000, connections: 4, connectTimeout: config.defaults.timeout });
+  let dispatcher = pollAgent();
 
   const scheduler = new Scheduler({
     concurrency: config.limits.concurrentPolls,
@@ -67,7 +69,28 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe: (check, signal) => runProbe(check, signal, { dispatcher, now, targets }) });
 
   // History and notifications listen before any check starts.
-  const ops = await wireOperations({ config, logger, now, monitor, env: opts.env ?? process.env });
+  const ops = await wireOperations({ config, logger, now, monitor, env: opts.env ?? process.env, targets });
+  ops.addReloadSection({
+    name: 'targets',
+    pick: (c) => c.targets,
+    apply(next) {
+      Object.assign(targets, compileTargetPolicy(next.targets.allow, targets.resolve));
+      // Kept-alive sockets were checked when they opened: start a fresh pool so every poll is checked again.
+      const old = dispatcher;
+      dispatcher = pollAgent();
+      void old.close().catch(() => undefined);
+    },
+  });
+  ops.addReloadSection({
+    name: 'auth',
+    // A token file may have changed even when the config did not: re-read it on every reload.
+    pick: (c) => (c.auth.tokenFile === undefined ? c.auth : Symbol('re-read')),
+    async apply(next) {
+      const policy = await resolveWritePolicy(next.auth);
+      writePolicy.token = policy.token;
+      writePolicy.requireTokenOnLoopback = policy.requireTokenOnLoopback;
+    },
+  });
   // Config checks first: a stored API registration with the same id is then left aside.
   for (const check of compileConfigChecks(config)) monitor.upsert(check);
   const discovery = new DiscoveryRunner({
@@ -95,6 +118,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   if (config.discovery.rules.length > 0) logger.info({ rules: config.discovery.rules.length, checks: monitor.size }, 'discovery started');
 
   const dialects = createDialects({ config, monitor, store: registry, now });
+  announceMaintenance(dialects.host.maintenance, monitor, now);
   for (const section of dialectSections(dialects, config.agent.weights, logger)) ops.addReloadSection(section);
   registerOpsMetrics(dialects.metrics.registry, ops);
   ops.addReloadSection({

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeTestApp, type TestApp } from './helpers/app.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { waitFor } from './helpers/wait.js';
@@ -45,7 +45,10 @@ describe('GET /metrics', () => {
     expect(sample(text, 'megaphone_checks_registered{source="api"}')).toBe(3);
     expect(sample(text, 'megaphone_maintenance')).toBe(0);
     expect(sample(text, 'megaphone_poll_results_total{check="db",outcome="critical"}')).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'megaphone_poll_duration_seconds_count{check="api"}')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'megaphone_check_latency_seconds{check="api"}')).toBeGreaterThanOrEqual(0);
+    expect(sample(text, 'megaphone_poll_duration_seconds_count')).toBeGreaterThanOrEqual(3);
+    // The host-wide histogram has no check label: its size does not grow with the checks.
+    expect(text).not.toMatch(/^megaphone_poll_duration_seconds\w*\{[^}]*check=/m);
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
     expect(text).toMatch(/^nodejs_heap_size_used_bytes /m);
     // No URLs and no messages in labels or anywhere else.
@@ -67,7 +70,9 @@ describe('GET /metrics', () => {
     const ok = await svc('OK', 'fine');
     await t.request.post('/checks').send({ id: 'gone', url: ok.url }).expect(201);
     await t.request.post('/checks').send({ id: 'stays', url: ok.url }).expect(201);
-    await waitFor(async () => (await metrics()).includes('megaphone_poll_results_total{check="gone"'), 15_000);
+    await waitFor(async () => (await metrics()).includes('megaphone_check_latency_seconds{check="gone"}'), 15_000);
+    // Just rendered (so cached), yet the deletion shows on the very next scrape.
+    expect(await metrics()).toContain('check="gone"');
     await t.request.delete('/checks/gone').expect(204);
     const text = await metrics();
     expect(text).not.toContain('check="gone"');
@@ -78,11 +83,22 @@ describe('GET /metrics', () => {
     t = await makeTestApp();
     const ok = await svc('OK', 'fine');
     await t.request.post('/checks').send({ id: 'api', url: ok.url }).expect(201);
-    await waitFor(async () => (await metrics()).includes('megaphone_poll_duration_seconds_bucket{le="0.005",check="api"}'), 15_000);
+    await waitFor(async () => (await metrics()).includes('megaphone_check_latency_seconds{check="api"}'), 15_000);
     const text = await metrics();
     expect((await t.request.get('/metrics')).headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const res = await run('promtool', ['check', 'metrics'], { input: text });
     expect(res.stdout + res.stderr).toBe('');
     expect(res.code).toBe(0);
+  });
+
+  it('concurrent scrapes share one render, and a later scrape renders anew', async () => {
+    t = await makeTestApp();
+    const render = vi.spyOn(t.dialects.metrics.registry, 'metrics');
+    const bodies = await Promise.all(Array.from({ length: 20 }, () => metrics()));
+    expect(render).toHaveBeenCalledTimes(1);
+    expect(new Set(bodies).size).toBe(1);
+    expect(bodies[0]).toMatch(/^megaphone_host_status 1$/m);
+    // Once the cache window is over, a scrape renders fresh numbers.
+    await waitFor(async () => (await metrics(), render.mock.calls.length >= 2), 10_000);
   });
 });

@@ -50,5 +50,6 @@ export function restartOnlySections(logger: Logger): ReloadSection[] {
     warn('dataFile', (c) => c.dataFile),
     warn('limits.concurrentPolls', (c) => c.limits.concurrentPolls),
     warn('flap', (c) => c.flap),
+    warn('limits.headersTimeout/requestTimeout/connectionsPerClient', (c) => [c.limits.headersTimeout, c.limits.requestTimeout, c.limits.connectionsPerClient]),
   ];
 }

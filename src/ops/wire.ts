@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { createGuardedAgent } from '../security/connect-guard.js';
-import { compileTargetPolicy } from '../security/targets.js';
+import { compileTargetPolicy, type TargetPolicy } from '../security/targets.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Monitor } from '../monitor.js';
@@ -25,12 +25,12 @@ export interface Operations {
 }
 
 /** Builds history, notifications, systemd readiness and the reload sections for the daemon. */
-export async function wireOperations(deps: { config: Config; logger: Logger; now: () => number; monitor: Monitor; env: NodeJS.ProcessEnv; hostname?: string }): Promise<Operations> {
+export async function wireOperations(deps: { config: Config; logger: Logger; now: () => number; monitor: Monitor; env: NodeJS.ProcessEnv; hostname?: string; targets?: TargetPolicy }): Promise<Operations> {
   const { logger, now, monitor } = deps;
   const history = await HistoryStore.open(historyFileFor(deps.config.dataFile), deps.config.history, { logger, now });
   // Webhooks get their own pool: a hanging receiver must not hold connections that polls need.
   // Webhooks follow the check target rules (targets.allow) at connect time; redirects are not followed.
-  const webhookDispatcher = createGuardedAgent(compileTargetPolicy(deps.config.targets.allow), { keepAliveTimeout: 10_000, connections: 2, connectTimeout: 5_000 });
+  const webhookDispatcher = createGuardedAgent(deps.targets ?? compileTargetPolicy(deps.config.targets.allow), { keepAliveTimeout: 10_000, connections: 2, connectTimeout: 5_000 });
   const notifier = new Notifier({
     dispatcher: webhookDispatcher,
     logger,

@@ -41,10 +41,13 @@ function forbidden(message: string): MegaphoneError {
  */
 export function writeAuth(policy: WritePolicy): Middleware {
   // Compare digests: equal length whatever was sent, so timingSafeEqual never throws or leaks length.
-  const expected = policy.token === undefined ? undefined : digest(policy.token);
+  // The policy is read per request: a reload may rotate the token in place.
+  let digested: { token: string | undefined; expected: Buffer | undefined } = { token: undefined, expected: undefined };
   const peerOf = policy.peerAddress ?? ((ctx: Context) => ctx.req.socket.remoteAddress);
   return async (ctx, next) => {
     if (READ_METHODS.has(ctx.method)) return next();
+    if (digested.token !== policy.token) digested = { token: policy.token, expected: policy.token === undefined ? undefined : digest(policy.token) };
+    const { expected } = digested;
     if (!policy.requireTokenOnLoopback && isLoopback(peerOf(ctx))) return next();
     if (!expected) throw forbidden('writes are accepted only from loopback; set auth.token to allow other clients');
     const header = ctx.get('authorization');
