@@ -58,14 +58,6 @@ export class Scheduler {
     entry.controller?.abort(new Error('unscheduled'));
   }
 
-  /** Polls a check now (unless one is in flight). */
-  pollNow(id: string): void {
-    const entry = this.entries.get(id);
-    if (!entry || entry.controller) return;
-    clearTimeout(entry.timer);
-    void this.run(entry);
-  }
-
   has(id: string): boolean {
     return this.entries.has(id);
   }
