@@ -9,7 +9,7 @@ export interface Handler extends RequestListener {
 
 export function createHandler(deps: AppDeps): Handler {
   const koa = createApp(deps).callback();
-  const fastRoot = new FastRoot(deps.dialects, deps.now);
+  const fastRoot = new FastRoot(deps.dialects);
   const handler: RequestListener = (req, res) => {
     if (!fastRoot.handle(req, res)) void koa(req, res);
   };

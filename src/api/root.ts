@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
 import type { Dialects } from '../dialects.js';
-import { Negotiator } from './negotiate.js';
+import type { Negotiator } from './negotiate.js';
 
 /** Cache-Control of GET / (`http.cacheMaxAge`, else no-store); the route and the fast path share it. */
 export function rootCacheControl(http: Config['http']): string {
@@ -35,11 +35,8 @@ export class FastRoot {
   /** Requests answered here (the rest went to Koa); for tests and benches. */
   hits = 0;
 
-  constructor(
-    private readonly dialects: Dialects,
-    now: () => number,
-  ) {
-    this.negotiator = new Negotiator(dialects.host, now, dialects.representations);
+  constructor(private readonly dialects: Dialects) {
+    this.negotiator = dialects.negotiator;
     this.enabled = dialects.representations[0]?.type === 'application/json';
     this.cacheControl = rootCacheControl(dialects.http);
   }

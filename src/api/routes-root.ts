@@ -1,14 +1,12 @@
 import { hostname } from 'node:os';
 import Router from '@koa/router';
 import type { AppDeps } from './app.js';
-import { Negotiator } from './negotiate.js';
 import { rootCacheControl } from './root.js';
 import { prefersHtml, serveStatusPage } from './status-page.js';
 
 /** GET / and HEAD /: the host status, in the representation the client asked for. */
 export function rootRoutes(router: Router, deps: AppDeps): void {
-  const { host, http, representations } = deps.dialects;
-  const negotiator = new Negotiator(host, deps.now, representations);
+  const { host, http, representations, negotiator } = deps.dialects;
   const cacheControl = rootCacheControl(http);
   // The daemon answers default-JSON GET / before Koa (src/api/root.ts); keep the two alike.
   const page = { ...deps, host, hostname: deps.hostname ?? hostname(), otherTypes: representations.map((r) => r.type) };
