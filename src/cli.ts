@@ -1,8 +1,8 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
 // V8 flag above: a 2 MB young generation keeps RSS ~18 MB lower at 1 000 checks at no CPU cost (bench/RESULTS.md).
 import { Command, CommanderError } from 'commander';
-import { MegaphoneError } from './errors.js';
-import { VERSION } from './version.js';
+import { MegaphoneError } from './lib/errors.js';
+import { VERSION } from './lib/version.js';
 import { discoverCommand } from './discovery/command.js';
 import { CommandFailed, registerClientCommands } from './client/commands.js';
 
@@ -14,7 +14,7 @@ function fail(message: string, code = 1): never {
 async function serve(opts: { config?: string; host?: string; port?: string; dataFile?: string }): Promise<void> {
   // Loaded here so the client commands (status, checks, maintenance) start fast.
   const [{ loadConfig }, { startDaemon }, { createLogger }, { onSighupReload }] = await Promise.all([
-    import('./config/load.js'), import('./daemon.js'), import('./log.js'), import('./ops/sighup.js'),
+    import('./config/load.js'), import('./daemon.js'), import('./lib/log.js'), import('./ops/sighup.js'),
   ]);
   const load = () => loadConfig({
     configFlag: opts.config,

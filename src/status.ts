@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** The four statuses, least to most severe (Megaphone's order). */
 export const STATUSES = ['OK', 'Unknown', 'Warning', 'Critical'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -26,3 +28,27 @@ export function normalizeStatus(value: unknown): Status | undefined {
   if (typeof value !== 'string') return undefined;
   return ALIASES.get(value.trim().toLowerCase());
 }
+
+/** The canonical Status of one of the four words in any case ("warning" → "Warning"). */
+export function canonicalStatus(word: string): Status | undefined {
+  return STATUSES.find((s) => s.toLowerCase() === word.toLowerCase());
+}
+
+/** One of the four words, any case, kept as written (`statusoverride` is shown back as registered). */
+export const statusWordSchema = z
+  .string()
+  .refine((v) => canonicalStatus(v) !== undefined, { message: `must be one of ${STATUSES.join(', ')}` });
+
+/** One of the four words, any case, as canonical Status: `notify[].on`. */
+export const canonicalStatusSchema = statusWordSchema.transform((v) => canonicalStatus(v) as Status);
+
+/** Any status word seen in the wild (aliases too), as canonical Status: push reports. */
+export const reportedStatusSchema = z
+  .string()
+  .refine((v) => normalizeStatus(v) !== undefined, {
+    message: 'must be OK, Warning, Critical or Unknown (or pass/warn/fail, passing/warning/critical)',
+  })
+  .transform((v) => normalizeStatus(v) as Status);
+
+/** A status exactly as megaphone writes it (stored data). */
+export const storedStatusSchema = z.enum(STATUSES);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { pino } from 'pino';
 import { agentLine, MAX_AGENT_DESCRIPTION, startAgent, type AgentListener } from '../src/integrations/haproxy-agent.js';
-import type { HostSummary } from '../src/maintenance/host.js';
+import type { HostStatus as HostSummary } from '../src/summary/host-view.js';
 import { makeTestApp, type TestApp } from './helpers/app.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { waitFor } from './helpers/wait.js';
@@ -65,7 +65,7 @@ describe('the agent listener', () => {
   it('writes one line per connection and closes, following the host', async () => {
     t = await makeTestApp();
     svc = await startFakeService();
-    agent = await startAgent({ host: '127.0.0.1', port: 0, weights, view: t.dialects.host, logger: pino({ level: 'silent' }) });
+    agent = await startAgent({ host: '127.0.0.1', port: 0, weights: () => weights, view: t.megaphone.host, logger: pino({ level: 'silent' }) });
     expect(await read(agent.port)).toBe('up ready 100%\n');
     await t.request.post('/checks').send({ id: 'web', url: svc.url }).expect(201);
     svc.status('Warning', 'slow');
@@ -82,7 +82,7 @@ describe('the agent listener', () => {
   it('survives peers that reset the connection or send data first (HAProxy agent-send)', async () => {
     t = await makeTestApp();
     svc = await startFakeService();
-    agent = await startAgent({ host: '127.0.0.1', port: 0, weights, view: t.dialects.host, logger: pino({ level: 'silent' }) });
+    agent = await startAgent({ host: '127.0.0.1', port: 0, weights: () => weights, view: t.megaphone.host, logger: pino({ level: 'silent' }) });
     for (let i = 0; i < 20; i++) {
       await new Promise<void>((resolve) => {
         const s = net.connect(agent.port, '127.0.0.1', () => {

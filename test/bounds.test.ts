@@ -48,7 +48,7 @@ describe('bounds', () => {
       await waitFor(() => hits >= 2, 10_000);
       await sleep(500);
       expect(hits).toBe(2);
-      expect(t.monitor.get('hang5')?.result).toBeUndefined();
+      expect(t.table.get('hang5')?.result).toBeUndefined();
     } finally {
       await t?.close();
       t = undefined;

@@ -97,7 +97,7 @@ describe('match', () => {
     expect((await until('redos', 'Unknown')).message).toMatch(/took too long on the body/);
     await waitFor(async () => /disabled until the check is registered again/.test((await stateOf('redos')).message), 10_000);
     // The pattern is not run again: later polls cost nothing, and the loop still answers.
-    expect(t.monitor.get('redos')?.check).toMatchObject({ match: { abandoned: true } });
+    expect(t.table.get('redos')?.check).toMatchObject({ match: { abandoned: true } });
     await t.request.get('/').expect(200);
   });
 });
@@ -149,7 +149,7 @@ describe('stored registrations keep every field', () => {
     expect(stored).toEqual({ ...reg, interval: 2000, timeout: 1000 });
     await t.close();
     t = await makeTestApp({}, t.dataFile);
-    const check = t.monitor.get('full')?.check;
+    const check = t.table.get('full')?.check;
     expect(check).toMatchObject({ kind: 'http', format: 'http', method: 'GET', headers: { Authorization: 'x' }, intervalMs: 2000, timeoutMs: 1000, rise: 2, fall: 3 });
     // Secret header values are never shown back.
     expect((await t.request.get('/checks')).body).toEqual({ full: { ...reg.url, headers: { Authorization: '[redacted]' } } });

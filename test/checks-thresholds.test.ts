@@ -18,7 +18,7 @@ afterEach(async () => {
 /** Every result the monitor applied to `id`: the raw status and the status it then showed. */
 function recordResults(app: TestApp, id: string): Array<{ raw: Status; shown: Status }> {
   const log: Array<{ raw: Status; shown: Status }> = [];
-  app.monitor.events.on('result', (checkId, result, state) => {
+  app.bus.on('result', (checkId, result, state) => {
     if (checkId === id) log.push({ raw: result.status, shown: state.status });
   });
   return log;
@@ -31,10 +31,10 @@ describe('rise and fall', () => {
     t = await makeTestApp();
     const app = t;
     await app.request.post('/checks').send({ id: 'api', url: svc.url, interval: '100ms', timeout: '80ms', fall: 3, rise: 2 }).expect(201);
-    await waitFor(() => app.monitor.get('api')?.status === 'OK', 10_000);
+    await waitFor(() => app.table.get('api')?.status === 'OK', 10_000);
     const log = recordResults(app, 'api');
     svc.status('Critical', 'down');
-    await waitFor(() => app.monitor.get('api')?.status === 'Critical', 10_000);
+    await waitFor(() => app.table.get('api')?.status === 'Critical', 10_000);
     const firstCritical = log.findIndex((e) => e.shown === 'Critical');
     const failures = log.slice(0, firstCritical + 1).reverse().findIndex((e) => e.raw !== 'Critical');
     // Exactly the third Critical result in a row turned it Critical; the two before still showed OK.
@@ -44,7 +44,7 @@ describe('rise and fall', () => {
 
     log.length = 0;
     svc.status('OK', 'back');
-    await waitFor(() => app.monitor.get('api')?.status === 'OK', 10_000);
+    await waitFor(() => app.table.get('api')?.status === 'OK', 10_000);
     const firstOk = log.findIndex((e) => e.shown === 'OK');
     expect(log[firstOk - 1]).toEqual({ raw: 'OK', shown: 'Critical' });
     expect(log[firstOk]).toEqual({ raw: 'OK', shown: 'OK' });
@@ -67,8 +67,8 @@ describe('rise and fall', () => {
     t = await makeTestApp({ defaults: { interval: '10s', timeout: '3s' } });
     await t.request.post('/checks').send({ id: 'a', url: 'http://127.0.0.1:1/', interval: '500ms', timeout: '200ms' }).expect(201);
     await t.request.post('/checks').send({ id: 'b', url: 'http://127.0.0.1:1/', interval: '1s' }).expect(201);
-    expect(t.monitor.get('a')?.check).toMatchObject({ intervalMs: 500, timeoutMs: 200 });
-    expect(t.monitor.get('b')?.check).toMatchObject({ intervalMs: 1000, timeoutMs: 800 });
+    expect(t.table.get('a')?.check).toMatchObject({ intervalMs: 500, timeoutMs: 200 });
+    expect(t.table.get('b')?.check).toMatchObject({ intervalMs: 1000, timeoutMs: 800 });
   });
 });
 
@@ -123,11 +123,11 @@ describe('staleness', () => {
     t = await makeTestApp({}, undefined, { now: () => clock.now, probe });
     const app = t;
     await app.request.post('/checks').send({ id: 'never', url: 'http://127.0.0.1:1/', interval: '1s', timeout: '500ms' }).expect(201);
-    expect(app.monitor.get('never')?.message).toBe('waiting for the first poll');
-    app.monitor.start(20);
+    expect(app.table.get('never')?.message).toBe('waiting for the first poll');
+    app.megaphone.sweeper.start(20);
     clock.now += 5_000;
     // Read the state directly: nothing here triggers the lazy sweep of a summary read.
-    await waitFor(() => app.monitor.get('never')?.message === 'stale: no result in 5s', 10_000);
-    expect(app.monitor.get('never')?.stale).toBe(true);
+    await waitFor(() => app.table.get('never')?.message === 'stale: no result in 5s', 10_000);
+    expect(app.table.get('never')?.stale).toBe(true);
   });
 });

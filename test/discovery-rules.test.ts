@@ -159,7 +159,7 @@ describe('/proc parsing', () => {
 describe('the discovery config', () => {
   it('defaults to a 10 s interval and no rules, and refuses an interval under 100 ms', () => {
     expect(parseConfig({}).discovery).toEqual({ interval: 10_000, rules: [] });
-    expect(() => parseConfig({ discovery: { interval: '5ms' } })).toThrow('`discovery.interval` must be at least 100ms, got "5ms"');
+    expect(() => parseConfig({ discovery: { interval: '5ms' } })).toThrow('`discovery.interval` must be between 100ms and 1d, got "5ms"');
     expect(() => parseConfig({ discovery: { rules: [{ match: { cmd: 'a' }, id: 'a', url: 'http://h/', extra: 1 }] } })).toThrow('unknown key `discovery.rules.0.extra`');
   });
 });

@@ -1,17 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pino } from 'pino';
 import { makeTestApp, tempDir, type TestApp } from './helpers/app.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { waitFor } from './helpers/wait.js';
-import { DiscoveryRunner } from '../src/discovery/runner.js';
-import { compileRules } from '../src/discovery/rules.js';
-import { parseConfig } from '../src/config/load.js';
 import { procReader, psListReader, type ProcReader } from '../src/discovery/reader.js';
 import { runToken, spawnStatusProcess } from './helpers/status-process.js';
 import type { ProcessInfo } from '../src/discovery/proc.js';
-import type { Transition } from '../src/monitor.js';
+import type { Transition } from '../src/table/events.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -29,16 +25,16 @@ function fakeReader(): ProcReader & { set(procs: Array<{ pid: number; port?: num
   };
 }
 
-async function setup(rules: unknown[]): Promise<{ t: TestApp; runner: DiscoveryRunner; reader: ReturnType<typeof fakeReader> }> {
-  const t = await makeTestApp();
+/** megaphone with `rules` and a process table the test controls, started with `initial` running. */
+async function setup(rules: unknown[], initial: Array<{ pid: number; port?: number }> = [], onBus?: (t: TestApp['bus']) => void) {
   const reader = fakeReader();
-  const config = parseConfig({ discovery: { interval: '1h', rules } });
-  const runner = new DiscoveryRunner({ rules: compileRules(config.discovery.rules), intervalMs: 3_600_000, reader, monitor: t.monitor, defaults: t.config.defaults, maxChecks: 100, logger: pino({ level: 'silent' }) });
-  cleanup.push(async () => {
-    await runner.stop();
-    await t.close();
+  reader.set(initial);
+  const t = await makeTestApp({ discovery: { interval: '1h', rules } } as never, undefined, {
+    deps: { processReader: () => reader },
+    onBuilt: onBus,
   });
-  return { t, runner, reader };
+  cleanup.push(() => t.close());
+  return { t, runner: t.megaphone.discovery, reader };
 }
 
 describe('the discovery runner', () => {
@@ -46,24 +42,22 @@ describe('the discovery runner', () => {
     const a = await startFakeService();
     const b = await startFakeService();
     cleanup.push(() => a.close(), () => b.close());
-    const { t, runner, reader } = await setup([{ match: { cmd: '--serve' }, id: 'app', url: 'http://127.0.0.1:{port}/status' }]);
     const events: string[] = [];
-    t.monitor.events.on('removed', (id) => events.push(`removed ${id}`));
-    t.monitor.events.on('transition', (tr: Transition) => tr.check && events.push(`${tr.from}->${tr.to}`));
-
-    reader.set([{ pid: 10, port: a.port }]);
-    await runner.start();
-    expect(t.monitor.get('app')!.check).toMatchObject({ source: 'discovery', rule: 'discovery.rules[0] (id "app")', url: a.url });
-    await waitFor(() => t.monitor.get('app')?.status === 'OK', 10_000);
+    const { t, runner, reader } = await setup([{ match: { cmd: '--serve' }, id: 'app', url: 'http://127.0.0.1:{port}/status' }], [{ pid: 10, port: a.port }], (bus) => {
+      bus.on('removed', (id) => events.push(`removed ${id}`));
+      bus.on('transition', (tr: Transition) => void (tr.check && events.push(`${tr.from}->${tr.to}`)));
+    });
+    expect(t.table.get('app')!.check).toMatchObject({ source: 'discovery', rule: 'discovery.rules[0] (id "app")', url: a.url });
+    await waitFor(() => t.table.get('app')?.status === 'OK', 10_000);
 
     reader.set([]);
     await runner.tick();
-    expect(t.monitor.get('app')).toMatchObject({ status: 'Critical', message: 'process not running' });
+    expect(t.table.get('app')).toMatchObject({ status: 'Critical', message: 'process not running' });
 
     reader.set([{ pid: 11, port: b.port }]);
     await runner.tick();
-    await waitFor(() => t.monitor.get('app')?.status === 'OK', 10_000);
-    expect(t.monitor.get('app')!.check.url).toBe(b.url);
+    await waitFor(() => t.table.get('app')?.status === 'OK', 10_000);
+    expect(t.table.get('app')!.check.url).toBe(b.url);
     expect(b.hits).toBeGreaterThan(0);
     expect(events).toEqual(['Unknown->OK', 'OK->Critical', 'Critical->Unknown', 'Unknown->OK']);
   });
@@ -71,10 +65,8 @@ describe('the discovery runner', () => {
   it('makes any polled kind from the url template (tcp://), and the state shows source and rule', async () => {
     const svc = await startFakeService();
     cleanup.push(() => svc.close());
-    const { t, runner, reader } = await setup([{ match: { cmd: '--serve' }, id: 'port-{pid}', url: 'tcp://127.0.0.1:{port}' }]);
-    reader.set([{ pid: 10, port: svc.port }]);
-    await runner.start();
-    await waitFor(() => t.monitor.get('port-10')?.status === 'OK', 10_000);
+    const { t, runner, reader } = await setup([{ match: { cmd: '--serve' }, id: 'port-{pid}', url: 'tcp://127.0.0.1:{port}' }], [{ pid: 10, port: svc.port }]);
+    await waitFor(() => t.table.get('port-10')?.status === 'OK', 10_000);
     const state = await t.request.get('/checks/port-10/state').expect(200);
     expect(state.body).toMatchObject({ id: 'port-10', kind: 'tcp', source: 'discovery', rule: 'discovery.rules[0] (id "port-{pid}")', status: 'OK' });
     reader.set([]);
@@ -89,28 +81,26 @@ describe('the discovery runner', () => {
     const { t, runner, reader } = await setup([{ match: { cmd: '--serve' }, id: 'mine', url: 'http://127.0.0.1:{port}/status', whenMissing: 'remove' }]);
     await t.request.post('/checks').send({ id: 'mine', url: svc.url }).expect(201);
     reader.set([{ pid: 10, port: 1 }]);
-    await runner.start();
-    expect(t.monitor.get('mine')!.check).toMatchObject({ source: 'api', url: svc.url });
+    await runner.tick();
+    expect(t.table.get('mine')!.check).toMatchObject({ source: 'api', url: svc.url });
     reader.set([]);
     await runner.tick();
-    expect(t.monitor.get('mine')!.check.source).toBe('api');
+    expect(t.table.get('mine')!.check.source).toBe('api');
     // Once the API check is deleted, the rule takes the id over.
     await t.request.delete('/checks/mine').expect(204);
     reader.set([{ pid: 10, port: svc.port }]);
     await runner.tick();
-    expect(t.monitor.get('mine')!.check).toMatchObject({ source: 'discovery', url: svc.url });
+    expect(t.table.get('mine')!.check).toMatchObject({ source: 'discovery', url: svc.url });
   });
 
   it('keeps every check as it is when the process table cannot be read', async () => {
-    const { t, runner, reader } = await setup([{ match: { cmd: '--serve' }, id: 'app', url: 'http://127.0.0.1:{port}/status' }]);
-    reader.set([{ pid: 10 }]);
-    await runner.start();
-    expect(t.monitor.get('app')).toMatchObject({ status: 'Unknown', message: 'waiting for a listening port' });
+    const { t, runner, reader } = await setup([{ match: { cmd: '--serve' }, id: 'app', url: 'http://127.0.0.1:{port}/status' }], [{ pid: 10 }]);
+    expect(t.table.get('app')).toMatchObject({ status: 'Unknown', message: 'waiting for a listening port' });
     reader.table = async () => {
       throw new Error('EACCES');
     };
     await runner.tick();
-    expect(t.monitor.get('app')).toMatchObject({ status: 'Unknown', message: 'waiting for a listening port' });
+    expect(t.table.get('app')).toMatchObject({ status: 'Unknown', message: 'waiting for a listening port' });
   });
 });
 

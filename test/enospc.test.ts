@@ -48,7 +48,7 @@ describe('a full disk (mocked ENOSPC)', () => {
     expect(readFileSync(t.dataFile, 'utf8')).toBe(before);
     expect(readdirSync(path.dirname(t.dataFile)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect((await t.request.get('/checks')).body).toEqual({ a: reg('a').url });
-    expect(t.monitor.get('b')).toBeUndefined();
+    expect(t.table.get('b')).toBeUndefined();
 
     disk.full = false;
     await t.request.post('/checks').send(reg('b')).expect(201);

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import supertest from 'supertest';
-import { pino } from 'pino';
-import { createApp, type AppDeps } from '../src/api/app.js';
-import { createHandler } from '../src/api/handler.js';
+import type { Handler } from '../src/api/handler.js';
 import { wantsDefaultJson } from '../src/api/root.js';
 import { makeTestApp, type TestApp } from './helpers/app.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
@@ -20,16 +18,15 @@ describe('GET / fast path (before Koa)', () => {
   let svc: FakeService;
   let fast: ReturnType<typeof supertest>;
   let koa: ReturnType<typeof supertest>;
-  let handler: ReturnType<typeof createHandler>;
+  let handler: Handler;
 
   beforeAll(async () => {
-    t = await makeTestApp();
-    svc = await startFakeService();
     // One fixed clock for both, so the "date" in the bodies matches byte for byte.
-    const deps: AppDeps = { monitor: t.monitor, registry: t.registry, logger: pino({ level: 'silent' }), now: () => Date.UTC(2026, 0, 2, 3, 4, 5), dialects: t.dialects };
-    handler = createHandler(deps);
+    t = await makeTestApp({}, undefined, { now: () => Date.UTC(2026, 0, 2, 3, 4, 5) });
+    svc = await startFakeService();
+    handler = t.megaphone.handler;
     fast = supertest(handler);
-    koa = supertest(createApp(deps).callback());
+    koa = supertest(handler.app.callback());
   });
   afterAll(async () => {
     await t.close();
@@ -60,7 +57,7 @@ describe('GET / fast path (before Koa)', () => {
   ])('answers like the Koa route when the host is %s (HTTP %i), for GET and HEAD', async (status, code) => {
     svc.status(status);
     await t.request.post('/checks').send({ id: 'svc', url: svc.url }).expect((r) => expect([200, 201]).toContain(r.status));
-    await waitFor(() => t.monitor.summary().status === status, 10_000);
+    await waitFor(() => t.megaphone.summary.summary().status === status, 10_000);
     const res = await expectSameAsKoa('get');
     expect(res.status).toBe(code);
     expect(res.body.status).toBe(status);
@@ -106,14 +103,13 @@ describe('wantsDefaultJson', () => {
 
 describe('GET / fast path follows the dialects settings', () => {
   it('configured status codes, cache max-age and maintenance read the same as through Koa', async () => {
-    const t = await makeTestApp({ http: { statusCodes: { Unknown: 299 }, cacheMaxAge: '5s' } });
+    const t = await makeTestApp({ http: { statusCodes: { Unknown: 299 }, cacheMaxAge: '5s' } }, undefined, { now: () => Date.UTC(2026, 0, 2, 3, 4, 5) });
     try {
-      const deps: AppDeps = { monitor: t.monitor, registry: t.registry, logger: pino({ level: 'silent' }), now: () => Date.UTC(2026, 0, 2, 3, 4, 5), dialects: t.dialects };
-      const handler = createHandler(deps);
+      const handler = t.megaphone.handler;
       const fast = supertest(handler);
-      const koa = supertest(createApp(deps).callback());
+      const koa = supertest(handler.app.callback());
       for (const step of ['plain', 'maintenance'] as const) {
-        if (step === 'maintenance') await t.dialects.maintenance.enter('deploying');
+        if (step === 'maintenance') await t.megaphone.maintenance.enter('deploying');
         const a = await fast.get('/');
         const b = await koa.get('/');
         expect(a.status).toBe(b.status);

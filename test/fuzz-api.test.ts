@@ -21,7 +21,7 @@ const counts = { bodies: 0, writes: 0, paths: 0, headers: 0, ids: 0, raw: 0 };
 
 beforeAll(async () => {
   t = await makeTestApp({ limits: { maxChecks: 40 }, defaults: { interval: '1m', timeout: '200ms' } }, undefined, { resolve });
-  server = http.createServer(t.app.callback());
+  server = http.createServer(t.megaphone.handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as net.AddressInfo).port;
   client = new Client(`http://127.0.0.1:${port}`, { pipelining: 1 });
@@ -36,7 +36,7 @@ afterAll(async () => {
 // Each property stops after its time budget on a loaded machine; the counts actually run are logged.
 const BOUND = { interruptAfterTimeLimit: 6_000, markInterruptAsFailure: false };
 
-const snapshot = () => `${t.monitor.size}|${existsSync(t.dataFile) ? readFileSync(t.dataFile, 'utf8') : ''}`;
+const snapshot = () => `${t.table.size}|${existsSync(t.dataFile) ? readFileSync(t.dataFile, 'utf8') : ''}`;
 
 async function send(method: string, path: string, headers: Record<string, string>, body?: string | Uint8Array) {
   const res = await client.request({ method: method as 'GET', path, headers, body });
@@ -160,6 +160,6 @@ describe('property: the API never answers 5xx, never crashes, and refused writes
       }),
       { ...BOUND, numRuns: 400 },
     );
-    expect(t.monitor.size).toBeLessThanOrEqual(40);
+    expect(t.table.size).toBeLessThanOrEqual(40);
   });
 });

@@ -35,7 +35,7 @@ describe('JSONPath payloads that execute code in jsonpath-plus', () => {
     expect(res.status).toBe(400);
     expect(res.body.code).toMatch(/^E_JSONPATH|^E_VALIDATION$/);
     expect(res.body.error).toMatch(/jsonpath/);
-    expect(t.monitor.size).toBe(0);
+    expect(t.table.size).toBe(0);
     expect(existsSync(sentinel)).toBe(false);
   });
 

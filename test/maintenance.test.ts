@@ -68,7 +68,7 @@ describe('maintenance', () => {
     await waitFor(async () => (await t.request.get('/')).status === 200, 15_000);
     expect((await t.request.get('/')).body).not.toHaveProperty('maintenance');
     // The lift is written to the data file too.
-    await waitFor(() => t.registry.readSection('maintenance') === undefined, 10_000);
+    await waitFor(() => t.megaphone.data.section('maintenance') === undefined, 10_000);
   });
 
   it.each([

@@ -93,7 +93,7 @@ describe('GET /metrics', () => {
 
   it('concurrent scrapes share one render, and a later scrape renders anew', async () => {
     t = await makeTestApp();
-    const render = vi.spyOn(t.dialects.metrics.registry, 'metrics');
+    const render = vi.spyOn(t.megaphone.metrics.registry, 'metrics');
     const bodies = await Promise.all(Array.from({ length: 20 }, () => metrics()));
     expect(render).toHaveBeenCalledTimes(1);
     expect(new Set(bodies).size).toBe(1);

@@ -28,7 +28,7 @@ describe('Negotiator', () => {
   it('renders a representation once per summary version, then serves the same bytes', async () => {
     t = await makeTestApp();
     const html = counting('text/html', 'html');
-    const n = new Negotiator(t.dialects.host, Date.now, [...DEFAULT_REPRESENTATIONS, html]);
+    const n = new Negotiator(t.megaphone.host, Date.now, [...DEFAULT_REPRESENTATIONS, html]);
     const first = n.body(html);
     expect(n.body(html)).toBe(first);
     expect(html.renders).toBe(1);
@@ -40,7 +40,7 @@ describe('Negotiator', () => {
   it('lets another feature add a type: browsers get it, load balancers keep the JSON', async () => {
     t = await makeTestApp();
     const html = counting('text/html', 'html');
-    const n = new Negotiator(t.dialects.host, Date.now, [...DEFAULT_REPRESENTATIONS, html]);
+    const n = new Negotiator(t.megaphone.host, Date.now, [...DEFAULT_REPRESENTATIONS, html]);
     const app = new Koa();
     app.use((ctx) => {
       const r = n.choose(ctx);

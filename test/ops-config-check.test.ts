@@ -48,7 +48,7 @@ describe.concurrent('megaphone config check', () => {
 
   it.each([
     [{ notify: [{ url: 'ftp://example.com/x' }] }, /`notify\.0\.url` must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/example\.com\/x"/],
-    [{ notify: [{ url: 'http://x.example/', repeat: '10ms' }] }, /`notify\.0\.repeat` must be at least 1s/],
+    [{ notify: [{ url: 'http://x.example/', repeat: '10ms' }] }, /`notify\.0\.repeat` must be between 1s and 7d/],
     [{ history: { retention: 'forever' } }, /`history\.retention` must be a duration/],
     [{ histroy: {} }, /unknown key `histroy`/],
     ['{ not json', /not valid JSON/],

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { HistoryStore, MAX_HISTORY_KEYS } from '../src/history/store.js';
 import { historyFileFor } from '../src/history/file-name.js';
-import { makeOpsApp, type OpsApp } from './helpers/ops-app.js';
+import { makeOpsApp, type TestApp } from './helpers/app.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { tempDir } from './helpers/app.js';
@@ -12,7 +12,7 @@ import { waitFor } from './helpers/wait.js';
 
 const silent = pino({ level: 'silent' });
 const DAY = 86_400_000;
-let t: OpsApp | undefined;
+let t: TestApp | undefined;
 let svc: FakeService | undefined;
 let daemon: RunningDaemon | undefined;
 afterEach(async () => {
@@ -29,9 +29,9 @@ describe('history over HTTP', () => {
     svc = await startFakeService();
     t = await makeOpsApp();
     await t.request.post('/checks').send({ id: 'db', url: svc.url }).expect(201);
-    await waitFor(() => t?.monitor.get('db')?.status === 'OK', 10_000);
+    await waitFor(() => t?.table.get('db')?.status === 'OK', 10_000);
     svc.status('Critical', 'db <down>');
-    await waitFor(() => t?.monitor.get('db')?.status === 'Critical', 10_000);
+    await waitFor(() => t?.table.get('db')?.status === 'Critical', 10_000);
 
     const check = (await t.request.get('/checks/db/history').expect(200)).body as { check: string; history: Entry[] };
     expect(check.check).toBe('db');

@@ -3,14 +3,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { pino } from 'pino';
-import { makeOpsApp, type OpsApp } from './helpers/ops-app.js';
+import { makeOpsApp, type TestApp } from './helpers/app.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 import { waitFor } from './helpers/wait.js';
 import { MAX_QUEUE, WebhookQueue, type NotifyStats } from '../src/integrations/notify/delivery.js';
 import { webhookSchema } from '../src/integrations/notify/schema.js';
 
-let t: OpsApp | undefined;
+let t: TestApp | undefined;
 let svc: FakeService | undefined;
 const receivers: WebhookReceiver[] = [];
 afterEach(async () => {
@@ -26,11 +26,11 @@ async function receiver(...args: Parameters<typeof startWebhookReceiver>): Promi
   return r;
 }
 
-async function setup(notify: unknown[]): Promise<OpsApp> {
+async function setup(notify: unknown[]): Promise<TestApp> {
   svc = await startFakeService();
   t = await makeOpsApp({ notify } as never);
   await t.request.post('/checks').send({ id: 'db', url: svc.url }).expect(201);
-  await waitFor(() => t?.monitor.get('db')?.status === 'OK', 10_000);
+  await waitFor(() => t?.table.get('db')?.status === 'OK', 10_000);
   return t;
 }
 
@@ -106,8 +106,8 @@ describe('delivery never blocks and retries', () => {
     expect(res.body.message).toBe('db:Critical:db is down');
     await waitFor(() => r.received.length === 1, 15_000);
     expect(r.received[0]?.body).toMatchObject({ lifecycle: 'created', check: 'db' });
-    expect(app.ops.notifier.stats).toMatchObject({ delivered: 1, abandoned: 0, pending: 0 });
-    expect(app.ops.notifier.stats.failedAttempts).toBeGreaterThanOrEqual(1);
+    expect(app.megaphone.notifier.stats).toMatchObject({ delivered: 1, abandoned: 0, pending: 0 });
+    expect(app.megaphone.notifier.stats.failedAttempts).toBeGreaterThanOrEqual(1);
   });
 
   it('a receiver that fails is retried until it answers 2xx', async () => {
@@ -116,7 +116,7 @@ describe('delivery never blocks and retries', () => {
     svc?.status('Critical', 'db is down');
     await waitFor(() => r.received.length === 1, 15_000);
     expect(r.requests).toBe(3);
-    expect(app.ops.notifier.stats).toMatchObject({ delivered: 1, failedAttempts: 2, abandoned: 0 });
+    expect(app.megaphone.notifier.stats).toMatchObject({ delivered: 1, failedAttempts: 2, abandoned: 0 });
     const metrics = (await app.request.get('/metrics').expect(200)).text;
     expect(metrics).toContain('megaphone_notifications_total{outcome="delivered"} 1');
     expect(metrics).toContain('megaphone_notifications_total{outcome="failed_attempt"} 2');
@@ -131,8 +131,8 @@ describe('delivery never blocks and retries', () => {
     const app = await setup([{ url: `http://127.0.0.1:${port}/hook`, checks: ['db'], attempts: 2 }]);
     svc?.status('Critical', 'db is down');
     await waitFor(async () => (await app.request.get('/')).status === 503, 10_000);
-    await waitFor(() => app.ops.notifier.stats.abandoned === 1, 15_000);
-    expect(app.ops.notifier.stats).toMatchObject({ failedAttempts: 2, delivered: 0, pending: 0 });
+    await waitFor(() => app.megaphone.notifier.stats.abandoned === 1, 15_000);
+    expect(app.megaphone.notifier.stats).toMatchObject({ failedAttempts: 2, delivered: 0, pending: 0 });
   });
 
   it('the queue per webhook is bounded: beyond it the oldest waiting events are dropped and counted', async () => {

@@ -4,7 +4,7 @@ import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 import { waitFor } from './helpers/wait.js';
-import { makeOpsApp } from './helpers/ops-app.js';
+import { makeOpsApp } from './helpers/app.js';
 import { parseConfig } from '../src/config/load.js';
 
 let daemon: RunningDaemon | undefined;
@@ -44,7 +44,7 @@ describe('SIGHUP reload', () => {
     await waitFor(() => before.received.some((r) => r.body.message === 'first'), 10_000);
 
     const outcome = await reload(daemon, { defaults: { interval: '700ms', timeout: '500ms' }, notify: [{ url: after.url, checks: ['db'] }] }, 'config reloaded');
-    expect(outcome.applied).toEqual(['defaults/limits', 'checks', 'notify']);
+    expect(outcome.applied).toEqual(['notify', 'checks', 'defaults, limits.maxChecks']);
     expect(outcome.needsRestart).toEqual([]);
     expect(await get(daemon, '/checks')).toEqual({ db: svc.url });
     // Retimed, not restarted: the check stayed Critical, no Unknown blip in its history.
@@ -88,6 +88,18 @@ describe('SIGHUP reload', () => {
     expect((await fetch(`${daemon.url}/checks/ghost`)).status).toBe(404);
   });
 
+  it('a restart-only change is reported by every reload until the restart, not only the first', async () => {
+    daemon = await spawnDaemon({});
+    const changed = { limits: { headersTimeout: '20s' }, agent: { port: 0 } };
+    const first = await reload(daemon, changed, 'config reloaded');
+    const second = await reload(daemon, changed, 'config reloaded');
+    const keys = ['limits.headersTimeout, limits.requestTimeout, limits.connectionsPerClient', 'agent.port, agent.host'];
+    expect(first.needsRestart).toEqual(keys);
+    expect(second.needsRestart).toEqual(keys);
+    // Back to what runs: nothing left to restart for.
+    expect((await reload(daemon, {}, 'config reloaded')).needsRestart).toEqual([]);
+  });
+
   it('a changed port is reported as needing a restart, and the daemon keeps its socket', async () => {
     daemon = await spawnDaemon({});
     const outcome = await reload(daemon, { listen: { host: '127.0.0.1', port: 1 } }, 'config reloaded');
@@ -104,26 +116,26 @@ describe('reload(newConfig) in-process', () => {
     try {
       for (const id of ['a', 'b']) await t.request.post('/checks').send({ id, url: svc.url }).expect(201);
       await t.request.post('/checks').send({ id: '--global', url: { addr: svc.url, statusoverride: 'OK' } }).expect(201);
-      await waitFor(() => t.monitor.get('a')?.status === 'OK' && t.monitor.get('b')?.status === 'OK', 10_000);
+      await waitFor(() => t.table.get('a')?.status === 'OK' && t.table.get('b')?.status === 'OK', 10_000);
       const upserted: string[] = [];
-      t.monitor.events.on('upserted', (s) => upserted.push(s.check.id));
+      t.bus.on('upserted', (s) => upserted.push(s.check.id));
       const base = { ...t.config };
 
-      const notifyOnly = await t.ops.reload({ ...base, notify: parseConfig({ notify: [{ url: 'http://127.0.0.1:9/h' }] }).notify });
+      const notifyOnly = await t.reload({ ...base, notify: parseConfig({ notify: [{ url: 'http://127.0.0.1:9/h' }] }).notify });
       expect(notifyOnly).toEqual({ applied: ['notify'], needsRestart: [] });
       expect(upserted).toEqual([]);
 
-      const retimed = await t.ops.reload({ ...base, defaults: { ...base.defaults, interval: 700, timeout: 500 } });
-      expect(retimed.applied).toEqual(['defaults/limits', 'checks', 'notify']);
+      const retimed = await t.reload({ ...base, defaults: { ...base.defaults, interval: 700, timeout: 500 } });
+      expect(retimed.applied).toEqual(['notify', 'checks', 'defaults, limits.maxChecks']);
       expect(upserted.sort()).toEqual(['--global', 'a', 'b']);
       // The --global check is never polled, reload or not.
-      expect(t.scheduler.has('--global')).toBe(false);
-      expect(t.monitor.get('a')?.check.intervalMs).toBe(700);
-      expect(t.monitor.get('a')?.status).toBe('OK');
+      expect(t.megaphone.scheduler.has('--global')).toBe(false);
+      expect(t.table.get('a')?.check.intervalMs).toBe(700);
+      expect(t.table.get('a')?.status).toBe('OK');
 
-      for (let i = 0; i < 5; i++) t.ops.history.record({ check: 'a', from: 'OK', to: 'Warning', message: `m${i}`, at: Date.now() });
-      await t.ops.reload({ ...base, defaults: { ...base.defaults, interval: 700, timeout: 500 }, history: { retention: 86_400_000, perCheck: 2 } });
-      expect(t.ops.history.forCheck('a', 100)).toHaveLength(2);
+      for (let i = 0; i < 5; i++) t.megaphone.history.record({ check: 'a', from: 'OK', to: 'Warning', message: `m${i}`, at: Date.now() });
+      await t.reload({ ...base, defaults: { ...base.defaults, interval: 700, timeout: 500 }, history: { retention: 86_400_000, perCheck: 2 } });
+      expect(t.megaphone.history.forCheck('a', 100)).toHaveLength(2);
     } finally {
       await t.close();
     }
@@ -136,19 +148,19 @@ describe('reload of config checks', () => {
     const spec = (id: string, extra: object = {}) => ({ id, url: svc?.url, ...extra });
     const t = await makeOpsApp({ checks: [spec('keep'), spec('change'), spec('drop')] } as never);
     try {
-      await waitFor(() => ['keep', 'change', 'drop'].every((id) => t.monitor.get(id)?.status === 'OK'), 10_000);
+      await waitFor(() => ['keep', 'change', 'drop'].every((id) => t.table.get(id)?.status === 'OK'), 10_000);
       const upserted: string[] = [];
       const removed: string[] = [];
-      t.monitor.events.on('upserted', (s) => upserted.push(s.check.id));
-      t.monitor.events.on('removed', (id) => removed.push(id));
+      t.bus.on('upserted', (s) => upserted.push(s.check.id));
+      t.bus.on('removed', (id) => removed.push(id));
       const next = parseConfig({ ...t.config, checks: [spec('keep'), spec('change', { url: { addr: svc.url, statusoverride: 'Warning' } }), spec('new')] });
-      const outcome = await t.ops.reload({ ...next, dataFile: t.config.dataFile });
+      const outcome = await t.reload({ ...next, dataFile: t.config.dataFile });
       expect(outcome.applied).toEqual(['checks']);
       expect(removed).toEqual(['drop']);
       expect(upserted.sort()).toEqual(['change', 'new']);
-      expect(t.monitor.get('keep')?.status).toBe('OK');
-      await waitFor(() => t.monitor.get('change')?.status === 'Warning' && t.monitor.get('new')?.status === 'OK', 10_000);
-      expect(t.monitor.get('new')?.check.source).toBe('config');
+      expect(t.table.get('keep')?.status).toBe('OK');
+      await waitFor(() => t.table.get('change')?.status === 'Warning' && t.table.get('new')?.status === 'OK', 10_000);
+      expect(t.table.get('new')?.check.source).toBe('config');
     } finally {
       await t.close();
     }
@@ -156,14 +168,17 @@ describe('reload of config checks', () => {
 });
 
 describe('reload of dialect settings', () => {
-  it('http.statusCodes apply to the next GET /; cacheMaxAge needs a restart', async () => {
+  it('http.statusCodes and http.cacheMaxAge apply to the next GET /, on the fast path too', async () => {
     const t = await makeOpsApp();
     try {
       expect((await t.request.get('/')).status).toBe(200);
       const next = parseConfig({ ...t.config, http: { statusCodes: { Unknown: 299 }, cacheMaxAge: '5s' } });
-      const outcome = await t.ops.reload({ ...next, dataFile: t.config.dataFile });
-      expect(outcome).toEqual({ applied: ['http.statusCodes'], needsRestart: ['http.cacheMaxAge'] });
-      expect((await t.request.get('/')).status).toBe(299);
+      const outcome = await t.reload({ ...next, dataFile: t.config.dataFile });
+      expect(outcome).toEqual({ applied: ['http'], needsRestart: [] });
+      const res = await t.request.get('/');
+      expect(res.status).toBe(299);
+      expect(res.headers['cache-control']).toBe('max-age=5');
+      expect(t.megaphone.handler.fastRoot.hits).toBeGreaterThan(0);
     } finally {
       await t.close();
     }

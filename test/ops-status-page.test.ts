@@ -5,17 +5,17 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
-import { makeOpsApp, type OpsApp } from './helpers/ops-app.js';
+import { makeOpsApp, type TestApp } from './helpers/app.js';
 import { waitFor } from './helpers/wait.js';
 import { escapeHtml, renderStatusPage } from '../src/api/status-page.js';
-import type { CheckState } from '../src/monitor.js';
+import type { CheckState } from '../src/table/check-state.js';
 
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-artifacts');
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
 const XSS = '<img src=x onerror="window.pwned=1">"\'&<script>window.pwned=2</script>';
 
 describe('GET / content negotiation', () => {
-  let t: OpsApp;
+  let t: TestApp;
   beforeAll(async () => {
     t = await makeOpsApp();
   });

@@ -16,7 +16,7 @@ afterAll(() => t.close());
 async function outcome(id: string, url: unknown): Promise<{ status: string; message: string }> {
   await t.request.post('/checks').send({ id, url }).expect(201);
   return waitFor(() => {
-    const s = t.monitor.get(id);
+    const s = t.table.get(id);
     return s?.result ? { status: s.status, message: s.message } : undefined;
   }, 10_000);
 }

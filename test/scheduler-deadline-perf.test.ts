@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Scheduler } from '../src/scheduler.js';
+import { Scheduler } from '../src/polling/scheduler.js';
 import type { Result } from '../src/probes/result.js';
 import { waitFor } from './helpers/wait.js';
 

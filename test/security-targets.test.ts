@@ -115,7 +115,7 @@ describe('registration enforces the rules (400 naming the target, nothing stored
     const res = await t.request.post('/checks').send({ id: 'evil', url: { addr: url } }).expect(400);
     expect(res.body.code).toBe('E_TARGET_REFUSED');
     expect(res.body.error).toContain(new URL(url).host);
-    expect(t.monitor.size).toBe(0);
+    expect(t.table.size).toBe(0);
     expect((await t.request.get('/checks')).body).toEqual({});
   });
 });
@@ -137,7 +137,7 @@ describe('connect time (DNS rebinding, literals)', () => {
     t = await makeTestApp({}, undefined, { resolve: rebinding });
     await t.request.post('/checks').send({ id: 'rebind', url: `http://rebind.test:${svc.port}/status` }).expect(201);
     const state = await waitFor(() => {
-      const s = t?.monitor.get('rebind');
+      const s = t?.table.get('rebind');
       return s?.result !== undefined && s;
     }, 10_000);
     expect(state.status).toBe('Critical');
@@ -222,7 +222,7 @@ describe('tcp:// checks follow the same rules', () => {
     else {
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('E_TARGET_REFUSED');
-      expect(t.monitor.size).toBe(0);
+      expect(t.table.size).toBe(0);
     }
   });
 
@@ -238,7 +238,7 @@ describe('tcp:// checks follow the same rules', () => {
       t = await makeTestApp({}, undefined, { resolve: rebinding });
       await t.request.post('/checks').send({ id: 'tcp', url: `tcp://rebind.test:${port}` }).expect(201);
       const state = await waitFor(() => {
-        const s = t?.monitor.get('tcp');
+        const s = t?.table.get('tcp');
         return s?.result !== undefined && s;
       }, 10_000);
       expect(state.status).toBe('Critical');

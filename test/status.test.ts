@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeStatus } from '../src/status.js';
-import { summarize } from '../src/aggregate.js';
-import { formatDuration, parseDuration } from '../src/duration.js';
+import { summarize } from '../src/summary/aggregate.js';
+import { formatDuration, parseDuration } from '../src/lib/duration.js';
 
 describe('status words', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Adapter } from 'lowdb';
-import { DurableStore } from '../src/registry/store.js';
+import { DurableStore } from '../src/registrations/group-commit.js';
 
 interface Data {
   checks: Record<string, { id: string }>;

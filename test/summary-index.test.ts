@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { summarize, type CheckView } from '../src/aggregate.js';
-import { GLOBAL_ID } from '../src/checks/definition.js';
-import { SummaryIndex } from '../src/summary-index.js';
+import { summarize, type CheckView } from '../src/summary/aggregate.js';
+import { GLOBAL_ID } from '../src/checks/id.js';
+import { SummaryIndex } from '../src/summary/summary-index.js';
 import { STATUSES } from '../src/status.js';
 
 const id = fc.constantFrom('a', 'b', 'c', 'd', 'e', GLOBAL_ID);

@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import { makeTestApp, tempDir, type TestApp } from './helpers/app.js';
 import { parseConfig } from '../src/config/load.js';
 import { resolveWritePolicy } from '../src/security/write-auth.js';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError } from '../src/lib/errors.js';
 
 const TOKEN = 'correct-horse-battery-staple-42';
 const body = { id: 'bar', url: 'http://127.0.0.1:1/status' };
@@ -17,7 +17,9 @@ let t: TestApp;
 afterEach(async () => t.close());
 
 async function app(token?: string, requireTokenOnLoopback = false) {
-  t = await makeTestApp({}, undefined, { writePolicy: { token, requireTokenOnLoopback, peerAddress: peerFromHeader } });
+  // The config as an operator writes it; only the peer address is a test hook.
+  const auth = token === undefined ? {} : { auth: { token, requireTokenOnLoopback } };
+  t = await makeTestApp(auth, undefined, { peerAddress: peerFromHeader });
   return t;
 }
 
@@ -49,9 +51,9 @@ describe('who may write', () => {
       expect(res.body.code).toBe('E_FORBIDDEN');
       if (c.error) expect(res.body.error).toMatch(c.error);
       expect(JSON.stringify(res.body)).not.toContain(TOKEN);
-      expect(t.monitor.size).toBe(0);
+      expect(t.table.size).toBe(0);
     } else {
-      expect(t.monitor.get('bar')).toBeDefined();
+      expect(t.table.get('bar')).toBeDefined();
     }
   });
 
@@ -60,7 +62,7 @@ describe('who may write', () => {
     await t.request.post('/checks').send(body).expect(201);
     const res = await t.request.delete('/checks/bar').set('x-test-peer', '192.0.2.1').expect(403);
     expect(res.body.code).toBe('E_FORBIDDEN');
-    expect(t.monitor.get('bar')).toBeDefined();
+    expect(t.table.get('bar')).toBeDefined();
     await t.request.delete('/checks/bar').set('x-test-peer', '192.0.2.1').set('authorization', `Bearer ${TOKEN}`).expect(204);
   });
 

@@ -1,6 +1,6 @@
 import bodyParser from 'koa-bodyparser';
 import type { Middleware } from 'koa';
-import { MegaphoneError } from '../errors.js';
+import { MegaphoneError } from '../lib/errors.js';
 
 /** Largest request body accepted (64 KB). */
 export const MAX_BODY = 64 * 1024;

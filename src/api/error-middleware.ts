@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { MegaphoneError } from '../errors.js';
+import { MegaphoneError } from '../lib/errors.js';
 
 interface HttpishError {
   status?: number;

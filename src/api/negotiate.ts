@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import type { Host } from '../maintenance/host.js';
-import { badRequest } from '../errors.js';
+import type { HostView } from '../summary/host-view.js';
+import { badRequest } from '../lib/errors.js';
 import type { Representation } from './representations.js';
 
 interface Cached {
@@ -19,7 +19,7 @@ export class Negotiator {
   private readonly cache = new Map<Representation, Cached>();
 
   constructor(
-    private readonly host: Host,
+    private readonly host: HostView,
     private readonly now: () => number,
     readonly representations: readonly Representation[],
   ) {

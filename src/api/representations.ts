@@ -1,13 +1,13 @@
-import type { Host, HostSummary } from '../maintenance/host.js';
+import type { HostStatus, HostView } from '../summary/host-view.js';
 import { maintenanceView } from '../maintenance/maintenance.js';
 import type { Status } from '../status.js';
-import { VERSION } from '../version.js';
-import { oneLine } from '../one-line.js';
+import { VERSION } from '../lib/version.js';
+import { oneLine } from '../lib/one-line.js';
 
 /** What a representation renders from: the host, at `now`. */
 export interface RenderInput {
-  host: Host;
-  summary: HostSummary;
+  host: HostView;
+  summary: HostStatus;
   now: number;
 }
 

@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
-import type { Dialects } from '../dialects.js';
+import type { AppDeps } from './deps.js';
 import type { Negotiator } from './negotiate.js';
 
 /** Cache-Control of GET / (`http.cacheMaxAge`, else no-store); the route and the fast path share it. */
 export function rootCacheControl(http: Config['http']): string {
   return http.cacheMaxAge === undefined ? 'no-store' : `max-age=${Math.floor(http.cacheMaxAge / 1000)}`;
 }
+
+/** What the fast path reads of the app's dependencies. */
+export type FastRootDeps = Pick<AppDeps, 'negotiator' | 'representations' | 'http' | 'host'>;
 
 /** The Content-Type Koa sends for `ctx.type = 'application/json'`; the fast path sends the same. */
 export const ROOT_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -31,14 +34,14 @@ export function wantsDefaultJson(accept: string | undefined): boolean {
 export class FastRoot {
   private readonly negotiator: Negotiator;
   private readonly enabled: boolean;
-  private readonly cacheControl: string;
+  // Rebuilt only when a reload replaced the http settings.
+  private cacheControl: { http: Config['http']; value: string } | undefined;
   /** Requests answered here (the rest went to Koa); for tests and benches. */
   hits = 0;
 
-  constructor(private readonly dialects: Dialects) {
+  constructor(private readonly dialects: FastRootDeps) {
     this.negotiator = dialects.negotiator;
     this.enabled = dialects.representations[0]?.type === 'application/json';
-    this.cacheControl = rootCacheControl(dialects.http);
   }
 
   /** Answers and returns true when the request is a default-JSON GET|HEAD of exactly `/`. */
@@ -47,9 +50,11 @@ export class FastRoot {
     const first = this.dialects.representations[0];
     if (!first) return false;
     const bytes = this.negotiator.body(first);
-    res.writeHead(this.dialects.http.statusCodes[this.dialects.host.summary().status], [
+    const http = this.dialects.http();
+    if (this.cacheControl?.http !== http) this.cacheControl = { http, value: rootCacheControl(http) };
+    res.writeHead(http.statusCodes[this.dialects.host.summary().status], [
       'Content-Type', ROOT_CONTENT_TYPE,
-      'Cache-Control', this.cacheControl,
+      'Cache-Control', this.cacheControl.value,
       'Vary', 'Accept',
       'Content-Length', String(bytes.length),
     ]);

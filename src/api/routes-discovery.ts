@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { DiscoveryView } from '../discovery/runner.js';
-import type { AppDeps } from './app.js';
+import type { AppDeps } from './deps.js';
 
 export interface DiscoveryViewer {
   view(): DiscoveryView;

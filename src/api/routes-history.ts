@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, checkNotFound } from '../lib/errors.js';
 import type { HistoryEntry, HistoryStore } from '../history/store.js';
-import type { AppDeps } from './app.js';
+import type { AppDeps } from './deps.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -28,7 +28,7 @@ export function historyRoutes(router: Router, deps: AppDeps & { history: History
     const id = ctx.params.id as string;
     const limit = parseLimit(ctx.query.limit);
     // A removed check's history stays readable until it ages out.
-    if (!deps.monitor.get(id) && !deps.history.has(id)) throw notFound(`no check with id ${JSON.stringify(id)}`, 'E_CHECK_NOT_FOUND');
+    if (!deps.table.get(id) && !deps.history.has(id)) throw checkNotFound(id);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { check: id, history: deps.history.forCheck(id, limit).map(view) };
   });

@@ -1,16 +1,16 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { durationSchema } from '../config/schema.js';
-import { badRequest } from '../errors.js';
+import { durationSchema } from '../lib/duration.js';
+import { badRequest } from '../lib/errors.js';
 import { maintenanceView } from '../maintenance/maintenance.js';
-import type { AppDeps } from './app.js';
+import type { AppDeps } from './deps.js';
 
 /** Longest maintenance ttl: a forgotten drain must end (30 days). */
 export const MAX_MAINTENANCE_TTL = 30 * 24 * 3600 * 1000;
 
 const putSchema = z.strictObject({
   reason: z.string().trim().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line without control characters'),
-  ttl: durationSchema.refine((ms) => ms > 0 && ms <= MAX_MAINTENANCE_TTL, 'must be a duration above 0 and at most 30d').optional(),
+  ttl: durationSchema({ min: 1, max: MAX_MAINTENANCE_TTL }).optional(),
 });
 
 function parsePut(body: unknown): z.output<typeof putSchema> {
@@ -24,7 +24,7 @@ function parsePut(body: unknown): z.output<typeof putSchema> {
 
 /** GET/PUT/DELETE /maintenance: drain the host on purpose, durably, optionally for a while. */
 export function maintenanceRoutes(router: Router, deps: AppDeps): void {
-  const { maintenance } = deps.dialects;
+  const { maintenance } = deps;
   router.get('/maintenance', (ctx) => {
     const m = maintenance.current();
     ctx.body = { maintenance: m ? maintenanceView(m) : null };

@@ -1,23 +1,22 @@
-import { hostname } from 'node:os';
 import Router from '@koa/router';
-import type { AppDeps } from './app.js';
+import type { AppDeps } from './deps.js';
 import { rootCacheControl } from './root.js';
 import { prefersHtml, serveStatusPage } from './status-page.js';
 
 /** GET / and HEAD /: the host status, in the representation the client asked for. */
 export function rootRoutes(router: Router, deps: AppDeps): void {
-  const { host, http, representations, negotiator } = deps.dialects;
-  const cacheControl = rootCacheControl(http);
+  const { host, representations, negotiator } = deps;
   // The daemon answers default-JSON GET / before Koa (src/api/root.ts); keep the two alike.
-  const page = { ...deps, host, hostname: deps.hostname ?? hostname(), otherTypes: representations.map((r) => r.type) };
+  const otherTypes = representations.map((r) => r.type);
   router.get('/', (ctx) => {
     // Browsers get the HTML status page (src/api/status-page.ts); every other client, a dialect below.
-    if (prefersHtml(ctx, page.otherTypes)) return serveStatusPage(ctx, page, http.statusCodes[host.summary().status]);
+    const http = deps.http();
+    if (prefersHtml(ctx, otherTypes)) return serveStatusPage(ctx, deps, http.statusCodes[host.summary().status]);
     const r = negotiator.choose(ctx);
     const body = negotiator.body(r);
     ctx.status = http.statusCodes[host.summary().status];
     ctx.type = r.type;
-    ctx.set('Cache-Control', cacheControl);
+    ctx.set('Cache-Control', rootCacheControl(http));
     ctx.set('Vary', 'Accept');
     ctx.body = body;
   });

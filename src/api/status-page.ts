@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
-import type { CheckState, Monitor } from '../monitor.js';
+import type { CheckState } from '../table/check-state.js';
+import type { CheckTable } from '../table/check-table.js';
 import type { HistoryEntry, HistoryStore } from '../history/store.js';
-import type { Summary } from '../aggregate.js';
+import type { Summary } from '../summary/aggregate.js';
 import { severity, type Status } from '../status.js';
 import { STATUS_PAGE_CSS } from './status-page-css.js';
 
@@ -94,7 +95,7 @@ export function prefersHtml(ctx: Context, otherTypes: readonly string[] = ['appl
 
 export interface StatusPageDeps {
   host: { summary(): Summary };
-  monitor: Monitor;
+  table: CheckTable;
   history?: HistoryStore;
   now: () => number;
   hostname: string;
@@ -116,7 +117,7 @@ export function serveStatusPage(ctx: Context, deps: StatusPageDeps, code: number
     now: deps.now(),
     status: summary.status,
     message: summary.message,
-    checks: [...deps.monitor.all()],
+    checks: [...deps.table.all()],
     recent: deps.history?.recent(RECENT_TRANSITIONS) ?? [],
   });
 }

@@ -1,15 +1,12 @@
-import type { Config } from '../config/schema.js';
-import { badRequest } from '../errors.js';
-import { formatDuration } from '../duration.js';
+import { badRequest } from '../lib/errors.js';
+import { canonicalStatus } from '../status.js';
 import { compileStatusPath } from './jsonpath.js';
-import { canonicalStatus, MIN_INTERVAL_MS, type Registration } from './registration.js';
-import { GLOBAL_ID, type BodyMatch, type Check, type CheckSource } from './definition.js';
+import type { Registration } from './spec.js';
+import type { BodyMatch, Check, CheckSource } from './definition.js';
+import { GLOBAL_ID } from './id.js';
+import { resolveTiming, type CheckDefaults } from './timing.js';
 
-/** Longest per-check interval (1 day). */
-export const MAX_INTERVAL_MS = 86_400_000;
-
-/** What compileCheck takes from the config's `defaults`. */
-export type CheckDefaults = Pick<Config['defaults'], 'interval' | 'timeout'> & { rise?: number; fall?: number };
+export type { CheckDefaults };
 
 type UrlObject = Exclude<NonNullable<Registration['url']>, string>;
 
@@ -19,21 +16,6 @@ function compileMatch(pattern: string): BodyMatch {
   } catch (err) {
     throw badRequest(`\`url.match\` is not a valid regular expression: ${(err as Error).message}`, 'E_MATCH');
   }
-}
-
-function timing(reg: Registration, defaults: CheckDefaults): { intervalMs: number; timeoutMs: number } {
-  const intervalMs = reg.interval ?? defaults.interval;
-  if (reg.interval !== undefined && (intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS)) {
-    throw badRequest(`\`interval\` must be between ${MIN_INTERVAL_MS}ms and 1d, got ${formatDuration(intervalMs)}`);
-  }
-  if (reg.timeout !== undefined) {
-    if (reg.timeout < 1 || reg.timeout >= intervalMs) {
-      throw badRequest(`\`timeout\` must be shorter than the interval (${formatDuration(intervalMs)}), got ${formatDuration(reg.timeout)}`);
-    }
-    return { intervalMs, timeoutMs: reg.timeout };
-  }
-  // No timeout given: the default, kept below the interval so polls never overlap their schedule.
-  return { intervalMs, timeoutMs: Math.max(1, Math.min(defaults.timeout, Math.floor(intervalMs * 0.8))) };
 }
 
 function httpOrTcp(reg: Registration, url: string | UrlObject) {
@@ -75,14 +57,13 @@ export function compileCheck(reg: Registration, source: CheckSource, defaults: C
     source,
     url: reg.url ?? null,
     registration: reg,
-    ...timing(reg, defaults),
+    ...resolveTiming(reg, defaults),
     rise: reg.rise ?? defaults.rise ?? 1,
     fall: reg.fall ?? defaults.fall ?? 1,
     ...(obj?.statusoverride ? { statusoverride: canonicalStatus(obj.statusoverride) } : {}),
   };
   if (reg.ttl !== undefined) {
     if (reg.interval !== undefined || reg.timeout !== undefined) throw badRequest('`interval` and `timeout` do not apply to a push (`ttl`) check');
-    if (reg.ttl < MIN_INTERVAL_MS) throw badRequest(`\`ttl\` must be at least ${MIN_INTERVAL_MS}ms, got ${formatDuration(reg.ttl)}`);
     return { ...base, kind: 'push', ttlMs: reg.ttl };
   }
   if (reg.command !== undefined) return { ...base, kind: 'command', command: reg.command };

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { ConfigError, MegaphoneError } from '../errors.js';
+import { ConfigError, MegaphoneError } from '../lib/errors.js';
 import { compileCheck } from './compile.js';
 import type { Check } from './definition.js';
 

@@ -1,6 +1,6 @@
 import type { Status } from '../status.js';
 import type { StatusPath } from './jsonpath.js';
-import type { Registration } from './registration.js';
+import type { Registration } from './spec.js';
 
 /** Where a check came from: registered over HTTP, declared in the config file, or discovered. */
 export type CheckSource = 'api' | 'config' | 'discovery';
@@ -88,4 +88,4 @@ export function isPolled(check: Check): check is HttpCheck | TcpCheck | CommandC
   return check.kind === 'http' || check.kind === 'tcp' || check.kind === 'command';
 }
 
-export const GLOBAL_ID = '--global';
+

@@ -1,5 +1,5 @@
 import { JSONPath } from 'jsonpath-plus';
-import { badRequest } from '../errors.js';
+import { badRequest } from '../lib/errors.js';
 
 /** Longest JSON path accepted; longer ones are refused at registration. */
 export const MAX_JSONPATH_LENGTH = 256;

@@ -1,4 +1,4 @@
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../lib/duration.js';
 import type { Status } from '../status.js';
 import { isPolled, type Check } from './definition.js';
 

@@ -1,4 +1,4 @@
-import type { CheckState } from '../monitor.js';
+import type { CheckState } from '../table/check-state.js';
 import type { Status } from '../status.js';
 import type { Perfdatum } from '../probes/perfdata.js';
 

@@ -1,5 +1,5 @@
 import { CommanderError, type Command } from 'commander';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../lib/duration.js';
 import { baseUrl, call, ClientError, describeFailure, type Reply } from './http.js';
 import { nagiosStatus } from './nagios.js';
 

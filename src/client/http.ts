@@ -1,4 +1,4 @@
-import { describeTransportError } from '../probes/transport-error.js';
+import { describeTransportError } from '../lib/transport-error.js';
 
 /** Where the CLI finds the daemon unless told: --url, then $MEGAPHONE_URL, then this. */
 export const DEFAULT_URL = 'http://127.0.0.1:18001';

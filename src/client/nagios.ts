@@ -1,7 +1,5 @@
-import { normalizeStatus, STATUSES, type Status } from '../status.js';
-import { GLOBAL_ID } from '../checks/definition.js';
-import { ALL_OK_MESSAGE } from '../aggregate.js';
-import { oneLine } from '../one-line.js';
+import { ALL_OK_MESSAGE, GLOBAL_ID, normalizeStatus, STATUSES, type Status } from '../api/wire.js';
+import { oneLine } from '../lib/one-line.js';
 import { call, ClientError, type Reply } from './http.js';
 
 /** Nagios plugin exit codes per status. */

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../lib/errors.js';
 import { configSchema, type Config } from './schema.js';
-import { formatIssue } from './format-issues.js';
+import { formatIssue } from '../lib/format-issue.js';
 import { compileConfigChecks } from '../checks/config-checks.js';
 
 /** Flag values given on the command line; they override env and file. */

@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import { DEFAULT_ALLOW, invalidAllowEntry } from '../security/targets.js';
-import { durationSchema } from './duration-schema.js';
+import { durationSchema } from '../lib/duration.js';
 import { webhookSchema } from '../integrations/notify/schema.js';
 import { historySchema } from '../history/schema.js';
 import { ruleSchema } from '../discovery/rule-schema.js';
-import { checkSpecSchema } from '../checks/registration.js';
-
-// Lives in its own module so section schemas (history, notify) can use it without an import cycle.
-export { durationSchema };
+import { checkSpecSchema } from '../checks/spec.js';
+import { intervalSchema, timeoutSchema } from '../checks/timing.js';
 
 const listenSchema = z.strictObject({
   /** Address to bind; default "0.0.0.0". */
@@ -17,10 +15,10 @@ const listenSchema = z.strictObject({
 });
 
 const defaultsSchema = z.strictObject({
-  /** How often each check is polled unless it says otherwise; default 10s. */
-  interval: durationSchema.prefault('10s'),
-  /** How long one poll may take in all; default 3s. */
-  timeout: durationSchema.prefault('3s'),
+  /** How often each check is polled unless it says otherwise; default 10s (100ms-1d, as per check). */
+  interval: intervalSchema.prefault('10s'),
+  /** How long one poll may take in all; default 3s; a check's own is kept below its interval. */
+  timeout: timeoutSchema.prefault('3s'),
   /** Successes in a row before a check leaves a bad state; default 1. */
   rise: z.number().int().min(1).max(100).default(1),
   /** Failures in a row before a check enters a bad state; default 1. */
@@ -40,9 +38,9 @@ const limitsSchema = z.strictObject({
   /** Most polls in flight at once across all checks. Default 256. */
   concurrentPolls: z.number().int().min(1).max(10_000).default(256),
   /** Time a client has to send its request headers; default 10s (slowloris). */
-  headersTimeout: durationSchema.prefault('10s'),
+  headersTimeout: durationSchema({ min: 1000, max: 600_000 }).prefault('10s'),
   /** Time a client has to send its whole request; default 15s. */
-  requestTimeout: durationSchema.prefault('15s'),
+  requestTimeout: durationSchema({ min: 1000, max: 3_600_000 }).prefault('15s'),
   /** Most open API connections from one client address; more are closed at once. Default 256. */
   connectionsPerClient: z.number().int().min(1).max(100_000).default(256),
 });
@@ -73,7 +71,7 @@ const authSchema = z
 
 const discoverySchema = z.strictObject({
   /** How often the process table is read and the rules applied; default 10s. */
-  interval: durationSchema.refine((ms) => ms >= 100, { message: 'must be at least 100ms' }).prefault('10s'),
+  interval: intervalSchema.prefault('10s'),
   /** Rules turning local processes into checks; default none. */
   rules: z.array(ruleSchema).max(256).default([]),
 });
@@ -86,7 +84,7 @@ const httpSchema = z.strictObject({
     .strictObject({ OK: httpCode.default(200), Unknown: httpCode.default(200), Warning: httpCode.default(200), Critical: httpCode.default(503) })
     .prefault({}),
   /** When set, GET / says `Cache-Control: max-age=<seconds>` instead of `no-store`. */
-  cacheMaxAge: durationSchema.optional(),
+  cacheMaxAge: durationSchema({ max: 86_400_000 }).optional(),
 });
 
 const weight = z.number().int().min(0).max(256);

@@ -1,4 +1,4 @@
-import type { Registration } from '../checks/registration.js';
+import type { Registration } from '../checks/spec.js';
 import type { ProcessInfo } from './proc.js';
 import type { PortsResult } from './ports.js';
 import type { ProcReader } from './reader.js';

@@ -16,7 +16,7 @@ export interface Owned {
   url: unknown;
 }
 
-/** What to do to the monitor. */
+/** What to do to the check table. */
 export type Op =
   | { op: 'upsert'; id: string; rule: CompiledRule; state: DesiredState; pid?: number }
   | { op: 'missing'; id: string; rule: CompiledRule; url: unknown }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compileRule, RuleError } from './rules.js';
+import { intervalSchema, timeoutSchema } from '../checks/timing.js';
 
 const matchSchema = z
   .strictObject({
@@ -26,11 +27,11 @@ export const ruleSchema = z
     portIndex: z.number().int().min(0).max(1023).default(0),
     /** When the process is gone: "critical" (default) keeps the check Critical, "remove" drops it. */
     whenMissing: z.enum(['critical', 'remove']).default('critical'),
-    /** Passed to the check as in a registration (validated there): per-check timing and thresholds. */
-    interval: z.union([z.string(), z.number()]).optional(),
-    timeout: z.union([z.string(), z.number()]).optional(),
-    rise: z.number().optional(),
-    fall: z.number().optional(),
+    /** Per-check timing and thresholds, as in a registration. */
+    interval: intervalSchema.optional(),
+    timeout: timeoutSchema.optional(),
+    rise: z.number().int().min(1).max(100).optional(),
+    fall: z.number().int().min(1).max(100).optional(),
   })
   .superRefine((rule, ctx) => {
     // Regexes and templates are checked here so a bad rule stops start-up naming its field.

@@ -1,17 +1,20 @@
 import { compileCheck } from '../checks/compile.js';
-import { ID_PATTERN, parseRegistration, type Registration } from '../checks/registration.js';
-import { MegaphoneError } from '../errors.js';
+import { parseRegistration, type Registration } from '../checks/spec.js';
+import { ID_RULE, isCheckId } from '../checks/id.js';
+import { MegaphoneError } from '../lib/errors.js';
 import type { ProcessInfo } from './proc.js';
 import type { RuleConfig } from './rule-schema.js';
 import { parseTemplate, parseValueTemplate, renderTemplate, type Template, type TemplateVars, type ValueTemplate } from './template.js';
 
 /** A bad rule: `field` is the dotted path inside the rule (e.g. "match.cmd"). */
 export class RuleError extends Error {
+  readonly code = 'E_RULE';
   constructor(
     readonly field: string,
     message: string,
   ) {
     super(message);
+    this.name = 'RuleError';
   }
 }
 
@@ -82,7 +85,7 @@ export function compileRule(config: RuleConfig, index: number): CompiledRule {
   const url = template('url', () => parseValueTemplate(config.url));
   const rule: CompiledRule = { index, label, config, name, cmd, id, url, staticId: id.uses.size === 0 };
   const sampleId = renderId(rule, SAMPLE);
-  if (!ID_PATTERN.test(sampleId)) throw new RuleError('id', `must yield a valid check id (1-128 characters of A-Z a-z 0-9 . _ : -), yields ${JSON.stringify(sampleId)}`);
+  if (!isCheckId(sampleId)) throw new RuleError('id', `must yield a valid check id (${ID_RULE}), yields ${JSON.stringify(sampleId)}`);
   try {
     compileCheck(renderRegistration(rule, SAMPLE), 'discovery', SAMPLE_DEFAULTS);
   } catch (err) {

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { compileCheck } from '../checks/compile.js';
 import type { Check } from '../checks/definition.js';
-import type { Registration } from '../checks/registration.js';
+import type { Registration } from '../checks/spec.js';
 import { publicUrl } from '../checks/redact.js';
-import type { Config } from '../config/schema.js';
-import type { Monitor } from '../monitor.js';
+import type { CheckDefaults } from '../checks/timing.js';
+import type { CheckTable } from '../table/check-table.js';
 import { evaluateRules, type DesiredState, type Evaluation } from './evaluate.js';
 import type { ProcReader } from './reader.js';
 import { MISSING_MESSAGE, reconcile, type Op, type Owned } from './reconcile.js';
@@ -14,8 +14,8 @@ export interface DiscoveryDeps {
   rules: CompiledRule[];
   intervalMs: number;
   reader: ProcReader;
-  monitor: Monitor;
-  defaults: Config['defaults'];
+  table: CheckTable;
+  defaults: CheckDefaults;
   maxChecks: number;
   logger: Logger;
   now?: () => number;
@@ -38,7 +38,7 @@ const patternsOf = (rules: CompiledRule[]) =>
 
 /**
  * The thin, stateful side of discovery: one snapshot per interval, shared by every rule, and the
- * resulting changes applied to the monitor as checks with source "discovery".
+ * resulting changes applied to the check table as checks with source "discovery".
  */
 export class DiscoveryRunner {
   private owned = new Map<string, Owned>();
@@ -69,7 +69,7 @@ export class DiscoveryRunner {
       if (rule) o.rule = rule;
       else {
         this.owned.delete(id);
-        this.deps.monitor.remove(id);
+        this.deps.table.remove(id);
       }
     }
     clearTimeout(this.timer);
@@ -112,7 +112,7 @@ export class DiscoveryRunner {
         checks: [...this.owned.values()]
           .filter((o) => o.rule === rule)
           .map((o) => {
-            const state = this.deps.monitor.get(o.id);
+            const state = this.deps.table.get(o.id);
             return { id: o.id, pid: o.pid ?? null, url: publicUrl(o.url), status: state?.status ?? null, message: state?.message ?? null };
           }),
       })),
@@ -155,8 +155,8 @@ export class DiscoveryRunner {
   }
 
   private apply(op: Op): void {
-    const { monitor, logger } = this.deps;
-    const existing = monitor.get(op.id);
+    const { table, logger } = this.deps;
+    const existing = table.get(op.id);
     // Not applied: forget it, so the next snapshot tries again (e.g. once the API check is deleted).
     const skip = () => void this.owned.delete(op.id);
     if (existing && existing.check.source !== 'discovery') {
@@ -164,17 +164,17 @@ export class DiscoveryRunner {
       return skip();
     }
     if (op.op === 'remove') {
-      if (monitor.remove(op.id)) logger.info({ id: op.id, rule: op.rule.label }, 'discovery: process gone, check removed');
+      if (table.remove(op.id)) logger.info({ id: op.id, rule: op.rule.label }, 'discovery: process gone, check removed');
       return;
     }
-    if (!existing && monitor.size >= this.deps.maxChecks) {
+    if (!existing && table.size >= this.deps.maxChecks) {
       this.warnOnce(`limit:${op.id}`, { id: op.id, rule: op.rule.label }, 'discovery: limits.maxChecks reached; check not added');
       return skip();
     }
     const check = op.op === 'missing' ? this.fixed(op.id, op.rule, op.url, 'Critical', MISSING_MESSAGE) : this.build(op.id, op.rule, op.state);
     if (!check) return skip();
-    monitor.upsert(check);
-    logger.info({ id: op.id, rule: op.rule.label, ...(op.op === 'upsert' ? { pid: op.pid } : {}), status: monitor.get(op.id)?.status, url: check.url }, op.op === 'missing' ? 'discovery: process not running' : 'discovery: check applied');
+    table.upsert(check);
+    logger.info({ id: op.id, rule: op.rule.label, ...(op.op === 'upsert' ? { pid: op.pid } : {}), status: table.get(op.id)?.status, url: check.url }, op.op === 'missing' ? 'discovery: process not running' : 'discovery: check applied');
   }
 
   private build(id: string, rule: CompiledRule, state: DesiredState): Check | undefined {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Transition } from '../monitor.js';
+import type { Transition } from '../table/events.js';
 import { STATUSES } from '../status.js';
 import type { HistoryConfig } from './schema.js';
 import { Journal } from './journal.js';

@@ -2,8 +2,8 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Host, HostSummary } from '../maintenance/host.js';
-import { oneLine } from '../one-line.js';
+import type { HostStatus, HostView } from '../summary/host-view.js';
+import { oneLine } from '../lib/one-line.js';
 
 /** Longest description after `#` (HAProxy shows it in its stats page and logs). */
 export const MAX_AGENT_DESCRIPTION = 200;
@@ -14,7 +14,7 @@ export type AgentWeights = Config['agent']['weights'];
  * The agent-check reply for a host summary (HAProxy doc/configuration.txt "agent-check").
  * `ready` always goes with `up`, so a drain the agent set earlier is undone by the agent.
  */
-export function agentLine(summary: HostSummary, weights: AgentWeights): string {
+export function agentLine(summary: HostStatus, weights: AgentWeights): string {
   if (summary.maintenance) return `drain #${oneLine(summary.maintenance.reason, MAX_AGENT_DESCRIPTION)}\n`;
   switch (summary.status) {
     case 'Critical': {
@@ -34,8 +34,9 @@ export function agentLine(summary: HostSummary, weights: AgentWeights): string {
 export interface AgentOptions {
   host: string;
   port: number;
-  weights: AgentWeights;
-  view: Host;
+  /** Read for every answer: a reload may change them. */
+  weights: () => AgentWeights;
+  view: HostView;
   logger: Logger;
 }
 
@@ -48,11 +49,14 @@ export interface AgentListener {
 /** Listens for HAProxy agent checks: each connection gets one line, then is closed. */
 export async function startAgent(opts: AgentOptions): Promise<AgentListener> {
   let version = -1;
+  let weights: AgentWeights | undefined;
   let line = Buffer.alloc(0);
   const current = () => {
-    if (opts.view.version !== version) {
+    const w = opts.weights();
+    if (opts.view.version !== version || w !== weights) {
       version = opts.view.version;
-      line = Buffer.from(agentLine(opts.view.summary(), opts.weights));
+      weights = w;
+      line = Buffer.from(agentLine(opts.view.summary(), w));
     }
     return line;
   };

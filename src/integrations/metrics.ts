@@ -1,12 +1,16 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { severity, STATUSES } from '../status.js';
 import type { CheckSource } from '../checks/definition.js';
-import type { Host } from '../maintenance/host.js';
+import type { HostView } from '../summary/host-view.js';
+import type { CheckTable } from '../table/check-table.js';
+import type { EventBus } from '../table/events.js';
 import { RenderCache } from './render-cache.js';
 
-/** What /metrics needs: the host read model, and a prom-client Registry of its own. */
+/** What /metrics needs: the host read model, the checks, and a prom-client Registry of its own. */
 export interface MetricsDeps {
-  host: Host;
+  host: HostView;
+  table: CheckTable;
+  bus: EventBus;
   /** Default: a fresh Registry (never the global default one). */
   registry?: Registry;
   /** Monotonic clock in ms for the render cache (not the business clock); default performance.now. */
@@ -26,8 +30,7 @@ export class Metrics {
   private readonly cache: RenderCache;
 
   constructor(deps: MetricsDeps) {
-    const { host } = deps;
-    const monitor = host.monitor;
+    const { host, table: checks, bus } = deps;
     const registry = (this.registry = deps.registry ?? new Registry());
     collectDefaultMetrics({ register: registry });
     // Gauges named *_total fail `promtool check metrics`; their per-type siblings carry the same numbers.
@@ -49,7 +52,7 @@ export class Metrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const s of monitor.all()) this.set({ check: s.check.id, source: s.check.source }, severity(s.status));
+        for (const s of checks.all()) this.set({ check: s.check.id, source: s.check.source }, severity(s.status));
       },
     });
     new Gauge({
@@ -59,7 +62,7 @@ export class Metrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const s of monitor.all()) this.set({ check: s.check.id }, s.status === 'OK' ? 1 : 0);
+        for (const s of checks.all()) this.set({ check: s.check.id }, s.status === 'OK' ? 1 : 0);
       },
     });
     new Gauge({
@@ -69,7 +72,7 @@ export class Metrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const s of monitor.all()) this.set({ check: s.check.id }, s.flapping ? 1 : 0);
+        for (const s of checks.all()) this.set({ check: s.check.id }, s.flapping ? 1 : 0);
       },
     });
     new Gauge({
@@ -87,7 +90,7 @@ export class Metrics {
       registers: [registry],
       collect() {
         const counts = new Map<string, number>(SOURCES.map((s) => [s, 0]));
-        for (const s of monitor.all()) counts.set(s.check.source, (counts.get(s.check.source) ?? 0) + 1);
+        for (const s of checks.all()) counts.set(s.check.source, (counts.get(s.check.source) ?? 0) + 1);
         for (const [source, n] of counts) this.set({ source }, n);
       },
     });
@@ -100,7 +103,7 @@ export class Metrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const s of monitor.all()) if (s.result) this.set({ check: s.check.id }, s.result.latencyMs / 1000);
+        for (const s of checks.all()) if (s.result) this.set({ check: s.check.id }, s.result.latencyMs / 1000);
       },
     });
     // Host-wide: the distribution of all polls, with no check label.
@@ -127,11 +130,11 @@ export class Metrics {
       this.cache.invalidate();
     };
     this.cache = new RenderCache(() => registry.metrics(), deps.now ?? (() => performance.now()), deps.cacheMs ?? 1000);
-    monitor.events.on('result', onResult);
-    monitor.events.on('removed', onRemoved);
+    bus.on('result', onResult);
+    bus.on('removed', onRemoved);
     this.unsubscribe = () => {
-      monitor.events.off('result', onResult);
-      monitor.events.off('removed', onRemoved);
+      bus.off('result', onResult);
+      bus.off('removed', onRemoved);
     };
   }
 
@@ -144,7 +147,7 @@ export class Metrics {
     return this.cache.get();
   }
 
-  /** Stops listening to the monitor. */
+  /** Stops listening to the bus. */
   close(): void {
     this.unsubscribe();
   }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
-import { StorageError } from '../errors.js';
+import { StorageError } from '../lib/errors.js';
 
 /** The host is drained on purpose: why, since when, and until when (absent: until lifted). */
 export interface MaintenanceState {
@@ -11,9 +11,9 @@ export interface MaintenanceState {
   until?: number;
 }
 
-/** Where the state lives durably: the Registry's data file (a sibling section). */
+/** Where the state lives durably: a section of the data file. */
 export interface SectionStore {
-  readSection(key: 'maintenance'): unknown;
+  section(key: 'maintenance'): unknown;
   writeSection(key: 'maintenance', value: unknown): Promise<void>;
 }
 
@@ -44,7 +44,7 @@ export class Maintenance {
 
   /** Reads the stored state; an unreadable one stops start-up like a corrupt data file. */
   static load(store: SectionStore, now: () => number): Maintenance {
-    const raw = store.readSection('maintenance');
+    const raw = store.section('maintenance');
     if (raw === undefined || raw === null) return new Maintenance(store, now, undefined);
     const parsed = storedSchema.safeParse(raw);
     if (!parsed.success) throw new StorageError('data file holds an invalid "maintenance" section; refusing to start');

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.js';
-import type { Daemon } from '../daemon.js';
+import type { Config } from '../config/schema.js';
+import type { ReloadOutcome } from '../reload.js';
 
 /** SIGHUP re-reads the config and applies it; an invalid one is logged and the running one kept. */
-export function onSighupReload(daemon: Daemon, load: () => Promise<LoadedConfig>, logger: Logger): void {
+export function onSighupReload(daemon: { reload(config: Config): Promise<ReloadOutcome> }, load: () => Promise<LoadedConfig>, logger: Logger): void {
   let queued = Promise.resolve();
   process.on('SIGHUP', () => {
     queued = queued.then(async () => {

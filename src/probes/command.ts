@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { CommandCheck } from '../checks/definition.js';
 import type { Status } from '../status.js';
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../lib/duration.js';
 import { parsePluginOutput } from './perfdata.js';
 import { clipMessage, type Result } from './result.js';
 

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { HttpCheck } from '../checks/definition.js';
-import { describeTransportError } from './transport-error.js';
+import { describeTransportError } from '../lib/transport-error.js';
 import { interpretJson, type Reading } from './interpret.js';
 import { interpretHealthJson } from './health-json.js';
 import { matchWithin } from './match.js';

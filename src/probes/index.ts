@@ -6,8 +6,8 @@ import type { TargetPolicy } from '../security/targets.js';
 import { probeCommand } from './command.js';
 
 export type ProbeDeps = HttpProbeDeps & {
-  /** Where raw TCP probes may connect; without it they connect anywhere (tests only). */
-  targets?: TargetPolicy;
+  /** Where raw TCP probes may connect (HTTP probes: the dispatcher's connector enforces it). */
+  targets: TargetPolicy;
 };
 
 /** Runs the probe for a check's kind. Never throws. */

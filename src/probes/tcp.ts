@@ -1,19 +1,18 @@
-import net from 'node:net';
 import type { TcpCheck } from '../checks/definition.js';
-import { describeTransportError } from './transport-error.js';
+import { describeTransportError } from '../lib/transport-error.js';
 import type { Result } from './result.js';
 import type { TargetPolicy } from '../security/targets.js';
 import { connectGuarded } from '../security/connect-guard.js';
 
 /** OK when a TCP connection to host:port opens before the signal's deadline; Critical with the reason otherwise. Never throws. */
-export function probeTcp(check: TcpCheck, signal: AbortSignal, now: () => number, targets?: TargetPolicy): Promise<Result> {
+export function probeTcp(check: TcpCheck, signal: AbortSignal, now: () => number, targets: TargetPolicy): Promise<Result> {
   const at = now();
   const started = performance.now();
   const latency = () => Math.round(performance.now() - started);
   return new Promise<Result>((resolve) => {
     let settled = false;
     // The target rules apply at connect time too (literals and every resolved address).
-    const socket = targets ? connectGuarded(targets, { host: check.host, port: check.port }) : net.connect({ host: check.host, port: check.port });
+    const socket = connectGuarded(targets, { host: check.host, port: check.port });
     const finish = (r: Omit<Result, 'latencyMs' | 'at'>) => {
       if (settled) return;
       settled = true;

@@ -1,6 +1,6 @@
 import { BlockList } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { MegaphoneError } from '../errors.js';
+import { MegaphoneError } from '../lib/errors.js';
 import { alwaysRefused, normalizeAddress, socketAddressOf, type Address } from './addresses.js';
 
 /** Resolves a host name to every address it has (dns.lookup with all: true). */

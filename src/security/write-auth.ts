@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Context, Middleware } from 'koa';
-import { ConfigError, MegaphoneError } from '../errors.js';
+import { ConfigError, MegaphoneError } from '../lib/errors.js';
 import type { Config } from '../config/schema.js';
 import { isLoopback } from './addresses.js';
 

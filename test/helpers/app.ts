@@ -1,31 +1,29 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createGuardedAgent } from '../../src/security/connect-guard.js';
-import { compileTargetPolicy, type ResolveAll } from '../../src/security/targets.js';
-import type { WritePolicy } from '../../src/security/write-auth.js';
 import { pino } from 'pino';
 import supertest from 'supertest';
-import type Koa from 'koa';
-import { createApp } from '../../src/api/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config, ConfigInput } from '../../src/config/schema.js';
-import { Monitor, type ProbeFn } from '../../src/monitor.js';
-import { compileConfigChecks } from '../../src/checks/config-checks.js';
-import { Registry } from '../../src/registry/registry.js';
-import { Scheduler } from '../../src/scheduler.js';
-import { runProbe } from '../../src/probes/index.js';
-import { createDialects, type Dialects } from '../../src/dialects.js';
+import { realDeps } from '../../src/daemon.js';
+import { createMegaphone, type Megaphone, type MegaphoneDeps } from '../../src/megaphone.js';
+import type { ProbeFn } from '../../src/polling/feed.js';
+import type { ReloadOutcome } from '../../src/reload.js';
+import type { ResolveAll } from '../../src/security/targets.js';
+import type { WritePolicy } from '../../src/security/write-auth.js';
+import type { CheckTable } from '../../src/table/check-table.js';
+import type { EventBus } from '../../src/table/events.js';
 
+/** A megaphone built by the composition root with test dependencies, started, not listening. */
 export interface TestApp {
-  app: Koa;
   request: ReturnType<typeof supertest>;
-  monitor: Monitor;
-  registry: Registry;
-  scheduler: Scheduler;
+  megaphone: Megaphone;
+  table: CheckTable;
+  bus: EventBus;
   config: Config;
-  dialects: Dialects;
   dataFile: string;
+  dir: string;
+  reload(next: Config): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
 
@@ -33,47 +31,52 @@ export function tempDir(prefix = 'megaphone-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-/** The app wired with real deps (real probes, real data file in a temp folder), no listening port. */
 export interface TestAppOptions {
   /** Replaces DNS for target checks (registration and connect time). */
   resolve?: ResolveAll;
-  /** Who may write; default as the daemon's: the token from `auth`, loopback free. */
-  writePolicy?: WritePolicy;
-  /** The clock the monitor, registry and API see; default Date.now. */
+  /** The peer address write access sees (a stand-in for the socket's). */
+  peerAddress?: WritePolicy['peerAddress'];
+  /** The clock; default Date.now. */
   now?: () => number;
   /** Replaces the real probes (e.g. one that never returns). */
   probe?: ProbeFn;
+  /** Any other dependency. */
+  deps?: Partial<MegaphoneDeps>;
+  /** Called once built, before start(): to listen from the very first event. */
+  onBuilt?: (bus: EventBus) => void;
 }
 
+/**
+ * createMegaphone with the daemon's real dependencies (real probes, real data file in a temp
+ * folder, guarded pools) but for what the test replaces; quick polls by default.
+ */
 export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string, opts: TestAppOptions = {}): Promise<TestApp> {
   const config = parseConfig({ defaults: { interval: '1s', timeout: '500ms' }, ...overrides });
   config.dataFile = dataFile ?? path.join(tempDir(), 'db.json');
-  const now = opts.now ?? Date.now;
-  const targets = compileTargetPolicy(config.targets.allow, opts.resolve);
-  const dispatcher = createGuardedAgent(targets, { keepAliveTimeout: 1000 });
-  const scheduler = new Scheduler({ concurrency: config.limits.concurrentPolls, onResult: (id, r) => monitor.onResult(id, r) });
-  const probe: ProbeFn = opts.probe ?? ((check, signal) => runProbe(check, signal, { dispatcher, now, targets }));
-  const monitor: Monitor = new Monitor({ scheduler, now, flap: config.flap, probe });
-  for (const check of compileConfigChecks(config)) monitor.upsert(check);
-  const registry = await Registry.open(config.dataFile, monitor, { defaults: config.defaults, maxChecks: config.limits.maxChecks, now, targets });
-  const dialects = createDialects({ config, monitor, store: registry, now });
-  const writePolicy = opts.writePolicy ?? { token: config.auth.token, requireTokenOnLoopback: config.auth.requireTokenOnLoopback };
-  const app = createApp({ monitor, registry, logger: pino({ level: 'silent' }), now, dialects, writePolicy });
+  const logger = pino({ level: 'silent' });
+  const deps: MegaphoneDeps = { ...realDeps(config, logger), hostname: 'test-host', ...opts.deps };
+  if (opts.now) deps.now = opts.now;
+  if (opts.resolve) deps.resolve = opts.resolve;
+  if (opts.probe) deps.probe = opts.probe;
+  if (opts.peerAddress) deps.peerAddress = opts.peerAddress;
+  const megaphone = await createMegaphone(config, deps);
+  opts.onBuilt?.(megaphone.bus);
+  await megaphone.start();
   return {
-    app,
-    request: supertest(app.callback()),
-    monitor,
-    registry,
-    scheduler,
+    request: supertest(megaphone.handler),
+    megaphone,
+    table: megaphone.table,
+    bus: megaphone.bus,
     config,
-    dialects,
     dataFile: config.dataFile,
-    async close() {
-      monitor.stop();
-      scheduler.stop();
-      dialects.close();
-      await registry.drain();
-      await dispatcher.destroy();
-    },
+    dir: path.dirname(config.dataFile),
+    reload: (next) => megaphone.reload(next),
+    close: () => megaphone.close(),
   };
+}
+
+/** makeTestApp with half-second polls in a given folder (history, notifications and reload tests). */
+export function makeOpsApp(overrides: ConfigInput = {}, opts: { dir?: string; now?: () => number } = {}): Promise<TestApp> {
+  const dir = opts.dir ?? tempDir();
+  return makeTestApp({ defaults: { interval: '500ms', timeout: '500ms' }, ...overrides }, path.join(dir, 'db.json'), { now: opts.now });
 }

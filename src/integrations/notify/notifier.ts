@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import type { Transition } from '../../monitor.js';
+import type { Transition } from '../../table/events.js';
 import type { Status } from '../../status.js';
 import { WebhookQueue, type NotifyStats } from './delivery.js';
 import type { Lifecycle } from './event.js';

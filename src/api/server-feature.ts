@@ -1,0 +1,17 @@
+import type { Feature } from '../feature.js';
+
+/**
+ * The API's listener and the HAProxy agent's, which the daemon builds from these keys when it
+ * starts: only a restart applies a change to them.
+ */
+export const listenersFeature: Feature = {
+  name: 'listeners',
+  sections: [
+    { key: 'listen', pick: (c) => c.listen },
+    {
+      key: 'limits.headersTimeout, limits.requestTimeout, limits.connectionsPerClient',
+      pick: (c) => [c.limits.headersTimeout, c.limits.requestTimeout, c.limits.connectionsPerClient],
+    },
+    { key: 'agent.port, agent.host', pick: (c) => [c.agent.port, c.agent.host] },
+  ],
+};

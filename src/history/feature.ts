@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Feature } from '../feature.js';
+import type { EventBus } from '../table/events.js';
+import { HistoryStore } from './store.js';
+
+/** Transition history: every transition on the bus is recorded in a journal beside the data file. */
+export async function historyFeature(deps: {
+  config: Config;
+  file: string;
+  bus: EventBus;
+  logger: Logger;
+  now: () => number;
+}): Promise<Feature & { history: HistoryStore }> {
+  const history = await HistoryStore.open(deps.file, deps.config.history, { logger: deps.logger, now: deps.now });
+  deps.bus.on('transition', (t) => history.record(t));
+  return {
+    name: 'history',
+    history,
+    sections: [{ key: 'history', pick: (c) => c.history, apply: (next) => history.reconfigure(next.history) }],
+    close: () => history.close(),
+  };
+}

@@ -1,0 +1,185 @@
+import type { Adapter } from 'lowdb';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import { createHandler, type Handler } from './api/handler.js';
+import { Negotiator } from './api/negotiate.js';
+import { DEFAULT_REPRESENTATIONS } from './api/representations.js';
+import { listenersFeature } from './api/server-feature.js';
+import { configChecksFeature } from './checks/config-checks-feature.js';
+import type { Config } from './config/schema.js';
+import { discoveryFeature } from './discovery/feature.js';
+import type { ProcReader } from './discovery/reader.js';
+import type { Feature } from './feature.js';
+import { historyFeature } from './history/feature.js';
+import { Metrics } from './integrations/metrics.js';
+import { notifyFeature } from './integrations/notify/feature.js';
+import { registerOpsMetrics } from './integrations/ops-metrics.js';
+import { maintenanceFeature } from './maintenance/feature.js';
+import type { ProbeFn } from './polling/feed.js';
+import { pollingFeature } from './polling/feature.js';
+import { registrationsFeature } from './registrations/feature.js';
+import { Reloader, type ReloadOutcome } from './reload.js';
+import { securityFeature } from './security/feature.js';
+import type { ResolveAll, TargetPolicy } from './security/targets.js';
+import type { WritePolicy } from './security/write-auth.js';
+import { HostSummary } from './summary/host-summary.js';
+import { HostView } from './summary/host-view.js';
+import { CheckTable } from './table/check-table.js';
+import { createEventBus } from './table/events.js';
+
+/** Everything megaphone takes from the outside world; the daemon passes the real ones, tests their own. */
+export interface MegaphoneDeps {
+  logger: Logger;
+  /** The clock (epoch ms). */
+  now: () => number;
+  /** 0 ≤ x < 1: poll jitter and the spread of the first round. */
+  random: () => number;
+  /** The data file (a lowdb Adapter) and where the history journal lives. */
+  storage: { document: Adapter<unknown>; historyFile: string };
+  /** DNS: every address of a host name (registration and connect time). */
+  resolve: ResolveAll;
+  /** A keep-alive pool that connects only where the policy allows: one for polls, one for webhooks. */
+  dispatcher: (targets: TargetPolicy, use: 'polls' | 'webhooks') => Dispatcher;
+  /** Reads the process table for discovery; `timeoutMs` bounds one snapshot. */
+  processReader: (timeoutMs: number) => ProcReader;
+  /** Shown on the status page and in notifications. */
+  hostname: string;
+  /** Replaces running the real probes (e.g. one that never answers). */
+  probe?: ProbeFn;
+  /** The address a request comes from, for write access; default the socket's. */
+  peerAddress?: WritePolicy['peerAddress'];
+}
+
+/** A built megaphone: a request handler and its parts. It never listens (the daemon does). */
+export type Megaphone = Awaited<ReturnType<typeof createMegaphone>>;
+
+/**
+ * The composition root: builds every part of megaphone from the config and its dependencies, in
+ * the order data flows (sources of checks → check table → polling → summary → API and integrations).
+ * Throws ConfigError/StorageError when the config or the data file cannot be used.
+ */
+export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
+  const { logger, now } = deps;
+  const bus = createEventBus();
+  const table = new CheckTable(bus, now);
+  const features: Feature[] = [];
+  const use = <F extends Feature>(feature: F): F => {
+    features.push(feature);
+    return feature;
+  };
+
+  use(listenersFeature);
+  const security = use(
+    await securityFeature({ config, resolve: deps.resolve, peerAddress: deps.peerAddress, onTargets: () => polling.refreshDispatcher() }),
+  );
+  const polling = use(
+    pollingFeature({ config, table, bus, targets: security.targets, dispatcher: (t) => deps.dispatcher(t, 'polls'), probe: deps.probe, now, random: deps.random }),
+  );
+  const summary = new HostSummary(bus, now, () => polling.sweeper.sweepIfDue());
+  // History and notifications listen before any check arrives.
+  const history = use(await historyFeature({ config, file: deps.storage.historyFile, bus, logger, now })).history;
+  const notify = use(
+    notifyFeature({
+      config,
+      bus,
+      dispatcher: deps.dispatcher(security.targets, 'webhooks'),
+      logger,
+      now,
+      hostname: deps.hostname,
+      currentMessage: (check) => (check === null ? host.summary().message : table.get(check)?.message),
+    }),
+  );
+  // Sources of checks: the config file first, then the API's stored checks, then discovery.
+  use(configChecksFeature(config, table, logger));
+  const discovery = discoveryFeature({ config, table, reader: deps.processReader, logger, now });
+  const registrations = use(
+    await registrationsFeature({
+      config,
+      document: deps.storage.document,
+      table,
+      thresholds: polling.thresholds,
+      targets: () => security.targets,
+      claimedBy: (id) => discovery.runner.ownerOf(id),
+      now,
+      logger,
+    }),
+  );
+  use(discovery);
+  logger.info({ dataFile: config.dataFile, checks: table.size, configChecks: config.checks.length }, 'registry loaded');
+  const maintenance = use(maintenanceFeature({ store: registrations.data, checks: summary, bus, now })).maintenance;
+  const host = new HostView(summary, maintenance, table);
+
+  // What readers see: GET / in each representation, the agent, /metrics.
+  let live = { http: config.http, agentWeights: config.agent.weights };
+  use({
+    name: 'dialects',
+    sections: [
+      { key: 'http', pick: (c) => c.http, apply: (next) => void (live = { ...live, http: next.http }) },
+      { key: 'agent.weights', pick: (c) => c.agent.weights, apply: (next) => void (live = { ...live, agentWeights: next.agent.weights }) },
+    ],
+  });
+  const metrics = new Metrics({ host, table, bus });
+  registerOpsMetrics(metrics.registry, { notifier: notify.notifier, history });
+  use({ name: 'metrics', close: () => metrics.close() });
+  const representations = DEFAULT_REPRESENTATIONS;
+  const handler: Handler = createHandler({
+    table,
+    freshen: () => polling.sweeper.sweepIfDue(),
+    checks: registrations.api,
+    host,
+    http: () => live.http,
+    representations,
+    negotiator: new Negotiator(host, now, representations),
+    maintenance,
+    metrics,
+    history,
+    discovery: discovery.runner,
+    writePolicy: security.writePolicy,
+    logger,
+    now,
+    hostname: deps.hostname,
+  });
+
+  const reloader = new Reloader(
+    features.flatMap((f) => f.sections ?? []),
+    config,
+    logger,
+  );
+  let closing: Promise<void> | undefined;
+  return {
+    handler,
+    /** Starts polling, the staleness sweep and discovery (its first snapshot is applied before this resolves). */
+    async start(): Promise<void> {
+      for (const f of features) await f.start?.();
+    },
+    /** Applies a new (already validated) config; see ReloadSection. */
+    reload: (next: Config): Promise<ReloadOutcome> => reloader.reload(next),
+    /** Stops everything and waits for pending writes. */
+    close(): Promise<void> {
+      closing ??= (async () => {
+        // Producers of changes stop first, so nothing reaches a closed store or journal.
+        const first = [discovery, polling];
+        for (const f of first) await f.close?.();
+        for (const f of [...features].reverse()) if (!first.includes(f as never)) await f.close?.();
+      })();
+      return closing;
+    },
+    bus,
+    table,
+    summary,
+    host,
+    scheduler: polling.scheduler,
+    sweeper: polling.sweeper,
+    thresholds: polling.thresholds,
+    checks: registrations.api,
+    data: registrations.data,
+    maintenance,
+    history,
+    notifier: notify.notifier,
+    metrics,
+    discovery: discovery.runner,
+    targets: security.targets,
+    reloader,
+    agentWeights: () => live.agentWeights,
+  };
+}

@@ -1,0 +1,146 @@
+import { compileCheck, type CheckDefaults } from '../checks/compile.js';
+import type { Check } from '../checks/definition.js';
+import { checkSpecSchema, type Registration } from '../checks/spec.js';
+import { timingChanged } from '../checks/timing.js';
+import { checkNotFound, MegaphoneError, notApiCheck, notPushCheck, StorageError, tooManyChecks } from '../lib/errors.js';
+import { formatIssue } from '../lib/format-issue.js';
+import { assertTargetAllowed, type TargetPolicy } from '../security/targets.js';
+import type { Status } from '../status.js';
+import type { CheckTable } from '../table/check-table.js';
+import type { Thresholds } from '../table/thresholds.js';
+import type { DataFile, PushReport } from './data-file.js';
+
+export interface ApiChecksOptions {
+  defaults: CheckDefaults;
+  maxChecks: number;
+  /** Where API checks may point (read at every registration: a reload may replace it). */
+  targets: () => TargetPolicy;
+  /** The discovery rule that owns an id, if any: such ids cannot be registered over the API. */
+  claimedBy: (id: string) => string | undefined;
+  now: () => number;
+}
+
+/** Who declared a check that the API may not touch: its discovery rule, else its source. */
+const ownerOf = (check: { source: string; rule?: string }) => (check.rule ? `discovery rule ${check.rule}` : check.source);
+
+/** Compiles a stored registration; throws StorageError naming the check and the reason. */
+function compileStored(id: string, raw: unknown, defaults: CheckDefaults, file: string): Check {
+  const why = (reason: string) => new StorageError(`data file ${file} holds an invalid check ${JSON.stringify(id)}: ${reason}; refusing to start`);
+  const parsed = checkSpecSchema.safeParse(raw);
+  if (!parsed.success) throw why(formatIssue(parsed.error, raw));
+  if (parsed.data.id !== id) throw why(`it is stored under another id (${JSON.stringify(parsed.data.id)})`);
+  try {
+    return compileCheck(parsed.data, 'api', defaults);
+  } catch (err) {
+    if (err instanceof MegaphoneError) throw why(err.message);
+    throw err;
+  }
+}
+
+/**
+ * The API as a source of checks: registrations validated, stored durably in the data file, then
+ * put in the check table; push reports likewise. Config and discovery checks are not its to touch.
+ */
+export class ApiChecks {
+  private reserved = 0;
+  /** Stored ids not started because the config file declares a check with the same id. */
+  readonly shadowed: string[] = [];
+
+  constructor(
+    private readonly data: DataFile,
+    private readonly table: CheckTable,
+    private readonly thresholds: Thresholds,
+    private opts: ApiChecksOptions,
+  ) {}
+
+  /** Puts every stored check in the table (after config checks), with its last push report. */
+  load(): void {
+    for (const [id, raw] of this.data.state.checks) {
+      const check = compileStored(id, raw, this.opts.defaults, this.data.file);
+      // A check the config file declares wins over a stored registration of the same id (kept on disk).
+      const taken = this.table.get(id);
+      if (taken && taken.check.source !== 'api') {
+        this.shadowed.push(id);
+        continue;
+      }
+      this.table.upsert(check);
+    }
+    for (const [id, report] of this.data.state.pushes) {
+      if (this.table.get(id)?.check.kind === 'push') this.thresholds.record(id, { ...report, latencyMs: 0 });
+    }
+  }
+
+  /** Stores and starts a check. Resolves `created` (false when it replaced one) once durable. */
+  async register(reg: Registration): Promise<{ created: boolean }> {
+    const check = compileCheck(reg, 'api', this.opts.defaults);
+    const targets = this.opts.targets();
+    if (check.kind === 'http') await assertTargetAllowed(check.target, targets);
+    // A tcp target is judged as the same host would be in a URL (odd IPv4 spellings read as addresses).
+    if (check.kind === 'tcp') {
+      const host = check.host.includes(':') && !check.host.startsWith('[') ? `[${check.host}]` : check.host;
+      await assertTargetAllowed(`http://${host}:${check.port}/`, targets);
+    }
+    const existing = this.table.get(reg.id);
+    if (existing && existing.check.source !== 'api') throw notApiCheck(reg.id, ownerOf(existing.check), 'replaced');
+    const claim = existing ? undefined : this.opts.claimedBy(reg.id);
+    if (claim) throw notApiCheck(reg.id, `discovery rule ${claim}`, 'registered');
+    const isNew = !existing;
+    if (isNew && this.table.size + this.reserved >= this.opts.maxChecks) throw tooManyChecks(this.opts.maxChecks);
+    if (isNew) this.reserved++;
+    try {
+      const existed = await this.data.commit({ op: 'put', reg });
+      this.table.upsert(check);
+      return { created: !existed };
+    } finally {
+      if (isNew) this.reserved--;
+    }
+  }
+
+  /** Deletes an API check once the deletion is durable. 404 when unknown, 409 when not from the API. */
+  async remove(id: string): Promise<void> {
+    const existing = this.table.get(id);
+    if (!existing) throw checkNotFound(id);
+    if (existing.check.source !== 'api') throw notApiCheck(id, ownerOf(existing.check), 'deleted');
+    const removed = await this.data.commit({ op: 'delete', id });
+    if (!removed) throw checkNotFound(id);
+    this.table.remove(id);
+  }
+
+  /**
+   * Records a report pushed to a push check: durable first, then applied, so an acknowledged
+   * report survives a restart. 404 when unknown, 409 when the check is not a push check.
+   */
+  async report(id: string, status: Status, message: string): Promise<void> {
+    const state = this.table.get(id);
+    if (!state) throw checkNotFound(id);
+    if (state.check.kind !== 'push') throw notPushCheck(id, state.check.kind);
+    const check = state.check;
+    const report: PushReport = { status, message, at: this.opts.now() };
+    await this.data.commit({ op: 'push', id, report });
+    // Applied only if the same check is still registered after the write.
+    if (this.table.get(id)?.check === check) this.thresholds.record(id, { ...report, latencyMs: 0 });
+  }
+
+  /**
+   * Applies reloaded defaults and limits: only API checks whose timing or thresholds changed are
+   * retimed, keeping their status; the others keep polling untouched. Returns ids left as they were.
+   */
+  reconfigure(opts: Pick<ApiChecksOptions, 'defaults' | 'maxChecks'>): string[] {
+    this.opts = { ...this.opts, ...opts };
+    const kept: string[] = [];
+    for (const [id, raw] of this.data.state.checks) {
+      const current = this.table.get(id);
+      if (current?.check.source !== 'api') continue;
+      let next;
+      try {
+        next = compileCheck(raw as Registration, 'api', this.opts.defaults);
+      } catch {
+        // e.g. its own timeout no longer fits a new default interval: it keeps running as it was.
+        kept.push(id);
+        continue;
+      }
+      if (timingChanged(current.check, next)) this.table.upsert(next, { keepState: true });
+    }
+    return kept;
+  }
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import type { Adapter } from 'lowdb';
+import { StorageError } from '../lib/errors.js';
+import { storedStatusSchema, type Status } from '../status.js';
+import type { Registration } from '../checks/spec.js';
+import { DurableStore } from './group-commit.js';
+
+/** The last report pushed to a push check: kept so an acknowledged report survives a restart. */
+export interface PushReport {
+  status: Status;
+  message: string;
+  /** Epoch ms it was received. */
+  at: number;
+}
+
+/** Other durable state kept beside the checks in the data file, each a section of its own. */
+export type SectionKey = 'maintenance';
+
+/** What the data file holds, in memory. Keys from outside live in Maps, never in plain objects. */
+export interface DataState {
+  /** API registrations by id, as registered (validated again when loaded). */
+  checks: Map<string, unknown>;
+  pushes: Map<string, PushReport>;
+  sections: Map<SectionKey, unknown>;
+}
+
+/** One change to the data file. */
+export type DataOp =
+  | { op: 'put'; reg: Registration }
+  | { op: 'delete'; id: string }
+  | { op: 'push'; id: string; report: PushReport }
+  | { op: 'section'; key: SectionKey; value: unknown };
+
+export const DATA_VERSION = 1;
+const SECTION_KEYS: readonly SectionKey[] = ['maintenance'];
+
+const pushReportSchema = z.strictObject({ status: storedStatusSchema, message: z.string(), at: z.number() });
+const record = z.record(z.string(), z.unknown());
+const documentSchema = z.looseObject({
+  version: z.number(),
+  checks: record,
+  pushes: record.optional(),
+});
+
+const emptyState = (): DataState => ({ checks: new Map(), pushes: new Map(), sections: new Map() });
+
+/** Builds the state from the file's JSON; throws StorageError naming what is wrong (and the file). */
+export function stateFromDocument(json: unknown, file: string): DataState {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new StorageError(`data file ${file} does not hold a megaphone registry (got ${JSON.stringify(json)?.slice(0, 40)}); refusing to start`);
+  }
+  const doc = documentSchema.safeParse(json);
+  if (!doc.success) throw new StorageError(`data file ${file} has no "version" and "checks" of a megaphone registry; refusing to start`);
+  if (doc.data.version !== DATA_VERSION) {
+    throw new StorageError(`data file ${file} has version ${JSON.stringify(doc.data.version)}, this megaphone reads version ${DATA_VERSION}; refusing to start`);
+  }
+  const state = emptyState();
+  for (const [id, reg] of Object.entries(doc.data.checks)) state.checks.set(id, reg);
+  for (const [id, raw] of Object.entries(doc.data.pushes ?? {})) {
+    const report = pushReportSchema.safeParse(raw);
+    if (!report.success) throw new StorageError(`data file ${file} holds an invalid push report for ${JSON.stringify(id)}; refusing to start`);
+    state.pushes.set(id, report.data);
+  }
+  for (const key of SECTION_KEYS) {
+    const value = (json as Record<string, unknown>)[key];
+    if (value !== undefined && value !== null) state.sections.set(key, value);
+  }
+  return state;
+}
+
+/** The file's JSON for a state; maps become null-prototype objects, so an id like `__proto__` is a key like any other. */
+export function documentFromState(state: DataState): Record<string, unknown> {
+  const toObject = <V>(m: Map<string, V>) => {
+    const o = Object.create(null) as Record<string, V>;
+    for (const [k, v] of m) o[k] = v;
+    return o;
+  };
+  const doc: Record<string, unknown> = { version: DATA_VERSION, checks: toObject(state.checks), pushes: toObject(state.pushes) };
+  for (const [key, value] of state.sections) doc[key] = value;
+  return doc;
+}
+
+/** Applies one op in place; returns whether the id existed before (put, delete). Deterministic. */
+export function applyDataOp(state: DataState, op: DataOp): boolean {
+  switch (op.op) {
+    case 'put': {
+      const had = state.checks.has(op.reg.id);
+      state.checks.set(op.reg.id, op.reg);
+      // A replaced check starts afresh: its old push report no longer applies.
+      state.pushes.delete(op.reg.id);
+      return had;
+    }
+    case 'delete':
+      state.pushes.delete(op.id);
+      return state.checks.delete(op.id);
+    case 'push':
+      state.pushes.set(op.id, op.report);
+      return true;
+    case 'section':
+      if (op.value === null || op.value === undefined) state.sections.delete(op.key);
+      else state.sections.set(op.key, op.value);
+      return true;
+  }
+}
+
+const copyState = (s: DataState): DataState => ({ checks: new Map(s.checks), pushes: new Map(s.pushes), sections: new Map(s.sections) });
+
+/**
+ * The data file: API registrations, push reports and sections (maintenance), durable before
+ * any change is acknowledged. Changes are ops; a batch of them is written at once (group commit).
+ */
+export class DataFile {
+  private constructor(
+    private readonly store: DurableStore<DataState>,
+    readonly file: string,
+  ) {}
+
+  /** Reads the file (absent: empty). Throws StorageError when it is not a valid data file. */
+  static async open(adapter: Adapter<unknown>, file: string): Promise<DataFile> {
+    const json = await adapter.read();
+    const state = json === null ? emptyState() : stateFromDocument(json, file);
+    const stateAdapter: Adapter<DataState> = {
+      read: async () => state,
+      write: (s) => adapter.write(documentFromState(s)),
+    };
+    return new DataFile(await DurableStore.open(stateAdapter, state, copyState), file);
+  }
+
+  /** The committed state; treat as read-only. */
+  get state(): DataState {
+    return this.store.data;
+  }
+
+  /** Applies `op` once it is on disk; resolves with whether the id existed before. */
+  commit(op: DataOp): Promise<boolean> {
+    return this.store.update((draft) => applyDataOp(draft, op));
+  }
+
+  section(key: SectionKey): unknown {
+    return this.store.data.sections.get(key);
+  }
+
+  /** Replaces a section (null deletes it); resolves once durable. */
+  async writeSection(key: SectionKey, value: unknown): Promise<void> {
+    await this.commit({ op: 'section', key, value });
+  }
+
+  drain(): Promise<void> {
+    return this.store.drain();
+  }
+}

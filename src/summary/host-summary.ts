@@ -1,0 +1,56 @@
+import type { Status } from '../status.js';
+import type { EventBus } from '../table/events.js';
+import type { Summary } from './aggregate.js';
+import { SummaryIndex } from './summary-index.js';
+
+/**
+ * The checks' collated summary (worst-of and messages), kept up to date one change at a time,
+ * and the host's transitions: when the worst status moves, a host transition goes on the bus.
+ */
+export class HostSummary {
+  /** Counts and problems kept per change, so summary() never rescans every check. */
+  private readonly index = new SummaryIndex();
+  private cached: Summary | undefined;
+  private hostStatus: Status | undefined;
+  private changes = 0;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly now: () => number,
+    /** Applies what time did before a read (the staleness sweeper). */
+    private readonly freshen: () => void = () => undefined,
+  ) {
+    bus.on('changed', (state) => {
+      this.index.set(state.check.id, state.status, state.message);
+      this.changed();
+    });
+    bus.on('removed', (id) => {
+      this.index.delete(id);
+      this.changed();
+    });
+  }
+
+  /** Bumped whenever the summary may have changed; reading it first applies what time did. */
+  get version(): number {
+    this.freshen();
+    return this.changes;
+  }
+
+  summary(): Summary {
+    this.freshen();
+    this.cached ??= this.index.summary();
+    return this.cached;
+  }
+
+  private changed(): void {
+    this.cached = undefined;
+    this.changes++;
+    // O(1) host status; the full summary (sorted message) only when the host status moved.
+    const status = this.index.status();
+    if (this.hostStatus !== undefined && status !== this.hostStatus) {
+      const host = this.summary();
+      this.bus.emit('transition', { check: null, from: this.hostStatus, to: host.status, message: host.message, at: this.now() });
+    }
+    this.hostStatus = status;
+  }
+}

@@ -1,0 +1,47 @@
+import type { Maintenance, MaintenanceState } from '../maintenance/maintenance.js';
+import type { CheckState } from '../table/check-state.js';
+import type { CheckTable } from '../table/check-table.js';
+import type { Summary } from './aggregate.js';
+import type { HostSummary } from './host-summary.js';
+
+/** The host summary every dialect serves: the checks' summary, overridden by maintenance. */
+export interface HostStatus extends Summary {
+  /** Set while the host is in maintenance (status is then Critical). */
+  maintenance?: MaintenanceState;
+}
+
+/**
+ * What the host says now, the one read model of every dialect (GET /, the agent, /metrics, the
+ * status page): the checks' summary with maintenance laid over it, cached per version.
+ */
+export class HostView {
+  private cachedVersion = -1;
+  private cached: HostStatus | undefined;
+
+  constructor(
+    private readonly checksSummary: HostSummary,
+    readonly maintenance: Maintenance,
+    private readonly table: CheckTable,
+  ) {}
+
+  /** Changes whenever the summary may have changed (both parts only ever grow). */
+  get version(): number {
+    return this.checksSummary.version + this.maintenance.version;
+  }
+
+  summary(): HostStatus {
+    // Ask the checks first (cached, cheap): their lazy staleness sweep may bump the version.
+    const s = this.checksSummary.summary();
+    const version = this.version;
+    if (!this.cached || version !== this.cachedVersion) {
+      const m = this.maintenance.current();
+      this.cached = m ? { ...s, status: 'Critical', message: `maintenance: ${m.reason}`, maintenance: m } : s;
+      this.cachedVersion = version;
+    }
+    return this.cached;
+  }
+
+  checks(): IterableIterator<CheckState> {
+    return this.table.all();
+  }
+}

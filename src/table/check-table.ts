@@ -1,0 +1,101 @@
+import type { Check } from '../checks/definition.js';
+import { newTracking } from '../checks/thresholds.js';
+import type { Status } from '../status.js';
+import type { CheckState } from './check-state.js';
+import type { EventBus } from './events.js';
+
+const PENDING_MESSAGE = 'waiting for the first poll';
+const PUSH_PENDING_MESSAGE = 'waiting for the first report';
+
+/** Checks that are never polled carry their own status: --global, and discovery's fixed checks. */
+export function presetOf(check: Check): { status: Status; message: string } | undefined {
+  if (check.kind === 'global') {
+    return { status: check.statusoverride ?? 'Critical', message: 'host forced by the --global check' };
+  }
+  if (check.kind === 'fixed') return { status: check.status, message: check.message };
+  return undefined;
+}
+
+/**
+ * Every check megaphone holds, whatever its source (config, API, discovery), and its current
+ * state. The one place a check's status changes; it announces each change on the bus.
+ */
+export class CheckTable {
+  private readonly states = new Map<string, CheckState>();
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly now: () => number,
+  ) {}
+
+  /** Adds or replaces a check. `keepState` (a reload that only retimed it) keeps its status and `since`. */
+  upsert(check: Check, opts: { keepState?: boolean } = {}): void {
+    const previous = this.states.get(check.id);
+    if (opts.keepState && previous) {
+      previous.check = check;
+      this.bus.emit('upserted', previous, previous);
+      return;
+    }
+    const now = this.now();
+    const preset = presetOf(check);
+    const state: CheckState = {
+      check,
+      status: preset?.status ?? 'Unknown',
+      message: preset?.message ?? (check.kind === 'push' ? PUSH_PENDING_MESSAGE : PENDING_MESSAGE),
+      since: now,
+      registeredAt: now,
+      consecutive: 0,
+      flapping: false,
+      stale: false,
+      tracking: newTracking(),
+    };
+    if (previous && previous.status === state.status) state.since = previous.since;
+    this.states.set(check.id, state);
+    this.bus.emit('upserted', state, previous);
+    if (previous && previous.status !== state.status) {
+      this.bus.emit('transition', {
+        check: check.id,
+        from: previous.status,
+        to: state.status,
+        message: state.message,
+        at: state.since,
+      });
+    }
+    this.bus.emit('changed', state);
+  }
+
+  remove(id: string): boolean {
+    const state = this.states.get(id);
+    if (!state) return false;
+    this.states.delete(id);
+    this.bus.emit('removed', id, state);
+    return true;
+  }
+
+  get(id: string): CheckState | undefined {
+    return this.states.get(id);
+  }
+
+  all(): IterableIterator<CheckState> {
+    return this.states.values();
+  }
+
+  get size(): number {
+    return this.states.size;
+  }
+
+  /**
+   * Sets a check's status and message (from a result, or from time). `announce` runs before the
+   * transition it may cause (results are announced before their transitions, as listeners expect).
+   */
+  set(state: CheckState, status: Status, message: string, at: number, announce?: () => void): void {
+    const from = state.status;
+    const changed = status !== from || message !== state.message;
+    if (status !== from) state.since = at;
+    state.status = status;
+    state.message = message;
+    announce?.();
+    if (status !== from) this.bus.emit('transition', { check: state.check.id, from, to: status, message, at });
+    if (changed) this.bus.emit('changed', state);
+  }
+}

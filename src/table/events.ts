@@ -1,0 +1,37 @@
+import { EventEmitter } from 'node:events';
+import type { Result } from '../probes/result.js';
+import type { Status } from '../status.js';
+import type { CheckState } from './check-state.js';
+
+/** A status change of one check (`check` set) or of the host (`check` null). */
+export interface Transition {
+  check: string | null;
+  from: Status;
+  to: Status;
+  message: string;
+  at: number;
+}
+
+/** What happens to checks; integrations (history, metrics, notifications, summaries) listen. */
+export interface CheckEvents {
+  /** A check was added (`previous` undefined) or replaced or retimed. */
+  upserted: [state: CheckState, previous: CheckState | undefined];
+  /** A check went away. */
+  removed: [id: string, state: CheckState];
+  /** Every poll or push result, after it was applied, before any transition it causes. */
+  result: [id: string, result: Result, state: CheckState];
+  /** A check's status or message changed (after its `transition`, if any). */
+  changed: [state: CheckState];
+  /** A check's or the host's status changed. */
+  transition: [transition: Transition];
+}
+
+/** The one event bus of a megaphone: the check table and the host summary emit, everything else listens. */
+export type EventBus = EventEmitter<CheckEvents>;
+
+export function createEventBus(): EventBus {
+  const bus = new EventEmitter<CheckEvents>();
+  // Every feature listens once; more than this is a leak.
+  bus.setMaxListeners(64);
+  return bus;
+}
