@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseTemplate, renderTemplate } from '../src/discovery/template.js';
 import { compileRule, RuleError, ruleMatches } from '../src/discovery/rules.js';
-import { ruleSchema } from '../src/discovery/rule-schema.js';
+import { ruleSchema } from '../src/discovery/rule-config.js';
 import { desire, selectProcesses, type Desired } from '../src/discovery/evaluate.js';
 import { reconcile, type Owned } from '../src/discovery/reconcile.js';
 import { parseStat, parseStatusUid } from '../src/discovery/proc.js';

@@ -3,7 +3,7 @@ import { DEFAULT_ALLOW, invalidAllowEntry } from '../security/targets.js';
 import { durationSchema } from '../lib/duration.js';
 import { webhookSchema } from '../integrations/notify/schema.js';
 import { historySchema } from '../history/schema.js';
-import { ruleSchema } from '../discovery/rule-schema.js';
+import { ruleSchema } from '../discovery/rule-config.js';
 import { checkSpecSchema } from '../checks/spec.js';
 import { intervalSchema, timeoutSchema } from '../checks/timing.js';
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { compileRule, RuleError } from './rules.js';
 import { intervalSchema, timeoutSchema } from '../checks/timing.js';
 
 const matchSchema = z
@@ -15,32 +14,22 @@ const matchSchema = z
     message: 'needs at least one of name, cmd, user',
   });
 
-/** One discovery rule: which processes, and the check each becomes. */
-export const ruleSchema = z
-  .strictObject({
-    match: matchSchema,
-    /** Check id template, e.g. "nginx" or "worker-{pid}". */
-    id: z.string().min(1).max(256),
-    /** Check url template: a string or the object form of a registration's `url`. */
-    url: z.union([z.string().min(1).max(4096), z.record(z.string(), z.unknown())]),
-    /** Which listening port `{port}` is, lowest first; default 0 (the lowest). */
-    portIndex: z.number().int().min(0).max(1023).default(0),
-    /** When the process is gone: "critical" (default) keeps the check Critical, "remove" drops it. */
-    whenMissing: z.enum(['critical', 'remove']).default('critical'),
-    /** Per-check timing and thresholds, as in a registration. */
-    interval: intervalSchema.optional(),
-    timeout: timeoutSchema.optional(),
-    rise: z.number().int().min(1).max(100).optional(),
-    fall: z.number().int().min(1).max(100).optional(),
-  })
-  .superRefine((rule, ctx) => {
-    // Regexes and templates are checked here so a bad rule stops start-up naming its field.
-    try {
-      compileRule(rule, -1);
-    } catch (err) {
-      if (!(err instanceof RuleError)) throw err;
-      ctx.addIssue({ code: 'custom', path: err.field.split('.'), message: `(rule ${JSON.stringify(rule.id)}) ${err.message}` });
-    }
-  });
+/** One discovery rule as written: which processes, and the check each becomes (see rule-config.ts). */
+export const ruleShapeSchema = z.strictObject({
+  match: matchSchema,
+  /** Check id template, e.g. "nginx" or "worker-{pid}". */
+  id: z.string().min(1).max(256),
+  /** Check url template: a string or the object form of a registration's `url`. */
+  url: z.union([z.string().min(1).max(4096), z.record(z.string(), z.unknown())]),
+  /** Which listening port `{port}` is, lowest first; default 0 (the lowest). */
+  portIndex: z.number().int().min(0).max(1023).default(0),
+  /** When the process is gone: "critical" (default) keeps the check Critical, "remove" drops it. */
+  whenMissing: z.enum(['critical', 'remove']).default('critical'),
+  /** Per-check timing and thresholds, as in a registration. */
+  interval: intervalSchema.optional(),
+  timeout: timeoutSchema.optional(),
+  rise: z.number().int().min(1).max(100).optional(),
+  fall: z.number().int().min(1).max(100).optional(),
+});
 
-export type RuleConfig = z.output<typeof ruleSchema>;
+export type RuleConfig = z.output<typeof ruleShapeSchema>;
