@@ -18,8 +18,10 @@ import { maintenanceFeature } from './maintenance/feature.js';
 import type { ProbeFn } from './polling/feed.js';
 import { pollingFeature } from './polling/feature.js';
 import { registrationsFeature } from './registrations/feature.js';
+import { DataFile } from './registrations/data-file.js';
 import { Reloader, type ReloadOutcome } from './reload.js';
 import { securityFeature } from './security/feature.js';
+import { silencesFeature } from './silences/feature.js';
 import type { ResolveAll, TargetPolicy } from './security/targets.js';
 import type { WritePolicy } from './security/write-auth.js';
 import { HostSummary } from './summary/host-summary.js';
@@ -75,7 +77,14 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   const polling = use(
     pollingFeature({ config, table, bus, targets: security.targets, dispatcher: (t) => deps.dispatcher(t, 'polls'), probe: deps.probe, now, random: deps.random }),
   );
-  const summary = new HostSummary(bus, now, () => polling.sweeper.sweepIfDue());
+  const blocking = {
+    blockedBy: (id: string) => {
+      const state = table.get(id);
+      return state ? table.blockedBy(state) : [];
+    },
+    dependentsOf: (id: string) => table.dependentsOf(id),
+  };
+  const summary = new HostSummary(bus, now, () => polling.sweeper.sweepIfDue(), blocking);
   // History and notifications listen before any check arrives.
   const history = use(await historyFeature({ config, file: deps.storage.historyFile, bus, logger, now })).history;
   const notify = use(
@@ -87,15 +96,28 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
       now,
       hostname: deps.hostname,
       currentMessage: (check) => (check === null ? host.summary().message : table.get(check)?.message),
+      checks: {
+        get(id) {
+          const s = table.get(id);
+          return s && { status: s.status, message: s.message, silenced: s.silence !== undefined };
+        },
+        blockedBy: blocking.blockedBy,
+        dependentsOf: blocking.dependentsOf,
+      },
     }),
   );
+  // The data file: API registrations, push reports, silences, maintenance.
+  const data = await DataFile.open(deps.storage.document, config.dataFile);
+  use({ name: 'data file', sections: [{ key: 'dataFile', pick: (c) => c.dataFile }], close: () => data.drain() });
+  // Silences first: each check takes its silence as it arrives.
+  const silences = use(silencesFeature({ config, data, table, bus, now, logger })).silences;
   // Sources of checks: the config file first, then the API's stored checks, then discovery.
   use(configChecksFeature(config, table, logger));
   const discovery = discoveryFeature({ config, table, reader: deps.processReader, logger, now });
   const registrations = use(
-    await registrationsFeature({
+    registrationsFeature({
       config,
-      document: deps.storage.document,
+      data,
       table,
       thresholds: polling.thresholds,
       targets: () => security.targets,
@@ -106,7 +128,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   );
   use(discovery);
   logger.info({ dataFile: config.dataFile, checks: table.size, configChecks: config.checks.length }, 'registry loaded');
-  const maintenance = use(maintenanceFeature({ store: registrations.data, checks: summary, bus, now })).maintenance;
+  const maintenance = use(maintenanceFeature({ store: data, checks: summary, bus, now })).maintenance;
   const host = new HostView(summary, maintenance, table);
 
   // What readers see: GET / in each representation, the agent, /metrics.
@@ -131,6 +153,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     representations,
     negotiator: new Negotiator(host, now, representations),
     maintenance,
+    silences,
     metrics,
     history,
     discovery: discovery.runner,
@@ -172,8 +195,9 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     sweeper: polling.sweeper,
     thresholds: polling.thresholds,
     checks: registrations.api,
-    data: registrations.data,
+    data,
     maintenance,
+    silences,
     history,
     notifier: notify.notifier,
     metrics,

@@ -75,7 +75,7 @@ describe('maintenance', () => {
     ['no body', undefined, /reason/],
     ['no reason', { ttl: '1m' }, /reason/],
     ['an empty reason', { reason: '  ' }, /reason/],
-    ['a two-line reason', { reason: 'a\nb' }, /reason: must be one line/],
+    ['a two-line reason', { reason: 'a\nb' }, /`reason` must be one line/],
     ['a reason over 256 characters', { reason: 'x'.repeat(257) }, /reason/],
     ['a bad ttl', { reason: 'r', ttl: 'soon' }, /ttl/],
     ['a zero ttl', { reason: 'r', ttl: 0 }, /ttl/],

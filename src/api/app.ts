@@ -10,6 +10,7 @@ import { stateRoutes } from './routes-state.js';
 import { rootRoutes } from './routes-root.js';
 import { maintenanceRoutes } from './routes-maintenance.js';
 import { metricsRoutes } from './routes-metrics.js';
+import { silenceRoutes } from './routes-silences.js';
 import type { AppDeps } from './deps.js';
 
 export type { AppDeps };
@@ -26,6 +27,7 @@ export function createApp(deps: AppDeps): Koa {
   discoveryRoutes(router, deps);
   stateRoutes(router, deps);
   maintenanceRoutes(router, deps);
+  silenceRoutes(router, deps);
   metricsRoutes(router, deps);
 
   app.use(errorMiddleware(deps.logger));

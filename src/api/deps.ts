@@ -4,6 +4,7 @@ import type { DiscoveryView } from '../discovery/runner.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Metrics } from '../integrations/metrics.js';
 import type { Maintenance } from '../maintenance/maintenance.js';
+import type { Silences } from '../silences/silences.js';
 import type { Registration } from '../checks/spec.js';
 import type { WritePolicy } from '../security/write-auth.js';
 import type { Status } from '../status.js';
@@ -37,6 +38,7 @@ export interface AppDeps {
   /** The one cache of GET /'s bytes, shared by the Koa route and the fast path. */
   negotiator: Negotiator;
   maintenance: Maintenance;
+  silences: Silences;
   metrics: Metrics;
   /** Transition history; without it /history and /checks/:id/history are absent. */
   history?: HistoryStore;

@@ -1,25 +1,20 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { durationSchema } from '../lib/duration.js';
 import { badRequest } from '../lib/errors.js';
+import { formatIssue } from '../lib/format-issue.js';
 import { maintenanceView } from '../maintenance/maintenance.js';
 import type { AppDeps } from './deps.js';
+import { holdTtlSchema, reasonSchema } from './hold.js';
 
-/** Longest maintenance ttl: a forgotten drain must end (30 days). */
-export const MAX_MAINTENANCE_TTL = 30 * 24 * 3600 * 1000;
-
-const putSchema = z.strictObject({
-  reason: z.string().trim().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line without control characters'),
-  ttl: durationSchema({ min: 1, max: MAX_MAINTENANCE_TTL }).optional(),
-});
+const putSchema = z.strictObject({ reason: reasonSchema, ttl: holdTtlSchema.optional() });
 
 function parsePut(body: unknown): z.output<typeof putSchema> {
-  if (body === undefined) throw badRequest('request body must be JSON {"reason": "...", "ttl"?: "10m"}');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest('request body must be a JSON object {"reason": "...", "ttl"?: "10m"}');
+  }
   const parsed = putSchema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.join('.') || 'body';
-  throw badRequest(`${field}: ${issue?.message ?? 'invalid'}`);
+  if (!parsed.success) throw badRequest(formatIssue(parsed.error, body));
+  return parsed.data;
 }
 
 /** GET/PUT/DELETE /maintenance: drain the host on purpose, durably, optionally for a while. */

@@ -18,7 +18,7 @@ export function stateRoutes(router: Router, deps: AppDeps): void {
     const state = deps.table.get(ctx.params.id as string);
     if (!state) throw checkNotFound(ctx.params.id as string);
     deps.freshen();
-    ctx.body = stateView(state);
+    ctx.body = stateView(state, deps.table.blockedBy(state));
   });
 
   router.put('/checks/:id/status', async (ctx) => {
@@ -30,6 +30,6 @@ export function stateRoutes(router: Router, deps: AppDeps): void {
     await deps.checks.report(id, parsed.data.status, parsed.data.message ?? '');
     const state = deps.table.get(id);
     if (!state) throw checkNotFound(id);
-    ctx.body = stateView(state);
+    ctx.body = stateView(state, deps.table.blockedBy(state));
   });
 }

@@ -50,6 +50,7 @@ export function compileCheck(reg: Registration, source: CheckSource, defaults: C
   if (reg.command !== undefined && source !== 'config') {
     throw badRequest('`command` checks can only be declared in the config file, never over HTTP', 'E_COMMAND_OVER_HTTP');
   }
+  if (reg.dependsOn?.includes(reg.id)) throw badRequest(`\`dependsOn\` names the check itself (${JSON.stringify(reg.id)})`, 'E_DEPENDENCY_CYCLE');
   if (reg.id === GLOBAL_ID && reg.url === undefined) throw badRequest(`the \`${GLOBAL_ID}\` check takes a \`url\` (as in Megaphone), not \`${given[0]}\``);
   const obj = reg.url === undefined || typeof reg.url === 'string' ? undefined : reg.url;
   const base = {
@@ -60,6 +61,7 @@ export function compileCheck(reg: Registration, source: CheckSource, defaults: C
     ...resolveTiming(reg, defaults),
     rise: reg.rise ?? defaults.rise ?? 1,
     fall: reg.fall ?? defaults.fall ?? 1,
+    dependsOn: reg.dependsOn ?? [],
     ...(obj?.statusoverride ? { statusoverride: canonicalStatus(obj.statusoverride) } : {}),
   };
   if (reg.ttl !== undefined) {

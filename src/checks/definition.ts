@@ -27,6 +27,8 @@ interface BaseCheck {
   rise: number;
   /** Failures in a row before entering a bad state; default 1. */
   fall: number;
+  /** Checks this one needs (`dependsOn`); empty when none. */
+  dependsOn: readonly string[];
 }
 
 /** Polls a status URL (the seed's check), read as `format` says. */

@@ -67,6 +67,15 @@ const urlObject = z.strictObject({
 
 const commandSchema = z.array(z.string().min(1).max(4096).regex(/^[^\0]*$/, { message: 'must not contain NUL' })).min(1).max(64);
 
+/** Most dependencies one check may declare. */
+export const MAX_DEPENDENCIES = 32;
+
+/** `dependsOn`: distinct check ids (they need not exist yet). */
+export const dependsOnSchema = z
+  .array(idSchema)
+  .max(MAX_DEPENDENCIES)
+  .refine((ids) => new Set(ids).size === ids.length, { message: 'must not name a check twice' });
+
 /** Every field a check may have, from the API or the config file; which combinations are valid is checked by compileCheck. */
 export const checkSpecSchema = z.strictObject({
   id: idSchema,
@@ -81,6 +90,8 @@ export const checkSpecSchema = z.strictObject({
   rise: z.number().int().min(1).max(100).optional(),
   /** Failures in a row before entering a bad state; default 1. */
   fall: z.number().int().min(1).max(100).optional(),
+  /** Ids of checks this one needs: while one of them is not OK, this one's problems are blamed on it. */
+  dependsOn: dependsOnSchema.optional(),
 });
 
 /** The same fields as the config file's `checks` entries; POSTed bodies must not carry `command`. */

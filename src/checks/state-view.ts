@@ -1,6 +1,7 @@
 import type { CheckState } from '../table/check-state.js';
 import type { Status } from '../status.js';
 import type { Perfdatum } from '../probes/perfdata.js';
+import { silenceView } from '../silences/view.js';
 
 /** What GET /checks/:id/state (and each entry of GET /checks?verbose=1) shows. */
 export interface StateView {
@@ -21,9 +22,16 @@ export interface StateView {
   /** Command checks: what the plugin printed (capped at 4 KB), and its parsed perfdata. */
   output?: string;
   perfdata?: Perfdatum[];
+  /** Its `dependsOn`, when it has any. */
+  dependsOn?: readonly string[];
+  /** While it is not OK: the dependencies not OK either (its likely root causes). */
+  blockedBy?: readonly string[];
+  /** Set while silenced: left out of the host's status. */
+  silenced?: { reason: string; since: string; until: string | null; untilOk: boolean };
 }
 
-export function stateView(s: CheckState): StateView {
+/** A check's state for the API; `blockedBy` from CheckTable.blockedBy. */
+export function stateView(s: CheckState, blockedBy: readonly string[] = []): StateView {
   const r = s.result;
   const view: StateView = {
     id: s.check.id,
@@ -40,5 +48,8 @@ export function stateView(s: CheckState): StateView {
   if (s.check.rule !== undefined) view.rule = s.check.rule;
   if (r?.output !== undefined) view.output = r.output;
   if (r?.perfdata !== undefined) view.perfdata = r.perfdata;
+  if (s.check.dependsOn.length > 0) view.dependsOn = s.check.dependsOn;
+  if (blockedBy.length > 0) view.blockedBy = blockedBy;
+  if (s.silence) view.silenced = silenceView(s.silence);
   return view;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { intervalSchema, timeoutSchema } from '../checks/timing.js';
+import { dependsOnSchema } from '../checks/spec.js';
 
 const matchSchema = z
   .strictObject({
@@ -30,6 +31,8 @@ export const ruleShapeSchema = z.strictObject({
   timeout: timeoutSchema.optional(),
   rise: z.number().int().min(1).max(100).optional(),
   fall: z.number().int().min(1).max(100).optional(),
+  /** Check ids every check of this rule depends on. */
+  dependsOn: dependsOnSchema.optional(),
 });
 
 export type RuleConfig = z.output<typeof ruleShapeSchema>;

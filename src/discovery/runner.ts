@@ -192,7 +192,7 @@ export class DiscoveryRunner {
     const { interval, timeout } = this.deps.defaults;
     // Never stored or re-validated: the registration only records the id.
     const registration = { id } as Registration;
-    return { kind: 'fixed', id, source: 'discovery', rule: rule.label, url, registration, status, message, intervalMs: interval, timeoutMs: timeout, rise: 1, fall: 1 };
+    return { kind: 'fixed', id, source: 'discovery', rule: rule.label, url, registration, status, message, intervalMs: interval, timeoutMs: timeout, rise: 1, fall: 1, dependsOn: rule.config.dependsOn ?? [] };
   }
 
   private warnOnce(key: string, fields: object, message: string): void {

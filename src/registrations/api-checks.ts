@@ -2,6 +2,7 @@ import { compileCheck, type CheckDefaults } from '../checks/compile.js';
 import type { Check } from '../checks/definition.js';
 import { checkSpecSchema, type Registration } from '../checks/spec.js';
 import { timingChanged } from '../checks/timing.js';
+import { assertNoCycle } from '../checks/dependencies.js';
 import { checkNotFound, MegaphoneError, notApiCheck, notPushCheck, StorageError, tooManyChecks } from '../lib/errors.js';
 import { formatIssue } from '../lib/format-issue.js';
 import { assertTargetAllowed, type TargetPolicy } from '../security/targets.js';
@@ -82,6 +83,7 @@ export class ApiChecks {
     }
     const existing = this.table.get(reg.id);
     if (existing && existing.check.source !== 'api') throw notApiCheck(reg.id, ownerOf(existing.check), 'replaced');
+    assertNoCycle(reg.id, check.dependsOn, (id) => this.table.get(id)?.check.dependsOn);
     const claim = existing ? undefined : this.opts.claimedBy(reg.id);
     if (claim) throw notApiCheck(reg.id, `discovery rule ${claim}`, 'registered');
     const isNew = !existing;

@@ -13,6 +13,17 @@ export interface PushReport {
   at: number;
 }
 
+/** A check left out of the host's status on purpose, for a while (see src/silences). */
+export interface StoredSilence {
+  reason: string;
+  /** Epoch ms. */
+  since: number;
+  /** Epoch ms it lifts by itself; absent: until lifted (or until OK). */
+  until?: number;
+  /** Lifts once the check reads OK. */
+  untilOk: boolean;
+}
+
 /** Other durable state kept beside the checks in the data file, each a section of its own. */
 export type SectionKey = 'maintenance';
 
@@ -21,6 +32,7 @@ export interface DataState {
   /** API registrations by id, as registered (validated again when loaded). */
   checks: Map<string, unknown>;
   pushes: Map<string, PushReport>;
+  silences: Map<string, StoredSilence>;
   sections: Map<SectionKey, unknown>;
 }
 
@@ -29,20 +41,23 @@ export type DataOp =
   | { op: 'put'; reg: Registration }
   | { op: 'delete'; id: string }
   | { op: 'push'; id: string; report: PushReport }
+  | { op: 'silence'; id: string; silence: StoredSilence | null }
   | { op: 'section'; key: SectionKey; value: unknown };
 
 export const DATA_VERSION = 1;
 const SECTION_KEYS: readonly SectionKey[] = ['maintenance'];
 
 const pushReportSchema = z.strictObject({ status: storedStatusSchema, message: z.string(), at: z.number() });
+const silenceSchema = z.strictObject({ reason: z.string(), since: z.number(), until: z.number().optional(), untilOk: z.boolean() });
 const record = z.record(z.string(), z.unknown());
 const documentSchema = z.looseObject({
   version: z.number(),
   checks: record,
   pushes: record.optional(),
+  silences: record.optional(),
 });
 
-const emptyState = (): DataState => ({ checks: new Map(), pushes: new Map(), sections: new Map() });
+const emptyState = (): DataState => ({ checks: new Map(), pushes: new Map(), silences: new Map(), sections: new Map() });
 
 /** Builds the state from the file's JSON; throws StorageError naming what is wrong (and the file). */
 export function stateFromDocument(json: unknown, file: string): DataState {
@@ -61,6 +76,11 @@ export function stateFromDocument(json: unknown, file: string): DataState {
     if (!report.success) throw new StorageError(`data file ${file} holds an invalid push report for ${JSON.stringify(id)}; refusing to start`);
     state.pushes.set(id, report.data);
   }
+  for (const [id, raw] of Object.entries(doc.data.silences ?? {})) {
+    const silence = silenceSchema.safeParse(raw);
+    if (!silence.success) throw new StorageError(`data file ${file} holds an invalid silence for ${JSON.stringify(id)}; refusing to start`);
+    state.silences.set(id, silence.data);
+  }
   for (const key of SECTION_KEYS) {
     const value = (json as Record<string, unknown>)[key];
     if (value !== undefined && value !== null) state.sections.set(key, value);
@@ -75,7 +95,12 @@ export function documentFromState(state: DataState): Record<string, unknown> {
     for (const [k, v] of m) o[k] = v;
     return o;
   };
-  const doc: Record<string, unknown> = { version: DATA_VERSION, checks: toObject(state.checks), pushes: toObject(state.pushes) };
+  const doc: Record<string, unknown> = {
+    version: DATA_VERSION,
+    checks: toObject(state.checks),
+    pushes: toObject(state.pushes),
+    silences: toObject(state.silences),
+  };
   for (const [key, value] of state.sections) doc[key] = value;
   return doc;
 }
@@ -92,7 +117,14 @@ export function applyDataOp(state: DataState, op: DataOp): boolean {
     }
     case 'delete':
       state.pushes.delete(op.id);
+      state.silences.delete(op.id);
       return state.checks.delete(op.id);
+    case 'silence': {
+      const had = state.silences.has(op.id);
+      if (op.silence === null) state.silences.delete(op.id);
+      else state.silences.set(op.id, op.silence);
+      return had;
+    }
     case 'push':
       state.pushes.set(op.id, op.report);
       return true;
@@ -103,7 +135,12 @@ export function applyDataOp(state: DataState, op: DataOp): boolean {
   }
 }
 
-const copyState = (s: DataState): DataState => ({ checks: new Map(s.checks), pushes: new Map(s.pushes), sections: new Map(s.sections) });
+const copyState = (s: DataState): DataState => ({
+  checks: new Map(s.checks),
+  pushes: new Map(s.pushes),
+  silences: new Map(s.silences),
+  sections: new Map(s.sections),
+});
 
 /**
  * The data file: API registrations, push reports and sections (maintenance), durable before

@@ -1,4 +1,3 @@
-import type { Adapter } from 'lowdb';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Feature } from '../feature.js';
@@ -6,11 +5,11 @@ import type { TargetPolicy } from '../security/targets.js';
 import type { CheckTable } from '../table/check-table.js';
 import type { Thresholds } from '../table/thresholds.js';
 import { ApiChecks } from './api-checks.js';
-import { DataFile } from './data-file.js';
+import type { DataFile } from './data-file.js';
 
 export interface RegistrationsDeps {
   config: Config;
-  document: Adapter<unknown>;
+  data: DataFile;
   table: CheckTable;
   thresholds: Thresholds;
   targets: () => TargetPolicy;
@@ -19,10 +18,9 @@ export interface RegistrationsDeps {
   logger: Logger;
 }
 
-/** The data file and the API's checks in it: loaded now, retimed by a reload of `defaults`. */
-export async function registrationsFeature(deps: RegistrationsDeps): Promise<Feature & { data: DataFile; api: ApiChecks }> {
-  const { config, logger } = deps;
-  const data = await DataFile.open(deps.document, config.dataFile);
+/** The API's checks in the data file: loaded now, retimed by a reload of `defaults`. */
+export function registrationsFeature(deps: RegistrationsDeps): Feature & { api: ApiChecks } {
+  const { config, logger, data } = deps;
   const api = new ApiChecks(data, deps.table, deps.thresholds, {
     defaults: config.defaults,
     maxChecks: config.limits.maxChecks,
@@ -34,10 +32,8 @@ export async function registrationsFeature(deps: RegistrationsDeps): Promise<Fea
   if (api.shadowed.length > 0) logger.warn({ ids: api.shadowed }, 'stored checks shadowed by config checks of the same id');
   return {
     name: 'registrations',
-    data,
     api,
     sections: [
-      { key: 'dataFile', pick: (c) => c.dataFile },
       {
         key: 'defaults, limits.maxChecks',
         pick: (c) => [c.defaults, c.limits.maxChecks],
@@ -47,6 +43,5 @@ export async function registrationsFeature(deps: RegistrationsDeps): Promise<Fea
         },
       },
     ],
-    close: () => data.drain(),
   };
 }

@@ -24,10 +24,26 @@ export { ALL_OK_MESSAGE, NO_CHECKS_MESSAGE };
 const byWorstThenId = (a: CheckView, b: CheckView) =>
   severity(b.status) - severity(a.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/**
- * Collates checks into the host summary (Megaphone's rules). `global` is the `--global`
- * check when present: it forces the host to its status and leads the message.
- */
+/** How checks block each other (`dependsOn`), for naming root causes first. */
+export interface Blocking {
+  /** The ids blocking a check now (not OK dependencies), or none. */
+  blockedBy(id: string): readonly string[];
+  /** The ids that depend on a check. */
+  dependentsOf(id: string): Iterable<string>;
+}
+
+/** How a set of checks is collated: the host's rules, or a group's. */
+export interface CollateOptions {
+  /** The `--global` check when present: it forces the status and leads the message. */
+  global?: CheckView;
+  blocking?: Blocking;
+  /** A group's `minHealthy`: Critical below it, Warning while any member is not OK. */
+  minHealthy?: number;
+  /** The message when there is no check at all; default NO_CHECKS_MESSAGE. */
+  empty?: string;
+}
+
+/** Collates checks into a summary (Megaphone's rules); see collate(). */
 export function summarize(checks: Iterable<CheckView>, global?: CheckView): Summary {
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   const problems: CheckView[] = [];
@@ -35,30 +51,74 @@ export function summarize(checks: Iterable<CheckView>, global?: CheckView): Summ
     counts[c.status]++;
     if (c.status !== 'OK') problems.push(c);
   }
-  return collate(counts, problems, global);
+  return collate(counts, problems, { global });
+}
+
+// Root causes first (worst, then by id), each with how many checks it blocks; then the blocked ones.
+function describe(problems: CheckView[], blocking: Blocking | undefined): { ordered: CheckView[]; listed: string[] } {
+  problems.sort(byWorstThenId);
+  const line = (p: CheckView) => `${p.id}:${p.status}:${p.message}`;
+  if (!blocking) return { ordered: problems, listed: problems.map(line) };
+  const blockedBy = new Map<string, readonly string[]>();
+  for (const p of problems) {
+    const by = blocking.blockedBy(p.id);
+    if (by.length > 0) blockedBy.set(p.id, by);
+  }
+  if (blockedBy.size === 0) return { ordered: problems, listed: problems.map(line) };
+  const roots = problems.filter((p) => !blockedBy.has(p.id));
+  const blocked = problems.filter((p) => blockedBy.has(p.id));
+  // Everything blocked through a root, directly or along a chain of blocked checks.
+  const blocks = (root: string) => {
+    const seen = new Set<string>();
+    const queue = [root];
+    for (let at = queue.pop(); at !== undefined; at = queue.pop()) {
+      for (const d of blocking.dependentsOf(at)) {
+        if (!seen.has(d) && blockedBy.get(d)?.includes(at)) {
+          seen.add(d);
+          queue.push(d);
+        }
+      }
+    }
+    return seen.size;
+  };
+  const listed = [
+    ...roots.map((r) => {
+      const n = blocks(r.id);
+      return n > 0 ? `${line(r)} (blocks ${n})` : line(r);
+    }),
+    ...blocked.map((b) => `${line(b)} (blocked by ${(blockedBy.get(b.id) ?? []).join(', ')})`),
+  ];
+  return { ordered: [...roots, ...blocked], listed };
 }
 
 /**
- * The summary from per-status counts and the checks above OK (any order; sorted here), so a
- * caller that keeps those up to date (SummaryIndex) never rescans every check.
+ * The summary from per-status counts and the checks above OK (any order), so a caller that keeps
+ * those up to date (SummaryIndex) never rescans every check. Costs O(problems).
  */
-export function collate(counts: Record<Status, number>, problems: CheckView[], global?: CheckView): Summary {
-  let status: Status = 'OK';
+export function collate(counts: Record<Status, number>, problems: CheckView[], opts: CollateOptions = {}): Summary {
+  let worst: Status = 'OK';
   let total = 0;
   for (const s of STATUSES) {
     total += counts[s];
-    if (counts[s] > 0) status = worse(status, s);
+    if (counts[s] > 0) worst = worse(worst, s);
   }
-  problems.sort(byWorstThenId);
-  const listed = problems.map((p) => `${p.id}:${p.status}:${p.message}`);
+  const { ordered, listed } = describe(problems, opts.blocking);
+  const { global } = opts;
   if (global) {
     return {
       status: global.status,
       message: [`${GLOBAL_ID}:${global.status}:${global.message}`, ...listed].join('; '),
       counts,
-      problems: [global, ...problems],
+      problems: [global, ...ordered],
     };
   }
-  if (total === 0) return { status: 'Unknown', message: NO_CHECKS_MESSAGE, counts, problems };
-  return { status, message: status === 'OK' ? ALL_OK_MESSAGE : listed.join('; '), counts, problems };
+  if (total === 0) return { status: 'Unknown', message: opts.empty ?? NO_CHECKS_MESSAGE, counts, problems: ordered };
+  if (opts.minHealthy !== undefined) {
+    const ok = counts.OK;
+    const status: Status = ok < opts.minHealthy ? 'Critical' : ok < total ? 'Warning' : 'OK';
+    if (status === 'OK') return { status, message: ALL_OK_MESSAGE, counts, problems: ordered };
+    const head = `${ok} of ${total} OK (minHealthy ${opts.minHealthy})`;
+    return { status, message: [head, ...listed].join('; '), counts, problems: ordered };
+  }
+  return { status: worst, message: worst === 'OK' ? ALL_OK_MESSAGE : listed.join('; '), counts, problems: ordered };
 }

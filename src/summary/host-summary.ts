@@ -1,6 +1,6 @@
 import type { Status } from '../status.js';
 import type { EventBus } from '../table/events.js';
-import type { Summary } from './aggregate.js';
+import type { Blocking, Summary } from './aggregate.js';
 import { SummaryIndex } from './summary-index.js';
 
 /**
@@ -19,9 +19,13 @@ export class HostSummary {
     private readonly now: () => number,
     /** Applies what time did before a read (the staleness sweeper). */
     private readonly freshen: () => void = () => undefined,
+    /** How checks block each other, to name root causes first. */
+    private readonly blocking?: Blocking,
   ) {
     bus.on('changed', (state) => {
-      this.index.set(state.check.id, state.status, state.message);
+      // A silenced check is left out of the host's status.
+      if (state.silence) this.index.delete(state.check.id);
+      else this.index.set(state.check.id, state.status, state.message);
       this.changed();
     });
     bus.on('removed', (id) => {
@@ -38,7 +42,7 @@ export class HostSummary {
 
   summary(): Summary {
     this.freshen();
-    this.cached ??= this.index.summary();
+    this.cached ??= this.index.summary({ blocking: this.blocking });
     return this.cached;
   }
 

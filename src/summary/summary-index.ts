@@ -1,5 +1,5 @@
 import { GLOBAL_ID } from '../checks/id.js';
-import { collate, type CheckView, type Summary } from './aggregate.js';
+import { collate, type CheckView, type CollateOptions, type Summary } from './aggregate.js';
 import { STATUSES, severity, type Status } from '../status.js';
 
 /**
@@ -39,15 +39,26 @@ export class SummaryIndex {
     this.problems.delete(id);
   }
 
-  /** The host status alone, O(1): what collate() would say, without building the message. */
-  status(): Status {
+  /** The status alone, O(1): what collate() would say, without building the message. */
+  status(minHealthy?: number): Status {
     if (this.global) return this.global.status;
     let worst: Status | undefined;
-    for (const s of STATUSES) if (this.counts[s] > 0 && (worst === undefined || severity(s) > severity(worst))) worst = s;
-    return worst ?? 'Unknown';
+    let total = 0;
+    for (const s of STATUSES) {
+      total += this.counts[s];
+      if (this.counts[s] > 0 && (worst === undefined || severity(s) > severity(worst))) worst = s;
+    }
+    if (worst === undefined) return 'Unknown';
+    if (minHealthy === undefined) return worst;
+    return this.counts.OK < minHealthy ? 'Critical' : this.counts.OK < total ? 'Warning' : 'OK';
   }
 
-  summary(): Summary {
-    return collate({ ...this.counts }, [...this.problems.values()], this.global);
+  /** Members now (the `--global` check aside). */
+  get size(): number {
+    return this.views.size;
+  }
+
+  summary(opts: Omit<CollateOptions, 'global'> = {}): Summary {
+    return collate({ ...this.counts }, [...this.problems.values()], { ...opts, global: this.global });
   }
 }

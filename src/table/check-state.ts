@@ -23,4 +23,17 @@ export interface CheckState {
   stale: boolean;
   /** Threshold and flap bookkeeping. */
   tracking: Tracking;
+  /** Set while the check is silenced: left out of the host's and groups' status (see src/silences). */
+  silence?: Silence;
+}
+
+/** A check left out of the host's status on purpose: why, since when, until when. */
+export interface Silence {
+  reason: string;
+  /** Epoch ms. */
+  since: number;
+  /** Epoch ms it lifts by itself; absent: until lifted (or until OK). */
+  until?: number;
+  /** Lifts once the check reads OK. */
+  untilOk: boolean;
 }

@@ -2,7 +2,9 @@ import type { Check } from '../checks/definition.js';
 import { newTracking } from '../checks/thresholds.js';
 import type { Status } from '../status.js';
 import type { CheckState } from './check-state.js';
-import type { EventBus } from './events.js';
+import type { EventBus, Transition } from './events.js';
+
+const NONE: ReadonlySet<string> = new Set();
 
 const PENDING_MESSAGE = 'waiting for the first poll';
 const PUSH_PENDING_MESSAGE = 'waiting for the first report';
@@ -22,6 +24,8 @@ export function presetOf(check: Check): { status: Status; message: string } | un
  */
 export class CheckTable {
   private readonly states = new Map<string, CheckState>();
+  /** Who depends on an id (the reverse of `dependsOn`), whether that id exists or not. */
+  private readonly dependents = new Map<string, Set<string>>();
 
   constructor(
     private readonly bus: EventBus,
@@ -31,6 +35,7 @@ export class CheckTable {
   /** Adds or replaces a check. `keepState` (a reload that only retimed it) keeps its status and `since`. */
   upsert(check: Check, opts: { keepState?: boolean } = {}): void {
     const previous = this.states.get(check.id);
+    this.index(previous?.check, check);
     if (opts.keepState && previous) {
       previous.check = check;
       this.bus.emit('upserted', previous, previous);
@@ -53,13 +58,7 @@ export class CheckTable {
     this.states.set(check.id, state);
     this.bus.emit('upserted', state, previous);
     if (previous && previous.status !== state.status) {
-      this.bus.emit('transition', {
-        check: check.id,
-        from: previous.status,
-        to: state.status,
-        message: state.message,
-        at: state.since,
-      });
+      this.bus.emit('transition', this.transition(state, previous.status, state.since));
     }
     this.bus.emit('changed', state);
   }
@@ -68,6 +67,7 @@ export class CheckTable {
     const state = this.states.get(id);
     if (!state) return false;
     this.states.delete(id);
+    this.index(state.check, undefined);
     this.bus.emit('removed', id, state);
     return true;
   }
@@ -95,7 +95,45 @@ export class CheckTable {
     state.status = status;
     state.message = message;
     announce?.();
-    if (status !== from) this.bus.emit('transition', { check: state.check.id, from, to: status, message, at });
+    if (status !== from) this.bus.emit('transition', this.transition(state, from, at));
     if (changed) this.bus.emit('changed', state);
+  }
+
+  /**
+   * The dependencies that block a check now: while it is not OK, those of its `dependsOn` that
+   * exist and are not OK either. A dependency that does not exist (yet) blocks nothing.
+   */
+  blockedBy(state: CheckState): string[] {
+    if (state.status === 'OK' || state.check.dependsOn.length === 0) return [];
+    return state.check.dependsOn.filter((id) => {
+      const dep = this.states.get(id);
+      return dep !== undefined && dep.status !== 'OK';
+    });
+  }
+
+  /** The ids that name `id` in their `dependsOn`. */
+  dependentsOf(id: string): ReadonlySet<string> {
+    return this.dependents.get(id) ?? NONE;
+  }
+
+  private transition(state: CheckState, from: Status, at: number): Transition {
+    const t: Transition = { check: state.check.id, from, to: state.status, message: state.message, at };
+    const blockedBy = this.blockedBy(state);
+    if (blockedBy.length > 0) t.blockedBy = blockedBy;
+    return t;
+  }
+
+  // Keeps the reverse index of dependsOn as a check is added, replaced (prev → next) or removed.
+  private index(prev: Check | undefined, next: Check | undefined): void {
+    for (const dep of prev?.dependsOn ?? []) {
+      const set = this.dependents.get(dep);
+      set?.delete(prev!.id);
+      if (set?.size === 0) this.dependents.delete(dep);
+    }
+    for (const dep of next?.dependsOn ?? []) {
+      let set = this.dependents.get(dep);
+      if (!set) this.dependents.set(dep, (set = new Set()));
+      set.add(next!.id);
+    }
   }
 }

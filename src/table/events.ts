@@ -10,6 +10,10 @@ export interface Transition {
   to: Status;
   message: string;
   at: number;
+  /** Dependencies (`dependsOn`) not OK at the time, when the check is not OK: the likely root causes. */
+  blockedBy?: string[];
+  /** Set when the check was silenced ("on") or its silence lifted ("off"); its status did not move. */
+  silence?: 'on' | 'off';
 }
 
 /** What happens to checks; integrations (history, metrics, notifications, summaries) listen. */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { Feature } from '../../feature.js';
 import type { EventBus } from '../../table/events.js';
-import { Notifier } from './notifier.js';
+import { Notifier, type NotifierChecks } from './notifier.js';
 
 /** Webhook notifications of transitions (created, ongoing, closed), on their own connection pool. */
 export function notifyFeature(deps: {
@@ -15,6 +15,7 @@ export function notifyFeature(deps: {
   now: () => number;
   hostname: string;
   currentMessage: (check: string | null) => string | undefined;
+  checks: NotifierChecks;
 }): Feature & { notifier: Notifier } {
   const notifier = new Notifier({
     dispatcher: deps.dispatcher,
@@ -22,6 +23,7 @@ export function notifyFeature(deps: {
     now: deps.now,
     hostname: deps.hostname,
     currentMessage: deps.currentMessage,
+    checks: deps.checks,
   });
   notifier.configure(deps.config.notify);
   deps.bus.on('transition', (t) => notifier.onTransition(t));

@@ -27,7 +27,18 @@ export interface NotifierDeps {
   now: () => number;
   /** The current message of a check (or of the host, for null); used by repeats. */
   currentMessage: (check: string | null) => string | undefined;
+  /** The checks as they stand: silences and dependencies decide who is told. */
+  checks: NotifierChecks;
   backoffMs?: number;
+}
+
+/** What the notifier asks of a check now. */
+export interface NotifierChecks {
+  /** Status and message, silenced or not; undefined when there is no such check. */
+  get(id: string): { status: Status; message: string; silenced: boolean } | undefined;
+  /** Its dependencies that are not OK while it is not OK (it is blocked by them). */
+  blockedBy(id: string): readonly string[];
+  dependentsOf(id: string): Iterable<string>;
 }
 
 /**
@@ -55,8 +66,47 @@ export class Notifier {
     for (const gone of old.values()) this.drop(gone);
   }
 
+  /**
+   * A transition of a check or the host. A silenced check, and a check blocked by one of its
+   * dependencies, tell nobody: the dependency (the root cause) does. Silencing closes a check's open
+   * problems quietly; lifting it, or the root cause recovering, opens them again if still there.
+   */
   onTransition(t: Transition): void {
+    const { checks } = this.deps;
+    if (t.check !== null) {
+      if (t.silence === 'on') return this.forget(t.check);
+      if (t.silence === 'off') return this.reopen(t.check, t.at);
+      if (checks.get(t.check)?.silenced) return;
+      if (t.to !== 'OK' && (t.blockedBy?.length ?? 0) > 0) return;
+    }
+    this.apply(t);
+    // A recovered dependency may leave its dependents with problems of their own.
+    if (t.check !== null && t.to === 'OK') for (const d of checks.dependentsOf(t.check)) this.reopen(d, t.at);
+  }
+
+  // Closes a check's open problems without telling anyone (it was silenced).
+  private forget(check: string): void {
     for (const target of this.targets) {
+      const open = target.problems.get(check);
+      if (!open) continue;
+      clearTimeout(open.repeat);
+      target.problems.delete(check);
+    }
+  }
+
+  // A check that may now be told about (silence lifted, no longer blocked): open its problem if it has one.
+  private reopen(check: string, at: number): void {
+    const state = this.deps.checks.get(check);
+    if (!state || state.silenced || state.status === 'OK' || this.deps.checks.blockedBy(check).length > 0) return;
+    const t: Transition = { check, from: state.status, to: state.status, message: state.message, at };
+    for (const target of this.targets) {
+      if (target.problems.has(check)) continue;
+      this.apply(t, target);
+    }
+  }
+
+  private apply(t: Transition, only?: Target): void {
+    for (const target of only ? [only] : this.targets) {
       const { hook, problems } = target;
       if (hook.checks && (t.check === null || !hook.checks.includes(t.check))) continue;
       const open = problems.get(t.check);
