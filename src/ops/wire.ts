@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { Monitor } from '../monitor.js';
 import type { Registry } from '../registry/registry.js';
 import { HistoryStore } from '../history/store.js';
-import { historyFileFor } from '../history/file-name.js';
+import { fileStorage } from '../storage/file.js';
 import { Notifier } from '../integrations/notify/notifier.js';
 import { applyReload, restartOnlySections, type ReloadOutcome, type ReloadSection } from './reload.js';
 import { systemdNotifier } from './systemd-notify.js';
@@ -27,7 +27,7 @@ export interface Operations {
 /** Builds history, notifications, systemd readiness and the reload sections for the daemon. */
 export async function wireOperations(deps: { config: Config; logger: Logger; now: () => number; monitor: Monitor; env: NodeJS.ProcessEnv; hostname?: string; targets?: TargetPolicy }): Promise<Operations> {
   const { logger, now, monitor } = deps;
-  const history = await HistoryStore.open(historyFileFor(deps.config.dataFile), deps.config.history, { logger, now });
+  const history = await HistoryStore.open(fileStorage(deps.config.dataFile).log('history'), deps.config.history, { logger, now });
   // Webhooks get their own pool: a hanging receiver must not hold connections that polls need.
   // Webhooks follow the check target rules (targets.allow) at connect time; redirects are not followed.
   const webhookDispatcher = createGuardedAgent(deps.targets ?? compileTargetPolicy(deps.config.targets.allow), { keepAliveTimeout: 10_000, connections: 2, connectTimeout: 5_000 });
