@@ -1,18 +1,19 @@
 // npm run bench: every megaphone benchmark, each printing ratios measured in the same run.
-// Options: --only=root,poller,freshness,registration  --quick (shorter windows)  --prof-dir=DIR
+// Options: --only=root,poller,freshness,registration,journal  --quick (shorter windows)  --prof-dir=DIR
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { benchRoot } from './root.mjs';
 import { benchPoller } from './poller.mjs';
 import { benchFreshness } from './freshness.mjs';
 import { benchRegistration } from './registration.mjs';
+import { benchJournal } from './journal.mjs';
 import { busiest, machineLoad } from './lib/proc.mjs';
 import { fmt } from './lib/stats.mjs';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, 'prof-dir': { type: 'string' } } });
 // With --prof-dir, every daemon writes a V8 CPU profile there (read it with bench/lib/top-profile.mjs).
 const nodeArgs = values['prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${values['prof-dir']}`] : [];
-const only = new Set((values.only ?? 'root,poller,freshness,registration').split(','));
+const only = new Set((values.only ?? 'root,poller,freshness,registration,journal').split(','));
 const quick = values.quick;
 const verdict = (ok) => (ok ? 'met' : 'NOT MET');
 const lines = [];
@@ -57,6 +58,12 @@ if (only.has('registration')) {
   console.log('4. Registration burst: durable POST /checks and GET / latency meanwhile');
   const r = await benchRegistration({ seconds: quick ? 3 : 5, nodeArgs });
   lines.push(`| registration burst | ${fmt(r.rate, 0)} durable/s (${r.registrations} in ${fmt(r.seconds)} s), GET / p99 ${fmt(r.p99, 2)} ms; daemon CPU ${fmt(r.cpuMs, 2)} ms/registration | rate ${verdict(r.rate >= 2000)} (≥ 2000/s), p99 ${verdict(r.p99 < 10)} (< 10 ms) |`);
+}
+
+if (only.has('journal')) {
+  console.log('5. Registration store alone: journaled store vs whole-file DurableStore, 100 writers (alternating)');
+  const r = await benchJournal({ seconds: quick ? 3 : 5, rounds: quick ? 1 : 3 });
+  lines.push(`| journaled store, 100 writers, 1 000 stored | ${fmt(r.journal.rate, 0)} acknowledged/s, commit p99 ${fmt(r.journal.p99, 2)} ms; whole-file ${fmt(r.wholeFile.rate, 0)}/s p99 ${fmt(r.wholeFile.p99, 2)} ms; **${fmt(r.ratio, 2)}x** | ${verdict(r.journal.rate >= 3000)} (≥ 3 000/s) |`);
 }
 
 console.log(`\nload average after: ${machineLoad()}; busiest: ${busiest()}\n`);
