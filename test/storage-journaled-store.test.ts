@@ -108,6 +108,17 @@ describe('JournaledStore: a failed batch changes nothing, in memory or on disk',
     expect(ids((await open(mem)).state)).toEqual(['a', 'd']);
   });
 
+  it('with the disk full for good, every commit is refused until it heals', async () => {
+    const mem = memoryStorage();
+    const faulty = faultyStorage(mem);
+    const store = await open(faulty);
+    faulty.inject({ on: 'append', kind: 'ENOSPC', times: Infinity });
+    for (let i = 0; i < 3; i++) await expect(store.commit(put(`full-${i}`))).rejects.toMatchObject({ status: 507 });
+    faulty.heal();
+    await store.commit(put('room'));
+    expect(ids((await open(mem)).state)).toEqual(['room']);
+  });
+
   it('a refused burst is never written later by an unrelated commit, and never removes an acknowledged op (issue 12 point 3)', async () => {
     const mem = memoryStorage();
     const faulty = faultyStorage(mem);

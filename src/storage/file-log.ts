@@ -21,8 +21,9 @@ export class FileLog implements AppendLog {
 
   read(): Promise<string> {
     return this.serial(async () => {
-      await this.cutBack();
       try {
+        // A refused append is never seen, not even by a read.
+        await this.cutBack();
         return await readFile(this.describe, 'utf8');
       } catch (err) {
         if (errnoCode(err) === 'ENOENT') return '';
