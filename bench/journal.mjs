@@ -38,13 +38,24 @@ async function openJournal(dataFile) {
     parseOp: (json) => opSchema.parse(json),
     apply: applyOp,
   });
-  return { commit: (op) => store.commit(op), close: () => store.close(), extra: () => `${store.stats.compactions} compactions` };
+  return {
+    commit: (op) => store.commit(op),
+    close: () => store.close(),
+    extra: () => `${store.stats.compactions} compactions`,
+  };
 }
 
 async function openWholeFile(dataFile) {
   // As src/registry/registry.ts uses it: a shallow draft of `checks`, the whole file rewritten per batch.
-  const store = await DurableStore.open(new DurableJsonFile(dataFile), { version: 1, checks: {} }, (d) => ({ ...d, checks: { ...d.checks } }));
-  return { commit: (op) => store.update((draft) => applyOp(draft, opSchema.parse(op))), close: () => store.drain(), extra: () => '' };
+  const store = await DurableStore.open(new DurableJsonFile(dataFile), { version: 1, checks: {} }, (d) => ({
+    ...d,
+    checks: { ...d.checks },
+  }));
+  return {
+    commit: (op) => store.update((draft) => applyOp(draft, opSchema.parse(op))),
+    close: () => store.drain(),
+    extra: () => '',
+  };
 }
 
 /**
@@ -76,7 +87,15 @@ async function burst(kind, { seconds, writers, preload, limit }) {
   const cpu = process.cpuUsage(cpu0);
   await store.close();
   rmSync(dir, { recursive: true, force: true });
-  return { kind, rate: latencies.length / secs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), acked: latencies.length, cpuUs: (cpu.user + cpu.system) / latencies.length, extra: store.extra() };
+  return {
+    kind,
+    rate: latencies.length / secs,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    acked: latencies.length,
+    cpuUs: (cpu.user + cpu.system) / latencies.length,
+    extra: store.extra(),
+  };
 }
 
 export async function benchJournal({ seconds = 5, rounds = 3, writers = 100, preload = 1000, limit = 10_000 } = {}) {
@@ -85,18 +104,40 @@ export async function benchJournal({ seconds = 5, rounds = 3, writers = 100, pre
     for (const kind of ['journal', 'whole-file']) {
       const res = await burst(kind, { seconds, writers, preload, limit });
       runs[kind].push(res);
-      console.log(`  ${kind.padEnd(10)} round ${r + 1}: ${fmt(res.rate, 0)} acknowledged/s (${res.acked} in ${seconds} s, ${writers} writers, ${preload} stored first, at most ${limit}), commit p50 ${fmt(res.p50, 2)} ms p99 ${fmt(res.p99, 2)} ms, CPU ${fmt(res.cpuUs, 0)} µs/commit${res.extra ? `, ${res.extra}` : ''}`);
+      console.log(
+        `  ${kind.padEnd(10)} round ${r + 1}: ${fmt(res.rate, 0)} acknowledged/s (${res.acked} in ${seconds} s, ${writers} writers, ${preload} stored first, at most ${limit}), commit p50 ${fmt(res.p50, 2)} ms p99 ${fmt(res.p99, 2)} ms, CPU ${fmt(res.cpuUs, 0)} µs/commit${res.extra ? `, ${res.extra}` : ''}`,
+      );
     }
   }
   const journal = { rate: median(runs.journal.map((x) => x.rate)), p99: median(runs.journal.map((x) => x.p99)) };
-  const wholeFile = { rate: median(runs['whole-file'].map((x) => x.rate)), p99: median(runs['whole-file'].map((x) => x.p99)) };
+  const wholeFile = {
+    rate: median(runs['whole-file'].map((x) => x.rate)),
+    p99: median(runs['whole-file'].map((x) => x.p99)),
+  };
   const ratio = journal.rate / wholeFile.rate;
-  console.log(`  medians: journal ${fmt(journal.rate, 0)}/s p99 ${fmt(journal.p99, 2)} ms | whole-file ${fmt(wholeFile.rate, 0)}/s p99 ${fmt(wholeFile.p99, 2)} ms | ratio ${fmt(ratio, 2)}x`);
+  console.log(
+    `  medians: journal ${fmt(journal.rate, 0)}/s p99 ${fmt(journal.p99, 2)} ms | whole-file ${fmt(wholeFile.rate, 0)}/s p99 ${fmt(wholeFile.p99, 2)} ms | ratio ${fmt(ratio, 2)}x`,
+  );
   return { journal, wholeFile, ratio, writers, preload, limit, seconds };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' }, preload: { type: 'string', default: '1000' } } });
-  console.log(`journal bench: node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  await benchJournal({ seconds: Number(values.seconds), rounds: Number(values.rounds), preload: Number(values.preload) });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
+      preload: { type: 'string', default: '1000' },
+    },
+  });
+  console.log(
+    `journal bench: node ${process.version}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  await benchJournal({
+    seconds: Number(values.seconds),
+    rounds: Number(values.rounds),
+    preload: Number(values.preload),
+  });
 }

@@ -20,7 +20,16 @@ function plantVictim(): string {
 function plantLinks(file: string, victim: string): string[] {
   const dir = path.dirname(file);
   const base = path.basename(file);
-  const names = [`${base}.tmp`, `.${base}.tmp`, `${base}~`, `${base}.new`, `${base}.swp`, `.${base}.swp`, `${base}.tmp.0`, `.${base}.tmp-0`];
+  const names = [
+    `${base}.tmp`,
+    `.${base}.tmp`,
+    `${base}~`,
+    `${base}.new`,
+    `${base}.swp`,
+    `.${base}.swp`,
+    `${base}.tmp.0`,
+    `.${base}.tmp-0`,
+  ];
   for (const n of names) symlinkSync(victim, path.join(dir, n));
   return names.map((n) => path.join(dir, n));
 }
@@ -77,7 +86,9 @@ describe('the one atomic write', () => {
     const file = path.join(dir, 'megaphone.db.json');
     mkdirSync(file);
     writeFileSync(path.join(file, 'inside'), 'x');
-    await expect(atomicWrite(file, 'new')).rejects.toMatchObject({ code: expect.stringMatching(/EISDIR|ENOTEMPTY|EEXIST/) });
+    await expect(atomicWrite(file, 'new')).rejects.toMatchObject({
+      code: expect.stringMatching(/EISDIR|ENOTEMPTY|EEXIST/),
+    });
     expect(tempFiles(dir)).toEqual([]);
   });
 
@@ -110,7 +121,12 @@ describe('the built daemon with symlinks planted at its temp names (issue 12 poi
     plantLinks(dataFile, victim);
     plantLinks(logFileFor(dataFile, 'history'), victim);
     daemon = await spawnDaemon({ dataFile, defaults: { interval: '200ms', timeout: '150ms' } }, { dir });
-    const post = (id: string) => fetch(`${daemon?.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, url: 'http://127.0.0.1:1/' }) });
+    const post = (id: string) =>
+      fetch(`${daemon?.url}/checks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id, url: 'http://127.0.0.1:1/' }),
+      });
     expect((await post('a')).status).toBe(201);
     expect((await post('b')).status).toBe(201);
     // The unreachable target turns the checks Critical: history is written too.
@@ -118,6 +134,9 @@ describe('the built daemon with symlinks planted at its temp names (issue 12 poi
     expect(await daemon.stop()).toBe(0);
     daemon = undefined;
     expect(readFileSync(victim, 'utf8')).toBe('precious');
-    expect(Object.keys((JSON.parse(readFileSync(dataFile, 'utf8')) as { checks: object }).checks).sort()).toEqual(['a', 'b']);
+    expect(Object.keys((JSON.parse(readFileSync(dataFile, 'utf8')) as { checks: object }).checks).sort()).toEqual([
+      'a',
+      'b',
+    ]);
   });
 });

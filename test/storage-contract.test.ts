@@ -22,7 +22,11 @@ const implementations: { name: string; make(): Subject }[] = [
     name: 'fileStorage',
     make() {
       const file = path.join(tempDir('megaphone-storage-'), 'megaphone.db.json');
-      return { storage: fileStorage(file), restart: () => fileStorage(file), plantDocument: (t) => writeFileSync(file, t) };
+      return {
+        storage: fileStorage(file),
+        restart: () => fileStorage(file),
+        plantDocument: (t) => writeFileSync(file, t),
+      };
     },
   },
   {
@@ -36,14 +40,22 @@ const implementations: { name: string; make(): Subject }[] = [
     name: 'faultyStorage(memoryStorage) with no fault injected',
     make() {
       const mem = memoryStorage();
-      return { storage: faultyStorage(mem), restart: () => faultyStorage(mem), plantDocument: (t) => void mem.files.set(DOCUMENT_KEY, t) };
+      return {
+        storage: faultyStorage(mem),
+        restart: () => faultyStorage(mem),
+        plantDocument: (t) => void mem.files.set(DOCUMENT_KEY, t),
+      };
     },
   },
   {
     name: 'faultyStorage(fileStorage) with no fault injected',
     make() {
       const file = path.join(tempDir('megaphone-storage-'), 'megaphone.db.json');
-      return { storage: faultyStorage(fileStorage(file)), restart: () => faultyStorage(fileStorage(file)), plantDocument: (t) => writeFileSync(file, t) };
+      return {
+        storage: faultyStorage(fileStorage(file)),
+        restart: () => faultyStorage(fileStorage(file)),
+        plantDocument: (t) => writeFileSync(file, t),
+      };
     },
   },
 ];

@@ -35,9 +35,13 @@ describe('fileStorage: where things live', () => {
 describe('fileStorage.checkWritable (start-up stops when the data file cannot be written)', () => {
   it('names the path and the cause when the folder is missing', async () => {
     const dataFile = path.join(tempDir('megaphone-storage-'), 'no-such-folder', 'megaphone.db.json');
-    const err = (await fileStorage(dataFile).checkWritable().catch((e: unknown) => e)) as StorageError;
+    const err = (await fileStorage(dataFile)
+      .checkWritable()
+      .catch((e: unknown) => e)) as StorageError;
     expect(err).toBeInstanceOf(StorageError);
-    expect(err.message).toBe(`data file ${dataFile} cannot be written: its folder ${path.dirname(dataFile)} does not exist (ENOENT)`);
+    expect(err.message).toBe(
+      `data file ${dataFile} cannot be written: its folder ${path.dirname(dataFile)} does not exist (ENOENT)`,
+    );
   });
 
   // Tests may run as root, where permission bits stop nothing: a path under a regular file stops everyone.
@@ -45,13 +49,17 @@ describe('fileStorage.checkWritable (start-up stops when the data file cannot be
     const dir = tempDir('megaphone-storage-');
     writeFileSync(path.join(dir, 'plain-file'), 'x');
     const dataFile = path.join(dir, 'plain-file', 'megaphone.db.json');
-    await expect(fileStorage(dataFile).checkWritable()).rejects.toThrow(`its folder ${path.join(dir, 'plain-file')} is not a folder (ENOTDIR)`);
+    await expect(fileStorage(dataFile).checkWritable()).rejects.toThrow(
+      `its folder ${path.join(dir, 'plain-file')} is not a folder (ENOTDIR)`,
+    );
   });
 
   it('a journaled store does not open there, and creates nothing', async () => {
     const dir = tempDir('megaphone-storage-');
     const dataFile = path.join(dir, 'missing', 'megaphone.db.json');
-    await expect(JournaledStore.open(registrations(fileStorage(dataFile)))).rejects.toThrow(/cannot be written: its folder .*missing does not exist \(ENOENT\)/);
+    await expect(JournaledStore.open(registrations(fileStorage(dataFile)))).rejects.toThrow(
+      /cannot be written: its folder .*missing does not exist \(ENOENT\)/,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -65,15 +73,34 @@ describe('fileStorage.checkWritable (start-up stops when the data file cannot be
 describe('fileStorage when a write is cut short (a real 4 KB file-size limit: EFBIG after a partial write)', () => {
   it('cuts a failed append back off, removes the temp file of a failed atomic write, and goes on', () => {
     const dir = tempDir('megaphone-storage-');
-    const out = execFileSync('bash', ['-c', 'ulimit -f 4 && exec "$@"', 'bash', process.execPath, '--import', 'tsx', path.join(fixtures, 'storage-size-limit.ts'), dir], {
-      env: { ...process.env, TSX_DISABLE_CACHE: '1' },
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      'bash',
+      [
+        '-c',
+        'ulimit -f 4 && exec "$@"',
+        'bash',
+        process.execPath,
+        '--import',
+        'tsx',
+        path.join(fixtures, 'storage-size-limit.ts'),
+        dir,
+      ],
+      {
+        env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+        encoding: 'utf8',
+      },
+    );
     const steps = JSON.parse(out) as Record<string, unknown>;
     expect(steps.first).toBe('ok');
-    expect(steps.tooBig).toEqual({ status: 503, message: `cannot append to ${path.join(dir, 'db.journal.jsonl')}: EFBIG` });
+    expect(steps.tooBig).toEqual({
+      status: 503,
+      message: `cannot append to ${path.join(dir, 'db.journal.jsonl')}: EFBIG`,
+    });
     expect(steps.after).toBe('ok');
-    expect(steps.documentTooBig).toEqual({ status: 503, message: `cannot write data file ${path.join(dir, 'db.json')}: EFBIG` });
+    expect(steps.documentTooBig).toEqual({
+      status: 503,
+      message: `cannot write data file ${path.join(dir, 'db.json')}: EFBIG`,
+    });
     expect(steps.documentSmall).toBe('ok');
     expect(steps.replaceTooBig).toMatchObject({ status: 503, message: expect.stringContaining('EFBIG') });
     // No trace of the refused append: the next one follows the first directly.

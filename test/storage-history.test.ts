@@ -6,7 +6,8 @@ import { logKey, memoryStorage } from '../src/storage/memory.js';
 
 const silent = pino({ level: 'silent' });
 const config = { retention: 86_400_000, perCheck: 100 };
-const tr = (check: string, message: string) => ({ check, from: 'OK', to: 'Critical', message, at: Date.now() }) as const;
+const tr = (check: string, message: string) =>
+  ({ check, from: 'OK', to: 'Critical', message, at: Date.now() }) as const;
 
 describe('HistoryStore on an AppendLog', () => {
   it('keeps its transitions across a restart on the same storage', async () => {
@@ -22,13 +23,21 @@ describe('HistoryStore on an AppendLog', () => {
   it('counts a refused append, which leaves no trace in the log, and writes the next batch', async () => {
     const mem = memoryStorage();
     const faulty = faultyStorage(mem);
-    const h = await HistoryStore.open(faulty.log('history'), config, { logger: silent, now: Date.now, flushMs: 60_000 });
+    const h = await HistoryStore.open(faulty.log('history'), config, {
+      logger: silent,
+      now: Date.now,
+      flushMs: 60_000,
+    });
     faulty.inject({ on: 'append', kind: 'ENOSPC', log: 'history' });
     h.record(tr('db', 'refused'));
     await h.close();
     expect(h.stats.writeErrors).toBe(1);
     expect(mem.files.get(logKey('history'))).toBe('');
-    const again = await HistoryStore.open(faulty.log('history'), config, { logger: silent, now: Date.now, flushMs: 60_000 });
+    const again = await HistoryStore.open(faulty.log('history'), config, {
+      logger: silent,
+      now: Date.now,
+      flushMs: 60_000,
+    });
     again.record(tr('db', 'written'));
     await again.close();
     expect(mem.files.get(logKey('history'))).toContain('"written"');

@@ -12,7 +12,8 @@ import { gatedStorage } from './helpers/gated-storage.js';
 import { del, ids, put, registrations, type RegOp } from './helpers/registrations-model.js';
 
 const JOURNAL = logKey('journal');
-const open = (storage: Parameters<typeof registrations>[0], extra: Parameters<typeof registrations>[1] = {}) => JournaledStore.open(registrations(storage, extra));
+const open = (storage: Parameters<typeof registrations>[0], extra: Parameters<typeof registrations>[1] = {}) =>
+  JournaledStore.open(registrations(storage, extra));
 const line = (seq: number, op: RegOp) => journalLine(seq, JSON.stringify(op));
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -43,7 +44,9 @@ describe('JournaledStore: group commit', () => {
 
   it('a commit appends only its own journal line and never rewrites the document, however big the state', async () => {
     const mem = memoryStorage();
-    const checks = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`c${i}`, { id: `c${i}`, url: 'http://127.0.0.1:1/' }]));
+    const checks = Object.fromEntries(
+      Array.from({ length: 5000 }, (_, i) => [`c${i}`, { id: `c${i}`, url: 'http://127.0.0.1:1/' }]),
+    );
     mem.files.set(DOCUMENT_KEY, JSON.stringify({ version: 1, checks }));
     const gated = gatedStorage(mem);
     const store = await open(gated);
@@ -66,7 +69,11 @@ describe('JournaledStore: group commit', () => {
   it('an op apply refuses rejects alone, and replay refuses it the same way', async () => {
     const mem = memoryStorage();
     const store = await open(mem);
-    const results = await Promise.allSettled([store.commit(put('a')), store.commit(del('nope')), store.commit(put('b'))]);
+    const results = await Promise.allSettled([
+      store.commit(put('a')),
+      store.commit(del('nope')),
+      store.commit(put('b')),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(ids((await open(mem)).state)).toEqual(['a', 'b']);
   });
@@ -100,7 +107,11 @@ describe('JournaledStore: a failed batch changes nothing, in memory or on disk',
     const burst = await Promise.allSettled([store.commit(put('b')), store.commit(del('a')), store.commit(put('c'))]);
     await first;
     expect(faulty.seen.append).toBe(2);
-    for (const r of burst) expect(r).toMatchObject({ status: 'rejected', reason: { status, code: 'E_STORAGE', message: expect.stringContaining(kind) } });
+    for (const r of burst)
+      expect(r).toMatchObject({
+        status: 'rejected',
+        reason: { status, code: 'E_STORAGE', message: expect.stringContaining(kind) },
+      });
     expect(ids(store.state)).toEqual(['a']);
     expect(mem.files.get(JOURNAL)).toBe(line(1, put('a')));
     await store.commit(put('d'));
@@ -126,7 +137,11 @@ describe('JournaledStore: a failed batch changes nothing, in memory or on disk',
     await store.commit(put('acked'));
     const before = { state: ids(store.state), journal: mem.files.get(JOURNAL) };
     faulty.inject({ on: 'append', kind: 'ENOSPC', times: 2 });
-    const refused = await Promise.allSettled([store.commit(put('refused-1')), store.commit(del('acked')), store.commit(put('refused-2'))]);
+    const refused = await Promise.allSettled([
+      store.commit(put('refused-1')),
+      store.commit(del('acked')),
+      store.commit(put('refused-2')),
+    ]);
     expect(refused.every((r) => r.status === 'rejected')).toBe(true);
     expect({ state: ids(store.state), journal: mem.files.get(JOURNAL) }).toEqual(before);
     // Unrelated commits succeed, and compaction writes a snapshot from the committed state.
@@ -168,25 +183,40 @@ describe('JournaledStore: start-up', () => {
 
   const corrupt: [string, string, RegExp][] = [
     ['an unparsable line', `${line(1, put('a'))}garbage\n${line(2, put('b'))}`, /line 2 is corrupt/],
-    ['a line that is not an op', `${line(1, put('a'))}{"seq":2,"op":{"op":"explode"}}\n${line(3, put('b'))}`, /line 2 is corrupt/],
-    ['a repeated op', `${line(1, put('a'))}${line(1, put('b'))}${line(2, put('c'))}`, /line 2 holds op 1 where op 2 was due/],
+    [
+      'a line that is not an op',
+      `${line(1, put('a'))}{"seq":2,"op":{"op":"explode"}}\n${line(3, put('b'))}`,
+      /line 2 is corrupt/,
+    ],
+    [
+      'a repeated op',
+      `${line(1, put('a'))}${line(1, put('b'))}${line(2, put('c'))}`,
+      /line 2 holds op 1 where op 2 was due/,
+    ],
     ['a gap', `${line(1, put('a'))}${line(3, put('b'))}${line(4, put('c'))}`, /line 2 holds op 3 where op 2 was due/],
-    ['a first op after the snapshot ends', `${line(5, put('a'))}`, /line 1 starts at op 5 but the data file ends at op 0/],
+    [
+      'a first op after the snapshot ends',
+      `${line(5, put('a'))}`,
+      /line 1 starts at op 5 but the data file ends at op 0/,
+    ],
   ];
-  it.each(corrupt)('refuses to start on %s, naming the file and line, and touches neither file', async (_name, journal, why) => {
-    const dir = tempDir('megaphone-journal-');
-    const dataFile = path.join(dir, 'megaphone.db.json');
-    const document = JSON.stringify({ version: 1, checks: {} });
-    writeFileSync(dataFile, document);
-    writeFileSync(logFileFor(dataFile, 'journal'), journal);
-    const err = (await open(fileStorage(dataFile)).catch((e: unknown) => e)) as StorageError;
-    expect(err).toBeInstanceOf(StorageError);
-    expect(err.message).toMatch(why);
-    expect(err.message).toContain(`journal ${logFileFor(dataFile, 'journal')} line`);
-    expect(readFileSync(dataFile, 'utf8')).toBe(document);
-    expect(readFileSync(logFileFor(dataFile, 'journal'), 'utf8')).toBe(journal);
-    expect(readdirSync(dir).sort()).toEqual(['megaphone.db.journal.jsonl', 'megaphone.db.json']);
-  });
+  it.each(corrupt)(
+    'refuses to start on %s, naming the file and line, and touches neither file',
+    async (_name, journal, why) => {
+      const dir = tempDir('megaphone-journal-');
+      const dataFile = path.join(dir, 'megaphone.db.json');
+      const document = JSON.stringify({ version: 1, checks: {} });
+      writeFileSync(dataFile, document);
+      writeFileSync(logFileFor(dataFile, 'journal'), journal);
+      const err = (await open(fileStorage(dataFile)).catch((e: unknown) => e)) as StorageError;
+      expect(err).toBeInstanceOf(StorageError);
+      expect(err.message).toMatch(why);
+      expect(err.message).toContain(`journal ${logFileFor(dataFile, 'journal')} line`);
+      expect(readFileSync(dataFile, 'utf8')).toBe(document);
+      expect(readFileSync(logFileFor(dataFile, 'journal'), 'utf8')).toBe(journal);
+      expect(readdirSync(dir).sort()).toEqual(['megaphone.db.journal.jsonl', 'megaphone.db.json']);
+    },
+  );
 
   const invalid: [string, string, RegExp][] = [
     ['null', 'null', /holds JSON null/],
@@ -248,24 +278,29 @@ describe('JournaledStore: compaction', () => {
     expect(store.stats.compactions).toBe(1);
     // The snapshot holds the first six; the journal keeps exactly the ops that came while it was written.
     expect(store.journal.ops).toBe(20);
-    expect(Object.keys((JSON.parse(mem.files.get(DOCUMENT_KEY) as string) as { checks: object }).checks)).toHaveLength(6);
+    expect(Object.keys((JSON.parse(mem.files.get(DOCUMENT_KEY) as string) as { checks: object }).checks)).toHaveLength(
+      6,
+    );
     expect(ids((await open(mem)).state)).toHaveLength(26);
   });
 
-  it.each(['document', 'replace'] as const)('a failed %s write loses nothing: commits go on and a later compaction succeeds', async (on) => {
-    const mem = memoryStorage();
-    const faulty = faultyStorage(mem);
-    const store = await open(faulty, { compactAfter: 4 });
-    faulty.inject({ on, kind: 'ENOSPC' });
-    for (let i = 0; i < 7; i++) await store.commit(put(`c${i}`));
-    await store.drain();
-    expect(store.stats).toMatchObject({ compactionErrors: 1, compactions: 0 });
-    expect(ids((await open(mem)).state)).toHaveLength(7);
-    for (let i = 7; i < 12; i++) await store.commit(put(`c${i}`));
-    await store.drain();
-    expect(store.stats.compactions).toBe(1);
-    expect(ids((await open(mem)).state)).toHaveLength(12);
-  });
+  it.each(['document', 'replace'] as const)(
+    'a failed %s write loses nothing: commits go on and a later compaction succeeds',
+    async (on) => {
+      const mem = memoryStorage();
+      const faulty = faultyStorage(mem);
+      const store = await open(faulty, { compactAfter: 4 });
+      faulty.inject({ on, kind: 'ENOSPC' });
+      for (let i = 0; i < 7; i++) await store.commit(put(`c${i}`));
+      await store.drain();
+      expect(store.stats).toMatchObject({ compactionErrors: 1, compactions: 0 });
+      expect(ids((await open(mem)).state)).toHaveLength(7);
+      for (let i = 7; i < 12; i++) await store.commit(put(`c${i}`));
+      await store.drain();
+      expect(store.stats.compactions).toBe(1);
+      expect(ids((await open(mem)).state)).toHaveLength(12);
+    },
+  );
 
   it('close waits for queued commits, then leaves everything in the snapshot and an empty journal', async () => {
     const mem = memoryStorage();

@@ -10,10 +10,12 @@ import { ids, registrations } from './helpers/registrations-model.js';
 
 const burst = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'journal-burst.ts');
 
-/** Runs the burst in a child, SIGKILLs it once it has acknowledged `acks` ops (or a little after), and returns what it acknowledged. */
+/** Runs the burst in a child, SIGKILLs it once it acknowledged about `acks` ops, and returns what it acknowledged. */
 function burstThenKill(dir: string, prefix: string, acks: number, extraMs: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', burst, dir, prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', burst, dir, prefix], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let acked = 0;
@@ -43,7 +45,12 @@ describe('kill -9 during a burst of commits', () => {
     const everAcked: string[] = [];
     for (let round = 0; round < 6; round++) {
       // Kill at a random moment: after a random number of acks, plus up to 30 ms.
-      const acked = await burstThenKill(dir, `r${round}`, 50 + Math.floor(Math.random() * 1500), Math.floor(Math.random() * 30));
+      const acked = await burstThenKill(
+        dir,
+        `r${round}`,
+        50 + Math.floor(Math.random() * 1500),
+        Math.floor(Math.random() * 30),
+      );
       expect(acked.length).toBeGreaterThan(0);
       everAcked.push(...acked);
       const store = await JournaledStore.open(registrations(fileStorage(dataFile)));

@@ -35,7 +35,11 @@ export interface AtomicWriteOptions {
  * `file`, then the folder fsync'd. A crash leaves the old file or the new one, whole; a failure
  * removes the temp file. Rejects with the fs error (callers name the file and map the code).
  */
-export async function atomicWrite(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+export async function atomicWrite(
+  file: string,
+  data: string | Uint8Array,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
   const tmp = (opts.tempName ?? tempNameFor)(file);
   const fh = await createExclusive(tmp);
   let renamed = false;

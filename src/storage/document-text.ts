@@ -1,6 +1,7 @@
 import { StorageError } from '../errors.js';
 
-const MOVE_ASIDE = 'refusing to start (move it aside to start empty)';
+/** How every refusal to start on a bad data file ends. */
+export const MOVE_ASIDE = 'refusing to start (move it aside to start empty)';
 
 /**
  * The document held in `text`, for every Storage alike. Empty, unparsable and JSON `null` are
@@ -26,6 +27,7 @@ export function serializeDocument(data: unknown, describe: string): string {
   } catch (err) {
     throw new StorageError(`cannot write data file ${describe}: ${(err as Error).message}`);
   }
-  if (text === undefined || text === 'null') throw new StorageError(`cannot write data file ${describe}: ${String(data)} is not a JSON document`);
+  if (text === undefined || text === 'null')
+    throw new StorageError(`cannot write data file ${describe}: ${String(data)} is not a JSON document`);
   return text;
 }

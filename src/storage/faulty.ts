@@ -63,11 +63,18 @@ export function faultyStorage(inner: Storage): FaultyStorage {
   }
 
   // Decides synchronously, so a document write still serialises its data before returning.
-  function guard(on: FaultOn, what: string, log: string | undefined, whole: () => Promise<void>, half?: () => Promise<void>): Promise<void> {
+  function guard(
+    on: FaultOn,
+    what: string,
+    log: string | undefined,
+    whole: () => Promise<void>,
+    half?: () => Promise<void>,
+  ): Promise<void> {
     if (crashed) return Promise.reject(crashError());
     const f = take(on, log);
     if (!f) return whole();
-    if (f.kind !== 'crash') return Promise.reject(writeFailed(what, Object.assign(new Error(`${f.kind} (injected)`), { code: f.kind })));
+    if (f.kind !== 'crash')
+      return Promise.reject(writeFailed(what, Object.assign(new Error(`${f.kind} (injected)`), { code: f.kind })));
     crashed = true;
     const effect = f.at === 'after' ? whole() : f.at === 'partial' && half ? half() : Promise.resolve();
     return effect.then(() => {
@@ -79,7 +86,8 @@ export function faultyStorage(inner: Storage): FaultyStorage {
 
   const document: Adapter<unknown> = {
     read: () => alive(() => inner.document.read()),
-    write: (data) => guard('document', `cannot write data file ${inner.describe}`, undefined, () => inner.document.write(data)),
+    write: (data) =>
+      guard('document', `cannot write data file ${inner.describe}`, undefined, () => inner.document.write(data)),
   };
 
   function log(name: string): AppendLog {
@@ -87,7 +95,14 @@ export function faultyStorage(inner: Storage): FaultyStorage {
     return {
       describe: real.describe,
       read: () => alive(() => real.read()),
-      append: (text) => guard('append', `cannot append to ${real.describe}`, name, () => real.append(text), () => real.append(text.slice(0, Math.floor(text.length / 2)))),
+      append: (text) =>
+        guard(
+          'append',
+          `cannot append to ${real.describe}`,
+          name,
+          () => real.append(text),
+          () => real.append(text.slice(0, Math.floor(text.length / 2))),
+        ),
       replace: (text) => guard('replace', `cannot replace ${real.describe}`, name, () => real.replace(text)),
       // A crashed process closes nothing; the next "process" opens its own.
       close: () => (crashed ? Promise.resolve() : real.close()),

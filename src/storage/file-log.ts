@@ -41,7 +41,7 @@ export class FileLog implements AppendLog {
         const fh = await this.handle();
         this.dirty = true;
         // A file write may be short (a size limit, a full disk): write the rest or fail.
-        for (let off = 0; off < bytes.length; ) {
+        for (let off = 0; off < bytes.length;) {
           const { bytesWritten } = await fh.write(bytes, off, bytes.length - off);
           if (bytesWritten === 0) throw Object.assign(new Error('write wrote nothing'), { code: 'EIO' });
           off += bytesWritten;

@@ -23,7 +23,7 @@ const FOLDER_PROBLEMS = new Map([
   ['ENOSPC', 'is on a full disk'],
 ]);
 
-/** The data file's folder takes a new file (created exclusively, then removed), or this throws naming it and the cause. */
+/** The data file's folder takes a new file (created exclusively, then removed), or this throws naming it and why. */
 async function checkFolderWritable(dataFile: string): Promise<void> {
   const dir = path.dirname(path.resolve(dataFile));
   const probe = tempNameFor(dataFile);

@@ -19,7 +19,13 @@ export const journalLine = (seq: number, opJson: string) => `{"seq":${seq},"op":
 
 function parseLine<Op>(line: string, parseOp: (json: unknown) => Op): JournalEntry<Op> {
   const value = JSON.parse(line) as { seq?: unknown; op?: unknown } | null;
-  if (typeof value !== 'object' || value === null || !Number.isSafeInteger(value.seq) || (value.seq as number) < 1 || !('op' in value)) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    !Number.isSafeInteger(value.seq) ||
+    (value.seq as number) < 1 ||
+    !('op' in value)
+  ) {
     throw new Error('not a {"seq","op"} entry');
   }
   return { seq: value.seq as number, op: parseOp(value.op) };
@@ -30,9 +36,16 @@ function parseLine<Op>(line: string, parseOp: (json: unknown) => Op): JournalEnt
  * mid-append); any other bad line, or a sequence that skips or repeats (ops lost or doubled),
  * throws a StorageError naming the file and line. `after` is the last seq the snapshot holds.
  */
-export function readJournal<Op>(text: string, describe: string, after: number, parseOp: (json: unknown) => Op): ReadJournal<Op> {
+export function readJournal<Op>(
+  text: string,
+  describe: string,
+  after: number,
+  parseOp: (json: unknown) => Op,
+): ReadJournal<Op> {
   const refuse = (lineNo: number, why: string) =>
-    new StorageError(`journal ${describe} line ${lineNo} ${why}; refusing to start (the data file and journal are left as they are)`);
+    new StorageError(
+      `journal ${describe} line ${lineNo} ${why}; refusing to start (the data file and journal are left as they are)`,
+    );
   const entries: JournalEntry<Op>[] = [];
   const lines = text.split('\n');
   // What follows the last newline: '' for a whole journal, else a torn append.
@@ -51,8 +64,13 @@ export function readJournal<Op>(text: string, describe: string, after: number, p
       }
       throw refuse(i + 1, `is corrupt (${(err as Error).message})`);
     }
-    if (expected === -1 && entry.seq > after + 1) throw refuse(i + 1, `starts at op ${entry.seq} but the data file ends at op ${after}: ops ${after + 1}–${entry.seq - 1} are missing`);
-    if (expected !== -1 && entry.seq !== expected) throw refuse(i + 1, `holds op ${entry.seq} where op ${expected} was due`);
+    if (expected === -1 && entry.seq > after + 1)
+      throw refuse(
+        i + 1,
+        `starts at op ${entry.seq} but the data file ends at op ${after}: ops ${after + 1}–${entry.seq - 1} are missing`,
+      );
+    if (expected !== -1 && entry.seq !== expected)
+      throw refuse(i + 1, `holds op ${entry.seq} where op ${expected} was due`);
     expected = entry.seq + 1;
     entries.push(entry);
     kept += line.length + 1;

@@ -1,9 +1,8 @@
 import { StorageError } from '../errors.js';
 import { journalLine, readJournal } from './journal-lines.js';
+import { MOVE_ASIDE } from './document-text.js';
+import { splitSnapshot, withSeq } from './snapshot.js';
 import type { AppendLog, Storage } from './types.js';
-
-/** The key under which a snapshot records the last journaled op it includes. */
-export const SNAPSHOT_SEQ = 'journalSeq';
 
 export interface JournaledStoreOptions<S, Op, R> {
   storage: Storage;
@@ -41,19 +40,6 @@ interface Compaction {
   tailBytes: number;
   written: boolean;
   done: Promise<void>;
-}
-
-const MOVE_ASIDE = 'refusing to start (move it aside to start empty)';
-
-/** Splits the snapshot's seq off a document; anything but a JSON object is refused. */
-function splitDocument(json: unknown, describe: string): { seq: number; doc: unknown } {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new StorageError(`data file ${describe} holds ${JSON.stringify(json)?.slice(0, 40)}, not a document object; ${MOVE_ASIDE}`);
-  }
-  if (!Object.hasOwn(json, SNAPSHOT_SEQ)) return { seq: 0, doc: json };
-  const { [SNAPSHOT_SEQ]: seq, ...doc } = json as Record<string, unknown>;
-  if (!Number.isSafeInteger(seq) || (seq as number) < 0) throw new StorageError(`data file ${describe} has ${SNAPSHOT_SEQ} ${JSON.stringify(seq)}, not a count of ops; ${MOVE_ASIDE}`);
-  return { seq: seq as number, doc };
 }
 
 /**
@@ -104,11 +90,13 @@ export class JournaledStore<S, Op, R> {
     let after = 0;
     if (json === null) state = opts.initial();
     else {
-      const { seq, doc } = splitDocument(json, storage.describe);
+      const { seq, doc } = splitSnapshot(json, storage.describe);
       try {
         state = opts.fromDocument(doc);
       } catch (err) {
-        throw new StorageError(`data file ${storage.describe} is not a valid document: ${(err as Error).message}; ${MOVE_ASIDE}`);
+        throw new StorageError(
+          `data file ${storage.describe} is not a valid document: ${(err as Error).message}; ${MOVE_ASIDE}`,
+        );
       }
       after = seq;
     }
@@ -128,7 +116,14 @@ export class JournaledStore<S, Op, R> {
     if (last < after) await log.replace('');
     else if (journal.torn) await log.replace(journal.kept);
     const ops = last < after ? 0 : journal.entries.length;
-    const store = new JournaledStore(opts, log, state, Math.max(last, after), ops, last < after ? 0 : Buffer.byteLength(journal.kept));
+    const store = new JournaledStore(
+      opts,
+      log,
+      state,
+      Math.max(last, after),
+      ops,
+      last < after ? 0 : Buffer.byteLength(journal.kept),
+    );
     return store;
   }
 
@@ -142,7 +137,7 @@ export class JournaledStore<S, Op, R> {
     return { ops: this.journalOps, bytes: this.journalBytes };
   }
 
-  /** Resolves with `apply`'s result once the op is durable and applied; rejects (changing nothing) when its batch cannot be written. */
+  /** Resolves with `apply`'s result once the op is durable and applied; else rejects, changing nothing. */
   commit(op: Op): Promise<R> {
     if (this.closing) return Promise.reject(new StorageError(`${this.opts.storage.describe} is closed`));
     let json: string | undefined;
@@ -170,7 +165,7 @@ export class JournaledStore<S, Op, R> {
     }
   }
 
-  /** Settles what is queued, compacts the journal into the snapshot (if that fails, the journal stays and is replayed), and closes the log. */
+  /** Settles what is queued, compacts the journal (on failure it stays, to be replayed), and closes the log. */
   async close(): Promise<void> {
     if (this.closing) return this.drain();
     this.closing = true;
@@ -219,7 +214,8 @@ export class JournaledStore<S, Op, R> {
             p.reject(err);
           }
         }
-        if (!this.closing && (this.journalOps > this.compactAtOps || this.journalBytes > this.compactAtBytes)) this.startCompaction();
+        if (!this.closing && (this.journalOps > this.compactAtOps || this.journalBytes > this.compactAtBytes))
+          this.startCompaction();
       }
     } finally {
       this.running = false;
@@ -229,10 +225,17 @@ export class JournaledStore<S, Op, R> {
   // Snapshot of the state as of `seq`, serialised now; written while commits go on appending.
   private startCompaction(): void {
     if (this.compaction) return;
-    const c: Compaction = { seq: this.seq, tail: [], tailOps: 0, tailBytes: 0, written: false, done: Promise.resolve() };
+    const c: Compaction = {
+      seq: this.seq,
+      tail: [],
+      tailOps: 0,
+      tailBytes: 0,
+      written: false,
+      done: Promise.resolve(),
+    };
     let write: Promise<void>;
     try {
-      write = this.opts.storage.document.write({ ...this.opts.toDocument(this.committed), [SNAPSHOT_SEQ]: c.seq });
+      write = this.opts.storage.document.write(withSeq(this.opts.toDocument(this.committed), c.seq));
     } catch (err) {
       write = Promise.reject(err);
     }

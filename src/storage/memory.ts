@@ -5,7 +5,7 @@ import type { AppendLog, Storage } from './types.js';
 
 /** Storage kept in memory; reusing the same object after a simulated restart finds what was written. */
 export interface MemoryStorage extends Storage {
-  /** What is "on disk": the document's text under "document", each log's under "log:NAME". Tests may read or plant text here. */
+  /** What is "on disk": the document's text under "document", each log's under "log:NAME". Tests may plant text. */
   readonly files: Map<string, string>;
 }
 

@@ -10,5 +10,8 @@ export function errnoCode(err: unknown): string | undefined {
 export function writeFailed(what: string, err: unknown): StorageError {
   if (err instanceof StorageError) return err;
   const code = errnoCode(err);
-  return new StorageError(`${what}: ${code ?? (err instanceof Error ? err.message : String(err))}`, code === 'ENOSPC' ? 507 : 503);
+  return new StorageError(
+    `${what}: ${code ?? (err instanceof Error ? err.message : String(err))}`,
+    code === 'ENOSPC' ? 507 : 503,
+  );
 }

@@ -20,7 +20,10 @@ export const put = (id: string): RegOp => ({ op: 'put', id, reg: { id, url: `htt
 export const del = (id: string): RegOp => ({ op: 'del', id });
 
 /** Store options for the model; `put` resolves true when it replaced a check, `del` throws for an unknown id. */
-export function registrations(storage: Storage, extra: Partial<JournaledStoreOptions<RegState, RegOp, boolean>> = {}): JournaledStoreOptions<RegState, RegOp, boolean> {
+export function registrations(
+  storage: Storage,
+  extra: Partial<JournaledStoreOptions<RegState, RegOp, boolean>> = {},
+): JournaledStoreOptions<RegState, RegOp, boolean> {
   return {
     storage,
     initial: () => ({ version: 1, checks: new Map() }),
