@@ -181,6 +181,21 @@ describe('JournaledStore: start-up', () => {
     expect(mem.files.get(JOURNAL)).toContain(line(4, put('d')));
   });
 
+  it('empties a journal that ends before the snapshot does, so the next op follows the snapshot', async () => {
+    const mem = memoryStorage();
+    mem.files.set(
+      DOCUMENT_KEY,
+      JSON.stringify({ version: 1, checks: { a: { id: 'a', url: 'http://127.0.0.1:1/a' } }, journalSeq: 5 }),
+    );
+    mem.files.set(JOURNAL, `${line(1, put('old-1'))}${line(2, put('old-2'))}`);
+    const store = await open(mem);
+    expect(ids(store.state)).toEqual(['a']);
+    expect(mem.files.get(JOURNAL)).toBe('');
+    await store.commit(put('b'));
+    expect(mem.files.get(JOURNAL)).toBe(line(6, put('b')));
+    expect(ids((await open(mem)).state)).toEqual(['a', 'b']);
+  });
+
   const corrupt: [string, string, RegExp][] = [
     ['an unparsable line', `${line(1, put('a'))}garbage\n${line(2, put('b'))}`, /line 2 is corrupt/],
     [

@@ -111,20 +111,14 @@ export class JournaledStore<S, Op, R> {
       }
     }
     const last = journal.entries.at(-1)?.seq ?? after;
+    // A journal that ends before the snapshot (all of it held there) is emptied, so seqs go on from the snapshot's.
+    const stale = last < after;
     await storage.checkWritable();
-    // Appends must follow a whole line, and the next seq must follow the journal's last one.
-    if (last < after) await log.replace('');
+    // Appends must follow a whole line.
+    if (stale) await log.replace('');
     else if (journal.torn) await log.replace(journal.kept);
-    const ops = last < after ? 0 : journal.entries.length;
-    const store = new JournaledStore(
-      opts,
-      log,
-      state,
-      Math.max(last, after),
-      ops,
-      last < after ? 0 : Buffer.byteLength(journal.kept),
-    );
-    return store;
+    const bytes = stale ? 0 : Buffer.byteLength(journal.kept);
+    return new JournaledStore(opts, log, state, Math.max(last, after), stale ? 0 : journal.entries.length, bytes);
   }
 
   /** The committed state (every acknowledged op, nothing else). Treat as read-only. */
