@@ -59,6 +59,7 @@ if (only.has('registration')) {
   lines.push(`| registration burst | ${fmt(r.rate, 0)} durable/s (${r.registrations} in ${fmt(r.seconds)} s), GET / p99 ${fmt(r.p99, 2)} ms; daemon CPU ${fmt(r.cpuMs, 2)} ms/registration | rate ${verdict(r.rate >= 2000)} (≥ 2000/s), p99 ${verdict(r.p99 < 10)} (< 10 ms) |`);
 }
 
+
 console.log(`\nload average after: ${machineLoad()}; busiest: ${busiest()}\n`);
 console.log('| bench | result | target |\n|---|---|---|');
 for (const l of lines) console.log(l);

@@ -8,8 +8,7 @@ import { createGuardedAgent } from './security/connect-guard.js';
 import { defaultResolve } from './security/targets.js';
 import { createApiServer } from './security/api-server.js';
 import { systemReader } from './discovery/reader.js';
-import { DurableJsonFile } from './registrations/durable-file.js';
-import { historyFileFor } from './history/file-name.js';
+import { fileStorage } from './storage/file.js';
 import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
 import { systemdNotifier } from './ops/systemd-notify.js';
 import type { ReloadOutcome } from './reload.js';
@@ -20,7 +19,7 @@ export function realDeps(config: Config, logger: Logger): MegaphoneDeps {
     logger,
     now: Date.now,
     random: Math.random,
-    storage: { document: new DurableJsonFile(config.dataFile), historyFile: historyFileFor(config.dataFile) },
+    storage: fileStorage(config.dataFile),
     resolve: defaultResolve,
     dispatcher: (targets, use) =>
       use === 'polls'

@@ -1,4 +1,3 @@
-import type { Adapter } from 'lowdb';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { createHandler, type Handler } from './api/handler.js';
@@ -23,6 +22,7 @@ import { Reloader, type ReloadOutcome } from './reload.js';
 import { securityFeature } from './security/feature.js';
 import { silencesFeature } from './silences/feature.js';
 import type { ResolveAll, TargetPolicy } from './security/targets.js';
+import type { Storage } from './storage/types.js';
 import type { WritePolicy } from './security/write-auth.js';
 import { HostSummary } from './summary/host-summary.js';
 import { HostView } from './summary/host-view.js';
@@ -36,8 +36,8 @@ export interface MegaphoneDeps {
   now: () => number;
   /** 0 ≤ x < 1: poll jitter and the spread of the first round. */
   random: () => number;
-  /** The data file (a lowdb Adapter) and where the history journal lives. */
-  storage: { document: Adapter<unknown>; historyFile: string };
+  /** Where the data file, its journal and the history live (files; memory or faults in tests). */
+  storage: Storage;
   /** DNS: every address of a host name (registration and connect time). */
   resolve: ResolveAll;
   /** A keep-alive pool that connects only where the policy allows: one for polls, one for webhooks. */
@@ -62,6 +62,8 @@ export type Megaphone = Awaited<ReturnType<typeof createMegaphone>>;
  */
 export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   const { logger, now } = deps;
+  // A data file that cannot be written stops start-up here, naming the path and the cause.
+  await deps.storage.checkWritable();
   const bus = createEventBus();
   const table = new CheckTable(bus, now);
   const features: Feature[] = [];
@@ -86,7 +88,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   };
   const summary = new HostSummary(bus, now, () => polling.sweeper.sweepIfDue(), blocking);
   // History and notifications listen before any check arrives.
-  const history = use(await historyFeature({ config, file: deps.storage.historyFile, bus, logger, now })).history;
+  const history = use(await historyFeature({ config, log: deps.storage.log('history'), bus, logger, now })).history;
   const notify = use(
     notifyFeature({
       config,
@@ -107,8 +109,8 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     }),
   );
   // The data file: API registrations, push reports, silences, maintenance.
-  const data = await DataFile.open(deps.storage.document, config.dataFile);
-  use({ name: 'data file', sections: [{ key: 'dataFile', pick: (c) => c.dataFile }], close: () => data.drain() });
+  const data = await DataFile.open(deps.storage);
+  use({ name: 'data file', sections: [{ key: 'dataFile', pick: (c) => c.dataFile }], close: () => data.close() });
   // Silences first: each check takes its silence as it arrives.
   const silences = use(silencesFeature({ config, data, table, bus, now, logger })).silences;
   // Sources of checks: the config file first, then the API's stored checks, then discovery.

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { storedChecks } from './helpers/stored.js';
 import { makeTestApp, type TestApp } from './helpers/app.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { waitFor } from './helpers/wait.js';
@@ -101,8 +101,7 @@ describe('/checks', () => {
 
   it('a registration is durable in the data file before it is acknowledged', async () => {
     await t.request.post('/checks').send({ id: 'bar', url: svc.url }).expect(201);
-    const stored = JSON.parse(readFileSync(t.dataFile, 'utf8'));
-    expect(stored.checks.bar).toEqual({ id: 'bar', url: svc.url });
+    expect(storedChecks(t.dataFile).bar).toEqual({ id: 'bar', url: svc.url });
   });
 
   it('DELETE removes a check (204) and the summary forgets it; unknown id is 404', async () => {
@@ -111,6 +110,6 @@ describe('/checks', () => {
     expect((await t.request.get('/checks')).body).toEqual({});
     expect((await statusOf()).message).toBe('No services are registered!');
     await t.request.delete('/checks/bar').expect(404);
-    expect(JSON.parse(readFileSync(t.dataFile, 'utf8')).checks).toEqual({});
+    expect(storedChecks(t.dataFile)).toEqual({});
   });
 });

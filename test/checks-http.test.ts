@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { storedChecks } from './helpers/stored.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeTestApp, type TestApp } from './helpers/app.js';
@@ -145,7 +145,7 @@ describe('stored registrations keep every field', () => {
   it('survive a reopen with format, match, headers, method, interval, timeout, rise and fall', async () => {
     const reg = { id: 'full', url: { addr: svc.url, format: 'http', match: 'OK', headers: { Authorization: 'x' }, method: 'GET' }, interval: '2s', timeout: '1s', rise: 2, fall: 3 };
     await t.request.post('/checks').send(reg).expect(201);
-    const stored = JSON.parse(readFileSync(t.dataFile, 'utf8')).checks.full;
+    const stored = storedChecks(t.dataFile).full;
     expect(stored).toEqual({ ...reg, interval: 2000, timeout: 1000 });
     await t.close();
     t = await makeTestApp({}, t.dataFile);

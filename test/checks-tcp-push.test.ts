@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readStored } from './helpers/stored.js';
 import { makeTestApp, type TestApp } from './helpers/app.js';
 import { startFakeService } from './helpers/fake-service.js';
 import { waitFor } from './helpers/wait.js';
@@ -72,7 +72,7 @@ describe('push (ttl) checks', () => {
     t = await makeTestApp({}, undefined, { now });
     await t.request.post('/checks').send({ id: 'job', ttl: '1m' }).expect(201);
     await t.request.put('/checks/job/status').send({ status: 'critical', message: 'disk full' }).expect(200);
-    expect(JSON.parse(readFileSync(t.dataFile, 'utf8')).pushes.job).toEqual({ status: 'Critical', message: 'disk full', at: clock.now });
+    expect(readStored(t.dataFile).pushes.get('job')).toEqual({ status: 'Critical', message: 'disk full', at: clock.now });
     const file = t.dataFile;
     await t.close();
     t = await makeTestApp({}, file, { now });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { storedChecks } from './helpers/stored.js';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { CLI, spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
@@ -68,8 +69,8 @@ describe('persistence', () => {
     await d.kill9();
     await Promise.all(attempts);
     expect(acked.length).toBeGreaterThanOrEqual(40);
-    const stored = JSON.parse(readFileSync(path.join(dir, 'db.json'), 'utf8')) as { checks: Record<string, unknown> };
-    for (const id of acked) expect(stored.checks[id], `acknowledged ${id} is on disk`).toBeDefined();
+    const stored = storedChecks(path.join(dir, 'db.json'));
+    for (const id of acked) expect(stored[id], `acknowledged ${id} is on disk`).toBeDefined();
 
     const restarted = await start(dir);
     const listed = (await (await fetch(`${restarted.url}/checks`)).json()) as Record<string, string>;

@@ -3,7 +3,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { HistoryStore, MAX_HISTORY_KEYS } from '../src/history/store.js';
-import { historyFileFor } from '../src/history/file-name.js';
+import { fileStorage, logFileFor } from '../src/storage/file.js';
 import { makeOpsApp, type TestApp } from './helpers/app.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
@@ -11,6 +11,11 @@ import { tempDir } from './helpers/app.js';
 import { waitFor } from './helpers/wait.js';
 
 const silent = pino({ level: 'silent' });
+// A history log in a fresh folder, and its file.
+function historyLog() {
+  const dataFile = path.join(tempDir(), 'megaphone.db.json');
+  return { log: fileStorage(dataFile).log('history'), file: logFileFor(dataFile, 'history') };
+}
 const DAY = 86_400_000;
 let t: TestApp | undefined;
 let svc: FakeService | undefined;
@@ -64,8 +69,8 @@ describe('HistoryStore bounds and durability', () => {
   const tr = (check: string | null, i: number, at: number) => ({ check, from: i % 2 ? 'OK' : 'Critical', to: i % 2 ? 'Critical' : 'OK', message: `m${i}`, at }) as const;
 
   it('keeps at most perCheck transitions per check, newest', async () => {
-    const file = path.join(tempDir(), 'h.jsonl');
-    const h = await HistoryStore.open(file, { retention: 7 * DAY, perCheck: 3 }, { logger: silent, now: Date.now });
+    const { log } = historyLog();
+    const h = await HistoryStore.open(log, { retention: 7 * DAY, perCheck: 3 }, { logger: silent, now: Date.now });
     const now = Date.now();
     for (let i = 0; i < 10; i++) h.record(tr('a', i, now - 10 + i));
     h.record(tr(null, 0, now));
@@ -73,15 +78,15 @@ describe('HistoryStore bounds and durability', () => {
     expect(h.host(100)).toHaveLength(1);
     await h.close();
     // The bound holds after a restart too.
-    const again = await HistoryStore.open(file, { retention: 7 * DAY, perCheck: 3 }, { logger: silent, now: Date.now });
+    const again = await HistoryStore.open(log, { retention: 7 * DAY, perCheck: 3 }, { logger: silent, now: Date.now });
     expect(again.forCheck('a', 100).map((e) => e.message)).toEqual(['m9', 'm8', 'm7']);
     await again.close();
   });
 
   it('purges what is older than the retention, at open and on purge', async () => {
-    const file = path.join(tempDir(), 'h.jsonl');
+    const { log, file } = historyLog();
     let now = 100 * DAY;
-    const h = await HistoryStore.open(file, { retention: 7 * DAY, perCheck: 100 }, { logger: silent, now: () => now });
+    const h = await HistoryStore.open(log, { retention: 7 * DAY, perCheck: 100 }, { logger: silent, now: () => now });
     h.record(tr('a', 0, now - 8 * DAY));
     h.record(tr('a', 1, now - 1 * DAY));
     expect(h.forCheck('a', 100).map((e) => e.message)).toEqual(['m1']);
@@ -93,10 +98,10 @@ describe('HistoryStore bounds and durability', () => {
   });
 
   it('skips a torn last line (a crash mid-append) and keeps the rest', async () => {
-    const file = path.join(tempDir(), 'h.jsonl');
+    const { log, file } = historyLog();
     const at = Date.now();
     appendFileSync(file, `${JSON.stringify(tr('a', 1, at))}\n{"check":"a","fr`);
-    const h = await HistoryStore.open(file, { retention: 7 * DAY, perCheck: 100 }, { logger: silent, now: Date.now });
+    const h = await HistoryStore.open(log, { retention: 7 * DAY, perCheck: 100 }, { logger: silent, now: Date.now });
     expect(h.forCheck('a', 10).map((e) => e.message)).toEqual(['m1']);
     await h.close();
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
@@ -124,7 +129,7 @@ describe('history across restarts of the daemon', () => {
     expect(kept.some((k) => k.endsWith('>OK:fine'))).toBe(true);
 
     // kill -9: what reached the journal (batched, fdatasync'd within about a second) is kept.
-    const journal = historyFileFor(path.join(dir, 'megaphone.db.json'));
+    const journal = logFileFor(path.join(dir, 'megaphone.db.json'), 'history');
     svc.status('Critical', 'gone');
     await waitFor(() => readFileSync(journal, 'utf8').includes('"gone"'), 10_000);
     await daemon.kill9();
@@ -135,7 +140,7 @@ describe('history across restarts of the daemon', () => {
 
 describe('HistoryStore under churn', () => {
   it('holds at most MAX_HISTORY_KEYS histories, dropping the stalest', async () => {
-    const h = await HistoryStore.open(path.join(tempDir(), 'h.jsonl'), { retention: 7 * DAY, perCheck: 100 }, { logger: silent, now: Date.now });
+    const h = await HistoryStore.open(historyLog().log, { retention: 7 * DAY, perCheck: 100 }, { logger: silent, now: Date.now });
     const at = Date.now() - 1000;
     for (let i = 0; i <= MAX_HISTORY_KEYS; i++) h.record({ check: `c${i}`, from: 'OK', to: 'Critical', message: '', at: at + i / 1000 });
     expect(h.has('c0')).toBe(false);

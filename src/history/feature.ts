@@ -2,17 +2,18 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Feature } from '../feature.js';
 import type { EventBus } from '../table/events.js';
+import type { AppendLog } from '../storage/types.js';
 import { HistoryStore } from './store.js';
 
 /** Transition history: every transition on the bus is recorded in a journal beside the data file. */
 export async function historyFeature(deps: {
   config: Config;
-  file: string;
+  log: AppendLog;
   bus: EventBus;
   logger: Logger;
   now: () => number;
 }): Promise<Feature & { history: HistoryStore }> {
-  const history = await HistoryStore.open(deps.file, deps.config.history, { logger: deps.logger, now: deps.now });
+  const history = await HistoryStore.open(deps.log, deps.config.history, { logger: deps.logger, now: deps.now });
   deps.bus.on('transition', (t) => history.record(t));
   return {
     name: 'history',

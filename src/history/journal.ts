@@ -1,6 +1,5 @@
-import { open, readFile, rename, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
 import type { Logger } from 'pino';
+import type { AppendLog } from '../storage/types.js';
 
 /** Most lines held in memory waiting for the disk; beyond, the oldest are dropped (and counted). */
 const MAX_PENDING = 10_000;
@@ -8,34 +7,27 @@ const MAX_PENDING = 10_000;
 const FLUSH_LINES = 256;
 
 /**
- * An append-only JSON-lines file written in batches: lines wait up to `flushMs`, then one
- * write and one fdatasync take them all. `rewrite` compacts it atomically (temp, fsync, rename).
+ * JSON lines kept in an AppendLog, written in batches: lines wait up to `flushMs`, then one
+ * durable append takes them all. `rewrite` compacts it with the log's atomic replace.
  */
 export class Journal<T> {
   private pending: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
-  private fh: FileHandle | undefined;
   /** Lines in the file now (for deciding when to compact). */
   lines = 0;
   dropped = 0;
   errors = 0;
 
   constructor(
-    readonly file: string,
+    private readonly log: AppendLog,
     private readonly logger: Logger,
     private readonly flushMs = 1000,
   ) {}
 
   /** Reads every whole, parseable line; a torn or corrupt line (a crash mid-write) is skipped. */
-  static async load<T>(file: string, valid: (v: unknown) => v is T): Promise<{ entries: T[]; skipped: number }> {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], skipped: 0 };
-      throw err;
-    }
+  static async load<T>(log: AppendLog, valid: (v: unknown) => v is T): Promise<{ entries: T[]; skipped: number }> {
+    const text = await log.read();
     const entries: T[] = [];
     let skipped = 0;
     for (const line of text.split('\n')) {
@@ -69,9 +61,7 @@ export class Journal<T> {
       if (this.pending.length === 0) return;
       const batch = this.pending;
       this.pending = [];
-      this.fh ??= await open(this.file, 'a', 0o600);
-      await this.fh.write(batch.join(''));
-      await this.fh.datasync();
+      await this.log.append(batch.join(''));
       this.lines += batch.length;
     });
   }
@@ -82,40 +72,21 @@ export class Journal<T> {
     this.timer = undefined;
     this.pending = [];
     return this.enqueue(async () => {
-      const tmp = `${this.file}.tmp`;
-      const fh = await open(tmp, 'w', 0o600);
-      try {
-        await fh.write(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await this.fh?.close();
-      this.fh = undefined;
-      await rename(tmp, this.file);
-      const dir = await open(path.dirname(this.file), 'r');
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
+      await this.log.replace(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
       this.lines = entries.length;
     });
   }
 
   async close(): Promise<void> {
     await this.flush();
-    await this.enqueue(async () => {
-      await this.fh?.close();
-      this.fh = undefined;
-    });
+    await this.enqueue(() => this.log.close());
   }
 
   // One file operation at a time, in order; a failure is logged and counted, never thrown at a caller.
   private enqueue(op: () => Promise<void>): Promise<void> {
     this.chain = this.chain.then(op).catch((err: unknown) => {
       this.errors++;
-      this.logger.error({ err, file: this.file }, 'history write failed');
+      this.logger.error({ err, file: this.log.describe }, 'history write failed');
     });
     return this.chain;
   }

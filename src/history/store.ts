@@ -3,6 +3,7 @@ import type { Transition } from '../table/events.js';
 import { STATUSES } from '../status.js';
 import type { HistoryConfig } from './schema.js';
 import { Journal } from './journal.js';
+import type { AppendLog } from '../storage/types.js';
 
 /** One remembered transition; `check` is null for the host. `at` is epoch ms. */
 export type HistoryEntry = Transition;
@@ -26,7 +27,7 @@ const newestFirst = (a: HistoryEntry, b: HistoryEntry) => b.at - a.at;
 
 /**
  * Every transition of every check and of the host, bounded per check and by age, kept in a
- * journal file beside the registry so a restart keeps it.
+ * log beside the registry (the storage's "history" log) so a restart keeps it.
  */
 export class HistoryStore {
   private readonly lists = new Map<string | null, HistoryEntry[]>();
@@ -40,10 +41,10 @@ export class HistoryStore {
   ) {}
 
   /** Loads the journal (skipping torn lines), applies the bounds, compacts it, and purges daily. */
-  static async open(file: string, config: HistoryConfig, deps: { logger: Logger; now: () => number; flushMs?: number }): Promise<HistoryStore> {
-    const { entries, skipped } = await Journal.load(file, isEntry);
-    if (skipped > 0) deps.logger.warn({ file, skipped }, 'history: skipped unreadable lines');
-    const store = new HistoryStore(new Journal(file, deps.logger, deps.flushMs), config, deps.now);
+  static async open(log: AppendLog, config: HistoryConfig, deps: { logger: Logger; now: () => number; flushMs?: number }): Promise<HistoryStore> {
+    const { entries, skipped } = await Journal.load(log, isEntry);
+    if (skipped > 0) deps.logger.warn({ file: log.describe, skipped }, 'history: skipped unreadable lines');
+    const store = new HistoryStore(new Journal(log, deps.logger, deps.flushMs), config, deps.now);
     entries.sort((a, b) => a.at - b.at);
     for (const e of entries) store.add(e);
     await store.purge();

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Adapter } from 'lowdb';
 import { StorageError } from '../lib/errors.js';
 import { storedStatusSchema, type Status } from '../status.js';
 import type { Registration } from '../checks/spec.js';
-import { DurableStore } from './group-commit.js';
+import { JournaledStore } from '../storage/journaled-store.js';
+import type { Storage } from '../storage/types.js';
 
 /** The last report pushed to a push check: kept so an acknowledged report survives a restart. */
 export interface PushReport {
@@ -59,26 +59,27 @@ const documentSchema = z.looseObject({
 
 const emptyState = (): DataState => ({ checks: new Map(), pushes: new Map(), silences: new Map(), sections: new Map() });
 
-/** Builds the state from the file's JSON; throws StorageError naming what is wrong (and the file). */
-export function stateFromDocument(json: unknown, file: string): DataState {
+/** Builds the state from the file's JSON; throws naming what is wrong (the store names the file). */
+export function stateFromDocument(json: unknown): DataState {
+  const bad = (why: string) => new StorageError(why);
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new StorageError(`data file ${file} does not hold a megaphone registry (got ${JSON.stringify(json)?.slice(0, 40)}); refusing to start`);
+    throw bad(`it does not hold a megaphone registry (got ${JSON.stringify(json)?.slice(0, 40)})`);
   }
   const doc = documentSchema.safeParse(json);
-  if (!doc.success) throw new StorageError(`data file ${file} has no "version" and "checks" of a megaphone registry; refusing to start`);
+  if (!doc.success) throw bad('it has no "version" and "checks" of a megaphone registry');
   if (doc.data.version !== DATA_VERSION) {
-    throw new StorageError(`data file ${file} has version ${JSON.stringify(doc.data.version)}, this megaphone reads version ${DATA_VERSION}; refusing to start`);
+    throw bad(`it has version ${JSON.stringify(doc.data.version)}; this megaphone reads version ${DATA_VERSION}`);
   }
   const state = emptyState();
   for (const [id, reg] of Object.entries(doc.data.checks)) state.checks.set(id, reg);
   for (const [id, raw] of Object.entries(doc.data.pushes ?? {})) {
     const report = pushReportSchema.safeParse(raw);
-    if (!report.success) throw new StorageError(`data file ${file} holds an invalid push report for ${JSON.stringify(id)}; refusing to start`);
+    if (!report.success) throw bad(`it holds an invalid push report for ${JSON.stringify(id)}`);
     state.pushes.set(id, report.data);
   }
   for (const [id, raw] of Object.entries(doc.data.silences ?? {})) {
     const silence = silenceSchema.safeParse(raw);
-    if (!silence.success) throw new StorageError(`data file ${file} holds an invalid silence for ${JSON.stringify(id)}; refusing to start`);
+    if (!silence.success) throw bad(`it holds an invalid silence for ${JSON.stringify(id)}`);
     state.silences.set(id, silence.data);
   }
   for (const key of SECTION_KEYS) {
@@ -135,46 +136,56 @@ export function applyDataOp(state: DataState, op: DataOp): boolean {
   }
 }
 
-const copyState = (s: DataState): DataState => ({
-  checks: new Map(s.checks),
-  pushes: new Map(s.pushes),
-  silences: new Map(s.silences),
-  sections: new Map(s.sections),
-});
+const opSchema = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('put'), reg: z.looseObject({ id: z.string() }) }),
+  z.strictObject({ op: z.literal('delete'), id: z.string() }),
+  z.strictObject({ op: z.literal('push'), id: z.string(), report: pushReportSchema }),
+  z.strictObject({ op: z.literal('silence'), id: z.string(), silence: silenceSchema.nullable() }),
+  z.strictObject({ op: z.literal('section'), key: z.enum(SECTION_KEYS as [SectionKey]), value: z.unknown() }),
+]);
+
+/** An op as read back from the journal; throws when it is not one. */
+function parseOp(json: unknown): DataOp {
+  return opSchema.parse(json) as DataOp;
+}
 
 /**
- * The data file: API registrations, push reports and sections (maintenance), durable before
- * any change is acknowledged. Changes are ops; a batch of them is written at once (group commit).
+ * The data file: API registrations, push reports, silences and sections (maintenance), durable
+ * before any change is acknowledged. Changes are ops appended to a write-ahead journal beside it
+ * (group commit, O(batch) per write) and folded into the file now and then (storage/journaled-store.ts).
  */
 export class DataFile {
   private constructor(
-    private readonly store: DurableStore<DataState>,
+    private readonly store: JournaledStore<DataState, DataOp, boolean>,
     readonly file: string,
   ) {}
 
-  /** Reads the file (absent: empty). Throws StorageError when it is not a valid data file. */
-  static async open(adapter: Adapter<unknown>, file: string): Promise<DataFile> {
-    const json = await adapter.read();
-    const state = json === null ? emptyState() : stateFromDocument(json, file);
-    const stateAdapter: Adapter<DataState> = {
-      read: async () => state,
-      write: (s) => adapter.write(documentFromState(s)),
-    };
-    return new DataFile(await DurableStore.open(stateAdapter, state, copyState), file);
+  /** Reads the file and replays its journal. Throws StorageError when either is not valid. */
+  static async open(storage: Storage): Promise<DataFile> {
+    const file = storage.describe;
+    const store = await JournaledStore.open<DataState, DataOp, boolean>({
+      storage,
+      initial: emptyState,
+      fromDocument: stateFromDocument,
+      toDocument: documentFromState,
+      parseOp,
+      apply: applyDataOp,
+    });
+    return new DataFile(store, file);
   }
 
   /** The committed state; treat as read-only. */
   get state(): DataState {
-    return this.store.data;
+    return this.store.state;
   }
 
   /** Applies `op` once it is on disk; resolves with whether the id existed before. */
   commit(op: DataOp): Promise<boolean> {
-    return this.store.update((draft) => applyDataOp(draft, op));
+    return this.store.commit(op);
   }
 
   section(key: SectionKey): unknown {
-    return this.store.data.sections.get(key);
+    return this.store.state.sections.get(key);
   }
 
   /** Replaces a section (null deletes it); resolves once durable. */
@@ -182,7 +193,8 @@ export class DataFile {
     await this.commit({ op: 'section', key, value });
   }
 
-  drain(): Promise<void> {
-    return this.store.drain();
+  /** Waits for pending writes and folds the journal into the file. */
+  close(): Promise<void> {
+    return this.store.close();
   }
 }

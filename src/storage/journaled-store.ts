@@ -1,0 +1,273 @@
+import { StorageError } from '../lib/errors.js';
+import { journalLine, readJournal } from './journal-lines.js';
+import { MOVE_ASIDE } from './document-text.js';
+import { splitSnapshot, withSeq } from './snapshot.js';
+import type { AppendLog, Storage } from './types.js';
+
+export interface JournaledStoreOptions<S, Op, R> {
+  storage: Storage;
+  /** The state when there is no document yet. */
+  initial(): S;
+  /** The state a document holds; throws (any error) when it is not a valid document, e.g. an unknown `version`. */
+  fromDocument(json: unknown): S;
+  /** The document a state is written as: a JSON object (read synchronously, so the state may change right after). */
+  toDocument(state: S): object;
+  /** An op as journaled, validated; throws when it is not one. */
+  parseOp(json: unknown): Op;
+  /**
+   * Applies an op to the state in place and returns the op's result. Deterministic: start-up
+   * replays the journal through it. It must throw (if at all) before it changes anything.
+   */
+  apply(state: S, op: Op): R;
+  /** Compact once the journal holds more than this many ops; default 10 000. */
+  compactAfter?: number;
+  /** … or more than this many bytes; default 16 MiB. */
+  compactAfterBytes?: number;
+}
+
+interface Pending<Op, R> {
+  json: string;
+  op: Op;
+  resolve: (value: R) => void;
+  reject: (err: unknown) => void;
+}
+
+/** A snapshot being written: the last op it holds and the journal text appended since (kept after it). */
+interface Compaction {
+  seq: number;
+  tail: string[];
+  tailOps: number;
+  tailBytes: number;
+  written: boolean;
+  done: Promise<void>;
+}
+
+/**
+ * Durable state as a snapshot (the storage's document) plus a write-ahead journal (its log
+ * "journal"), with group commit: ops that queue while a batch is being written go out together
+ * in one append (one fdatasync). An op is applied to the state only once its batch is durable;
+ * a failed batch rejects every op in it and changes nothing, in memory or on disk. Once the
+ * journal is long, a snapshot is written beside it while commits go on, then the journal lines
+ * it covers are dropped. Each commit costs O(its batch), never O(state).
+ */
+export class JournaledStore<S, Op, R> {
+  private readonly queue: Pending<Op, R>[] = [];
+  private running = false;
+  private flushing: Promise<void> = Promise.resolve();
+  private compaction: Compaction | undefined;
+  private closing = false;
+  private readonly compactAfter: number;
+  private readonly compactAfterBytes: number;
+  private compactAtOps: number;
+  private compactAtBytes: number;
+  /** Compactions done and failed, and the last failure (the journal keeps everything meanwhile). */
+  readonly stats = { compactions: 0, compactionErrors: 0, lastCompactionError: undefined as unknown };
+
+  private constructor(
+    private readonly opts: JournaledStoreOptions<S, Op, R>,
+    private readonly log: AppendLog,
+    private readonly committed: S,
+    /** The last op applied to `committed`. */
+    private seq: number,
+    private journalOps: number,
+    private journalBytes: number,
+  ) {
+    this.compactAfter = opts.compactAfter ?? 10_000;
+    this.compactAfterBytes = opts.compactAfterBytes ?? 16 * 1024 * 1024;
+    this.compactAtOps = this.compactAfter;
+    this.compactAtBytes = this.compactAfterBytes;
+  }
+
+  /**
+   * Reads the snapshot, replays the journal after it, and checks the folder is writable. Throws a
+   * StorageError naming the file (and line) on a bad document or a corrupt journal, leaving both
+   * files untouched; a torn last line (a crash mid-append) is dropped.
+   */
+  static async open<S, Op, R>(opts: JournaledStoreOptions<S, Op, R>): Promise<JournaledStore<S, Op, R>> {
+    const { storage } = opts;
+    const json = await storage.document.read();
+    let state: S;
+    let after = 0;
+    if (json === null) state = opts.initial();
+    else {
+      const { seq, doc } = splitSnapshot(json, storage.describe);
+      try {
+        state = opts.fromDocument(doc);
+      } catch (err) {
+        throw new StorageError(
+          `data file ${storage.describe} is not a valid document: ${(err as Error).message}; ${MOVE_ASIDE}`,
+        );
+      }
+      after = seq;
+    }
+    const log = storage.log('journal');
+    const journal = readJournal(await log.read(), log.describe, after, opts.parseOp);
+    for (const { seq, op } of journal.entries) {
+      if (seq <= after) continue;
+      try {
+        opts.apply(state, op);
+      } catch {
+        // It threw when it was committed too, and its caller was told then.
+      }
+    }
+    const last = journal.entries.at(-1)?.seq ?? after;
+    // A journal that ends before the snapshot (all of it held there) is emptied, so seqs go on from the snapshot's.
+    const stale = last < after;
+    await storage.checkWritable();
+    // Appends must follow a whole line.
+    if (stale) await log.replace('');
+    else if (journal.torn) await log.replace(journal.kept);
+    const bytes = stale ? 0 : Buffer.byteLength(journal.kept);
+    return new JournaledStore(opts, log, state, Math.max(last, after), stale ? 0 : journal.entries.length, bytes);
+  }
+
+  /** The committed state (every acknowledged op, nothing else). Treat as read-only. */
+  get state(): S {
+    return this.committed;
+  }
+
+  /** Ops in the journal now, and its size: what compaction watches. */
+  get journal(): { ops: number; bytes: number } {
+    return { ops: this.journalOps, bytes: this.journalBytes };
+  }
+
+  /** Resolves with `apply`'s result once the op is durable and applied; else rejects, changing nothing. */
+  commit(op: Op): Promise<R> {
+    if (this.closing) return Promise.reject(new StorageError(`${this.opts.storage.describe} is closed`));
+    let json: string | undefined;
+    let copy: Op;
+    try {
+      json = JSON.stringify(op);
+      if (json === undefined) throw new TypeError(`op ${String(op)} is not JSON`);
+      // The op applied is the one journaled, as replay will read it: nothing the caller holds is shared with the state.
+      copy = this.opts.parseOp(JSON.parse(json));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ json: json as string, op: copy, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Waits until every queued op is settled and no compaction is in progress. */
+  async drain(): Promise<void> {
+    for (;;) {
+      if (this.running) await this.flushing;
+      else if (this.compaction) await this.compaction.done;
+      else return;
+    }
+  }
+
+  /** Settles what is queued, compacts the journal (on failure it stays, to be replayed), and closes the log. */
+  async close(): Promise<void> {
+    if (this.closing) return this.drain();
+    this.closing = true;
+    await this.drain();
+    if (this.journalOps > 0) {
+      this.startCompaction();
+      await this.drain();
+    }
+    await this.log.close();
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    this.flushing = this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.compaction?.written) await this.finishCompaction(this.compaction);
+        const batch = this.queue.splice(0);
+        if (batch.length === 0) return;
+        const first = this.seq + 1;
+        const text = batch.map((p, i) => journalLine(first + i, p.json)).join('');
+        try {
+          await this.log.append(text);
+        } catch (err) {
+          // The log left no trace and the state was not touched: the seqs are free again.
+          for (const p of batch) p.reject(err);
+          continue;
+        }
+        const bytes = Buffer.byteLength(text);
+        this.seq += batch.length;
+        this.journalOps += batch.length;
+        this.journalBytes += bytes;
+        if (this.compaction) {
+          this.compaction.tail.push(text);
+          this.compaction.tailOps += batch.length;
+          this.compaction.tailBytes += bytes;
+        }
+        for (const p of batch) {
+          try {
+            p.resolve(this.opts.apply(this.committed, p.op));
+          } catch (err) {
+            p.reject(err);
+          }
+        }
+        if (!this.closing && (this.journalOps > this.compactAtOps || this.journalBytes > this.compactAtBytes))
+          this.startCompaction();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  // Snapshot of the state as of `seq`, serialised now; written while commits go on appending.
+  private startCompaction(): void {
+    if (this.compaction) return;
+    const c: Compaction = {
+      seq: this.seq,
+      tail: [],
+      tailOps: 0,
+      tailBytes: 0,
+      written: false,
+      done: Promise.resolve(),
+    };
+    let write: Promise<void>;
+    try {
+      write = this.opts.storage.document.write(withSeq(this.opts.toDocument(this.committed), c.seq));
+    } catch (err) {
+      write = Promise.reject(err);
+    }
+    this.compaction = c;
+    c.done = write.then(
+      () => {
+        c.written = true;
+        // Dropping the covered lines goes between two appends, in the commit loop.
+        this.kick();
+      },
+      (err: unknown) => {
+        this.compaction = undefined;
+        this.compactionFailed(err);
+      },
+    );
+  }
+
+  private async finishCompaction(c: Compaction): Promise<void> {
+    try {
+      await this.log.replace(c.tail.join(''));
+      this.journalOps = c.tailOps;
+      this.journalBytes = c.tailBytes;
+      this.compactAtOps = this.compactAfter;
+      this.compactAtBytes = this.compactAfterBytes;
+      this.stats.compactions++;
+    } catch (err) {
+      // The snapshot is durable and replay skips what it holds: the journal may keep its lines.
+      this.compactionFailed(err);
+    } finally {
+      this.compaction = undefined;
+    }
+  }
+
+  // Try again after as many ops again, not on every commit.
+  private compactionFailed(err: unknown): void {
+    this.stats.compactionErrors++;
+    this.stats.lastCompactionError = err;
+    this.compactAtOps = this.journalOps + this.compactAfter;
+    this.compactAtBytes = this.journalBytes + this.compactAfterBytes;
+  }
+}
