@@ -3,6 +3,7 @@ import { STATUSES, type Status } from '../status.js';
 import { parseDuration } from '../duration.js';
 import { badRequest } from '../errors.js';
 import { formatIssue } from '../config/format-issues.js';
+import { parseStatusPath } from './jsonpath.js';
 
 /** Check ids: 1-128 characters of A-Z a-z 0-9 . _ : - */
 export const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -122,6 +123,9 @@ export function parseRegistration(body: unknown): Registration {
   }
   const result = registrationSchema.safeParse(body);
   if (!result.success) throw badRequest(formatIssue(result.error, body));
+  // Every path rule applies to new registrations; stored ones load even if a later rule refuses them.
+  const url = result.data.url;
+  if (typeof url === 'object' && url.jsonpath !== undefined) parseStatusPath(url.jsonpath);
   return result.data;
 }
 
