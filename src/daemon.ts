@@ -19,6 +19,7 @@ import { DiscoveryRunner } from './discovery/runner.js';
 import { compileRules } from './discovery/rules.js';
 import { systemReader } from './discovery/reader.js';
 import { compileConfigChecks } from './checks/config-checks.js';
+import { refusedPaths } from './checks/refused-paths.js';
 import { createDialects } from './dialects.js';
 import { announceMaintenance } from './maintenance/announce.js';
 import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
@@ -113,6 +114,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   if (registry.shadowed.length > 0) logger.warn({ ids: registry.shadowed }, 'stored checks shadowed by config checks of the same id');
   logger.info({ dataFile: config.dataFile, checks: monitor.size, configChecks: config.checks.length }, 'registry loaded');
+  for (const r of refusedPaths(monitor.all())) logger.warn(r, 'stored check has a jsonpath that is now refused: it stays Unknown until registered again');
   monitor.start();
   await discovery.start();
   if (config.discovery.rules.length > 0) logger.info({ rules: config.discovery.rules.length, checks: monitor.size }, 'discovery started');
