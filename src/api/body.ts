@@ -1,6 +1,7 @@
 import bodyParser from 'koa-bodyparser';
 import type { Middleware } from 'koa';
 import { MegaphoneError } from '../errors.js';
+import { MAX_BODY_DEPTH, nestedDeeperThan } from './body-depth.js';
 
 /** Largest request body accepted (64 KB). */
 export const MAX_BODY = 64 * 1024;
@@ -16,7 +17,7 @@ const parser = bodyParser({
   },
 });
 
-/** Parses JSON bodies of writes; any other content type with a body is a 415. */
+/** Parses JSON bodies of writes; any other content type with a body is a 415, nesting over MAX_BODY_DEPTH a 400. */
 export const jsonBody: Middleware = async (ctx, next) => {
   if (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'OPTIONS') return next();
   const hasBody = ctx.request.length > 0 || ctx.get('transfer-encoding') !== '';
@@ -24,5 +25,11 @@ export const jsonBody: Middleware = async (ctx, next) => {
     throw new MegaphoneError(`Content-Type must be application/json, got ${JSON.stringify(ctx.get('content-type') || 'none')}`, 'E_UNSUPPORTED_MEDIA_TYPE', 415);
   }
   if (!hasBody) return next();
-  return parser(ctx, next);
+  return parser(ctx, () => {
+    // Deep bodies are refused before anything walks them recursively (formatting, validation, storage).
+    if (nestedDeeperThan(ctx.request.body, MAX_BODY_DEPTH)) {
+      throw new MegaphoneError(`request body nests arrays or objects deeper than ${MAX_BODY_DEPTH} levels`, 'E_BODY_TOO_DEEP', 400);
+    }
+    return next();
+  });
 };

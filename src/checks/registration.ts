@@ -4,6 +4,7 @@ import { parseDuration } from '../duration.js';
 import { badRequest } from '../errors.js';
 import { formatIssue } from '../config/format-issues.js';
 import { parseStatusPath } from './jsonpath.js';
+import { preview } from '../preview.js';
 
 /** Check ids: 1-128 characters of A-Z a-z 0-9 . _ : - */
 export const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -115,7 +116,7 @@ export type Registration = z.output<typeof checkSpecSchema>;
 /** Validates a registration body; throws a 400 naming the field and the value. */
 export function parseRegistration(body: unknown): Registration {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw badRequest(`request body must be a JSON object, got ${body === undefined ? 'nothing' : JSON.stringify(body).slice(0, 40)}`);
+    throw badRequest(`request body must be a JSON object, got ${body === undefined ? 'nothing' : preview(body, 40)}`);
   }
   // Script checks over HTTP are how Consul agents got remote code execution: refuse before anything else.
   if (Object.hasOwn(body, 'command')) {
