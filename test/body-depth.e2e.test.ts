@@ -49,8 +49,9 @@ describe('deeply nested request bodies', () => {
     // An object holding n - 1 nested arrays: n levels.
     const nest = (k: number) => `${'['.repeat(k)}"OK"${']'.repeat(k)}`;
     const send = (n: number) => fetch(`${d.url}/checks/pushed/status`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: `{"status":${nest(n - 1)}}` });
-    expect((await (await send(32)).json()).code).toBe('E_VALIDATION');
-    expect((await (await send(33)).json()).code).toBe('E_BODY_TOO_DEEP');
+    const code = async (n: number) => ((await (await send(n)).json()) as { code: string }).code;
+    expect(await code(32)).toBe('E_VALIDATION');
+    expect(await code(33)).toBe('E_BODY_TOO_DEEP');
   });
 });
 
