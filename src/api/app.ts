@@ -5,6 +5,7 @@ import type { Monitor } from '../monitor.js';
 import type { Registry } from '../registry/registry.js';
 import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
+import { finishUnreadBody } from './close-unread.js';
 import { checksRoutes } from './routes-checks.js';
 import { writeAuth, type WritePolicy } from '../security/write-auth.js';
 import { historyRoutes } from './routes-history.js';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Koa {
   maintenanceRoutes(router, deps);
   metricsRoutes(router, deps);
 
+  app.use(finishUnreadBody);
   app.use(errorMiddleware(deps.logger));
   app.use(writeAuth(deps.writePolicy ?? { requireTokenOnLoopback: false }));
   app.use(jsonBody);
