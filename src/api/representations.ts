@@ -20,6 +20,13 @@ export interface Representation {
   /** Rebuilt when the second turns too (it shows the date). */
   perSecond?: boolean;
   render(input: RenderInput): string;
+  /** The HTTP code served with it, from the configured one (`http.statusCodes`); default: that code. */
+  statusCode?(status: Status, configured: number): number;
+}
+
+/** The HTTP code of GET / for a representation: its own rule, else `http.statusCodes` as configured. */
+export function rootStatusCode(r: Representation, status: Status, configured: number): number {
+  return r.statusCode ? r.statusCode(status, configured) : configured;
 }
 
 /** IETF health+json status per megaphone status; Unknown is not a pass. */
@@ -41,6 +48,11 @@ export const seedJson: Representation = {
 export const healthJson: Representation = {
   format: 'health',
   type: 'application/health+json',
+  // The draft: pass and warn MUST come with 2xx-3xx, fail with 4xx-5xx, whatever http.statusCodes says.
+  statusCode(status, configured) {
+    if (HEALTH_STATUS[status] === 'fail') return configured >= 400 && configured < 600 ? configured : 503;
+    return configured >= 200 && configured < 400 ? configured : 200;
+  },
   render({ host, summary }) {
     const checks: Record<string, unknown[]> = {};
     for (const s of host.checks()) {

@@ -1,24 +1,40 @@
 import { hostname } from 'node:os';
 import Router from '@koa/router';
 import type { AppDeps } from './app.js';
+import type { Context } from 'koa';
 import { rootCacheControl } from './root.js';
+import { rootStatusCode } from './representations.js';
 import { prefersHtml, serveStatusPage } from './status-page.js';
 
-/** GET / and HEAD /: the host status, in the representation the client asked for. */
+/** Methods `/` answers; OPTIONS lists them in `Allow`. */
+const ROOT_METHODS = 'GET, HEAD, OPTIONS';
+
+/**
+ * GET, HEAD and OPTIONS /: the host status, in the representation the client asked for. Each
+ * carries the host's HTTP code: HAProxy's bare `option httpchk` sends `OPTIONS /`.
+ */
 export function rootRoutes(router: Router, deps: AppDeps): void {
   const { host, http, representations, negotiator } = deps.dialects;
   const cacheControl = rootCacheControl(http);
   // The daemon answers default-JSON GET / before Koa (src/api/root.ts); keep the two alike.
   const page = { ...deps, host, hostname: deps.hostname ?? hostname(), otherTypes: representations.map((r) => r.type) };
-  router.get('/', (ctx) => {
-    // Browsers get the HTML status page (src/api/status-page.ts); every other client, a dialect below.
-    if (prefersHtml(ctx, page.otherTypes)) return serveStatusPage(ctx, page, http.statusCodes[host.summary().status]);
+  const answer = (ctx: Context) => {
     const r = negotiator.choose(ctx);
     const body = negotiator.body(r);
-    ctx.status = http.statusCodes[host.summary().status];
+    const status = host.summary().status;
+    ctx.status = rootStatusCode(r, status, http.statusCodes[status]);
     ctx.type = r.type;
     ctx.set('Cache-Control', cacheControl);
     ctx.set('Vary', 'Accept');
     ctx.body = body;
+  };
+  router.get('/', (ctx) => {
+    // Browsers get the HTML status page (src/api/status-page.ts); every other client, a dialect below.
+    if (prefersHtml(ctx, page.otherTypes)) return serveStatusPage(ctx, page, http.statusCodes[host.summary().status]);
+    answer(ctx);
+  });
+  router.options('/', (ctx) => {
+    answer(ctx);
+    ctx.set('Allow', ROOT_METHODS);
   });
 }
