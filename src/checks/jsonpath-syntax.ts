@@ -170,10 +170,10 @@ export function forbiddenKey(segments: readonly Segment[]): string | undefined {
  */
 export function costRule(segments: readonly Segment[]): string | undefined {
   const wide = segments.find((s) => s.selectors.length > MAX_UNION);
-  if (wide) return `a bracket may list at most ${MAX_UNION} selectors, got ${wide.selectors.length}`;
+  if (wide) return `a bracket may list at most ${MAX_UNION} selectors (this one lists ${wide.selectors.length})`;
   const descents = segments.filter((s) => s.descendant).length;
   if (descents === 0) return undefined;
-  if (descents > 1) return `recursive descent \`..\` may appear at most once, got ${descents}`;
+  if (descents > 1) return `recursive descent \`..\` may appear at most once (here ${descents} times)`;
   const fanOut = segments.some((s) => s.selectors.some((sel) => sel.kind === 'wildcard' || sel.kind === 'slice'));
   if (fanOut) return 'recursive descent `..` may not be combined with a wildcard `*` or a slice `[a:b]`';
   return undefined;
