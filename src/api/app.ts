@@ -5,7 +5,7 @@ import type { Monitor } from '../monitor.js';
 import type { Registry } from '../registry/registry.js';
 import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
-import { finishUnreadBody } from './close-unread.js';
+import { finishUnreadBody } from './unread-body.js';
 import { checksRoutes } from './routes-checks.js';
 import { writeAuth, type WritePolicy } from '../security/write-auth.js';
 import { historyRoutes } from './routes-history.js';

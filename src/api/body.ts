@@ -2,7 +2,7 @@ import bodyParser from 'koa-bodyparser';
 import type { Middleware } from 'koa';
 import { MegaphoneError } from '../errors.js';
 import { MAX_BODY_DEPTH, nestedDeeperThan } from './body-depth.js';
-import { hasBody } from './close-unread.js';
+import { hasBody } from './unread-body.js';
 
 /** Largest request body accepted (64 KB). */
 export const MAX_BODY = 64 * 1024;
