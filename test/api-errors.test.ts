@@ -30,7 +30,7 @@ const cases: Array<[string, string, string, string | undefined, string | undefin
   ['an unknown url field', 'POST', '/checks', json, JSON.stringify({ id: 'a', url: { addr: good, jsonpth: 'x' } }), 400, 'E_VALIDATION', /unknown key `url\.jsonpth`/],
   ['a JSONPath filter (script)', 'POST', '/checks', json, JSON.stringify({ id: 'a', url: { addr: good, jsonpath: '$..[?(@.status)]' } }), 400, 'E_JSONPATH_SCRIPT', /filter or script/],
   ['a JSONPath over 256 characters', 'POST', '/checks', json, JSON.stringify({ id: 'a', url: { addr: good, jsonpath: `$.${'a'.repeat(300)}` } }), 400, 'E_JSONPATH', /256/],
-  ['a slash path through __proto__', 'POST', '/checks', json, JSON.stringify({ id: 'a', url: { addr: good, jsonpath: '__proto__/status' } }), 400, 'E_VALIDATION', /__proto__/],
+  ['a slash path through __proto__', 'POST', '/checks', json, JSON.stringify({ id: 'a', url: { addr: good, jsonpath: '__proto__/status' } }), 400, 'E_JSONPATH_KEY', /__proto__/],
   ['a form body', 'POST', '/checks', 'application/x-www-form-urlencoded', 'id=a&url=b', 415, 'E_UNSUPPORTED_MEDIA_TYPE', /application\/json/],
   ['a text body', 'POST', '/checks', 'text/plain', '{"id":"a"}', 415, 'E_UNSUPPORTED_MEDIA_TYPE', /text\/plain/],
   ['a body over 64 KB', 'POST', '/checks', json, JSON.stringify({ id: 'a', url: good, pad: 'x'.repeat(70_000) }), 413, 'E_BODY_TOO_LARGE', /64 KB/],

@@ -108,13 +108,13 @@ describe('content negotiation on /', () => {
     expect(body.status).toBe('fail');
     expect(body.megaphoneStatus).toBe('Critical');
     expect(body.output).toBe('db:Critical:connection refused; cache:Warning:it is Warning');
-    expect(Object.keys(body.checks).sort()).toEqual(['api', 'cache', 'db']);
-    const db = body.checks.db[0];
-    expect(db).toMatchObject({ componentId: 'db', componentType: 'service', status: 'fail', output: 'connection refused', observedUnit: 'ms' });
+    expect(Object.keys(body.checks).sort()).toEqual(['api:status', 'cache:status', 'db:status']);
+    const db = body.checks['db:status'][0];
+    expect(db).toMatchObject({ componentId: 'db', componentType: 'component', status: 'fail', output: 'connection refused', observedUnit: 'ms' });
     expect(new Date(db.time).toISOString()).toBe(db.time);
     expect(typeof db.observedValue).toBe('number');
-    expect(body.checks.cache[0]).toMatchObject({ componentId: 'cache', status: 'warn', output: 'it is Warning' });
-    const api = body.checks.api[0];
+    expect(body.checks['cache:status'][0]).toMatchObject({ componentId: 'cache', status: 'warn', output: 'it is Warning' });
+    const api = body.checks['api:status'][0];
     expect(api).toMatchObject({ componentId: 'api', status: 'pass' });
     // output is omitted on pass (draft section 3.4).
     expect(api).not.toHaveProperty('output');

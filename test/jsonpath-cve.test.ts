@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { makeTestApp, tempDir, type TestApp } from './helpers/app.js';
-import { compileStatusPath } from '../src/checks/jsonpath.js';
+import { compileStatusPath, parseStatusPath } from '../src/checks/jsonpath.js';
 
 // Each payload, if it ever ran, would create this file: the test proves it never does.
 const sentinel = path.join(tempDir('megaphone-cve-'), 'pwned');
@@ -39,15 +39,16 @@ describe('JSONPath payloads that execute code in jsonpath-plus', () => {
     expect(existsSync(sentinel)).toBe(false);
   });
 
-  it.each(PAYLOADS)('%s never compiles, even bypassing the API', (_name, jsonpath) => {
-    expect(() => compileStatusPath(jsonpath)).toThrow();
+  it.each(PAYLOADS)('%s never compiles, even bypassing the API (a stored one finds nothing)', (_name, jsonpath) => {
+    expect(() => parseStatusPath(jsonpath)).toThrow();
+    expect(compileStatusPath(jsonpath).find({ a: { constructor: 1 } }).kind).toBe('refused');
     expect(existsSync(sentinel)).toBe(false);
   });
 
   it('an over-long path is refused; ordinary paths still compile', () => {
-    expect(() => compileStatusPath(`$${'.a'.repeat(200)}`)).toThrow(/longer than 256/);
-    expect(compileStatusPath('$.health.status').find({ health: { status: 'OK' } })?.value).toBe('OK');
-    expect(compileStatusPath('$..status').find({ a: { b: { status: 'Warning' } } })?.value).toBe('Warning');
-    expect(compileStatusPath('megaphone/status').find({ megaphone: { status: 'OK' } })?.value).toBe('OK');
+    expect(() => parseStatusPath(`$${'.a'.repeat(200)}`)).toThrow(/longer than 256/);
+    expect(compileStatusPath('$.health.status').find({ health: { status: 'OK' } })).toMatchObject({ kind: 'hit', value: 'OK' });
+    expect(compileStatusPath('$..status').find({ a: { b: { status: 'Warning' } } })).toMatchObject({ kind: 'hit', value: 'Warning' });
+    expect(compileStatusPath('megaphone/status').find({ megaphone: { status: 'OK' } })).toMatchObject({ kind: 'hit', value: 'OK' });
   });
 });

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SCHEDULER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/scheduler.js');
+const SCHEDULER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/polling/scheduler.js');
 
 // A poll that only ends when its signal aborts, while the garbage collector runs constantly.
 const script = `

@@ -2,6 +2,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './body.js';
+import { finishUnreadBody } from './unread-body.js';
 import { checksRoutes } from './routes-checks.js';
 import { writeAuth } from '../security/write-auth.js';
 import { historyRoutes } from './routes-history.js';
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): Koa {
   silenceRoutes(router, deps);
   metricsRoutes(router, deps);
 
+  app.use(finishUnreadBody);
   app.use(errorMiddleware(deps.logger));
   app.use(writeAuth(deps.writePolicy));
   app.use(jsonBody);

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { HostView } from '../summary/host-view.js';
-import { badRequest } from '../lib/errors.js';
+import { MegaphoneError, badRequest } from '../lib/errors.js';
+import { chooseMediaType } from './accept.js';
 import type { Representation } from './representations.js';
 
 interface Cached {
@@ -27,7 +28,11 @@ export class Negotiator {
     this.types = representations.map((r) => r.type);
   }
 
-  /** `?format=` wins, then Accept; no Accept or one nothing matches gets the first (the seed JSON). */
+  /**
+   * `?format=` wins, then Accept (RFC 9110: q-values, the most specific range, parameters such as
+   * charset ignored, any case); no Accept, or one naming nothing served here, gets the first (the
+   * seed JSON). 406 when Accept refuses every type with q=0.
+   */
   choose(ctx: Context): Representation {
     const first = this.representations[0] as Representation;
     // Fast path: no query string and no Accept header, the load balancer's usual request.
@@ -39,8 +44,10 @@ export class Negotiator {
       return r;
     }
     if (!ctx.headers.accept) return first;
-    const type = ctx.accepts(this.types);
-    return (typeof type === 'string' && this.representations.find((r) => r.type === type)) || first;
+    const type = chooseMediaType(ctx.headers.accept, this.types);
+    const r = this.representations.find((x) => x.type === type);
+    if (!r) throw new MegaphoneError(`Accept ${JSON.stringify(ctx.headers.accept)} refuses every type served here (${this.types.join(', ')})`, 'E_NOT_ACCEPTABLE', 406);
+    return r;
   }
 
   /** The bytes of `r` for the host now. */

@@ -3,6 +3,7 @@ import { maintenanceView } from '../maintenance/maintenance.js';
 import type { Status } from '../status.js';
 import { VERSION } from '../lib/version.js';
 import { oneLine } from '../lib/one-line.js';
+import { healthCheckKey } from './wire.js';
 
 /** What a representation renders from: the host, at `now`. */
 export interface RenderInput {
@@ -20,6 +21,13 @@ export interface Representation {
   /** Rebuilt when the second turns too (it shows the date). */
   perSecond?: boolean;
   render(input: RenderInput): string;
+  /** The HTTP code served with it, from the configured one (`http.statusCodes`); default: that code. */
+  statusCode?(status: Status, configured: number): number;
+}
+
+/** The HTTP code of GET / for a representation: its own rule, else `http.statusCodes` as configured. */
+export function rootStatusCode(r: Representation, status: Status, configured: number): number {
+  return r.statusCode ? r.statusCode(status, configured) : configured;
 }
 
 /** IETF health+json status per megaphone status; Unknown is not a pass. */
@@ -37,24 +45,35 @@ export const seedJson: Representation = {
   },
 };
 
-/** draft-inadarei-api-health-check-06, one `checks` entry per check keyed by its id. */
+/**
+ * draft-inadarei-api-health-check-06, one `checks` entry per check, keyed `component:measurement`
+ * by healthCheckKey (`db%3Aprimary:status` for id `db:primary`); `componentId` is the raw id.
+ */
 export const healthJson: Representation = {
   format: 'health',
   type: 'application/health+json',
+  // The draft: pass and warn MUST come with 2xx-3xx, fail with 4xx-5xx, whatever http.statusCodes says.
+  statusCode(status, configured) {
+    if (HEALTH_STATUS[status] === 'fail') return configured >= 400 && configured < 600 ? configured : 503;
+    return configured >= 200 && configured < 400 ? configured : 200;
+  },
   render({ host, summary }) {
-    const checks: Record<string, unknown[]> = {};
+    // Keys come from ids: a null-prototype object keeps any id an ordinary key.
+    const checks: Record<string, unknown[]> = Object.create(null) as Record<string, unknown[]>;
     for (const s of host.checks()) {
       const entry: Record<string, unknown> = {
         componentId: s.check.id,
-        componentType: 'service',
+        componentType: 'component',
         status: HEALTH_STATUS[s.status],
         // megaphone's own word: health+json has no "unknown".
         megaphoneStatus: s.status,
-        time: new Date(s.result?.at ?? s.since).toISOString(),
       };
+      // `time` is when the reading was taken: none before the first poll or report (a preset check's reading is its own).
+      const readAt = s.result?.at ?? (s.check.kind === 'global' || s.check.kind === 'fixed' ? s.since : undefined);
+      if (readAt !== undefined) entry.time = new Date(readAt).toISOString();
       if (s.result) Object.assign(entry, { observedValue: s.result.latencyMs, observedUnit: 'ms' });
       if (s.status !== 'OK') entry.output = s.message;
-      checks[s.check.id] = [entry];
+      checks[healthCheckKey(s.check.id)] = [entry];
     }
     const body: Record<string, unknown> = { status: HEALTH_STATUS[summary.status], megaphoneStatus: summary.status };
     if (summary.status !== 'OK') body.output = summary.message;

@@ -5,6 +5,7 @@ import type { HistoryEntry, HistoryStore } from '../history/store.js';
 import type { Summary } from '../summary/aggregate.js';
 import { severity, type Status } from '../status.js';
 import { STATUS_PAGE_CSS } from './status-page-css.js';
+import { chooseMediaType } from './accept.js';
 
 /** Seconds between the page's own reloads. */
 const REFRESH_SECONDS = 10;
@@ -90,7 +91,7 @@ export function prefersHtml(ctx: Context, otherTypes: readonly string[] = ['appl
   if (!ctx.get('accept').includes('html')) return false;
   // `/?format=json` lets a browser see the JSON.
   if (ctx.query.format !== undefined) return false;
-  return ctx.accepts([...otherTypes, 'text/html']) === 'text/html';
+  return chooseMediaType(ctx.get('accept'), [...otherTypes, 'text/html']) === 'text/html';
 }
 
 export interface StatusPageDeps {

@@ -18,7 +18,7 @@ function compileMatch(pattern: string): BodyMatch {
   }
 }
 
-function httpOrTcp(reg: Registration, url: string | UrlObject) {
+function httpOrTcp(reg: Registration, url: string | UrlObject, source: CheckSource) {
   const obj: UrlObject = typeof url === 'string' ? { addr: url } : url;
   const target = new URL(obj.addr);
   if (target.protocol === 'tcp:') {
@@ -31,10 +31,13 @@ function httpOrTcp(reg: Registration, url: string | UrlObject) {
   if (obj.jsonpath !== undefined && format !== 'json') throw badRequest(`\`url.jsonpath\` applies only to format "json", got format ${JSON.stringify(format)}`);
   if (method === 'HEAD' && format !== 'http') throw badRequest(`\`url.method\` HEAD has no body to read: use \`url.format\` "http", got format ${JSON.stringify(format)}`);
   if (method === 'HEAD' && obj.match !== undefined) throw badRequest('`url.match` needs a body: it cannot be used with `url.method` HEAD');
+  const path = compileStatusPath(obj.jsonpath);
+  // API checks may come from the data file, written before a path rule existed: they load and show the refusal (the API refuses new ones in parseRegistration).
+  if (path.refusal && source !== 'api') throw path.refusal;
   return {
     kind: 'http' as const,
     target,
-    path: compileStatusPath(obj.jsonpath),
+    path,
     format,
     method,
     headers: obj.headers ?? {},
@@ -70,5 +73,5 @@ export function compileCheck(reg: Registration, source: CheckSource, defaults: C
   }
   if (reg.command !== undefined) return { ...base, kind: 'command', command: reg.command };
   if (reg.id === GLOBAL_ID) return { ...base, kind: 'global' };
-  return { ...base, ...httpOrTcp(reg, reg.url as string | UrlObject) };
+  return { ...base, ...httpOrTcp(reg, reg.url as string | UrlObject, source) };
 }

@@ -4,6 +4,8 @@ import { badRequest } from '../lib/errors.js';
 import { formatIssue } from '../lib/format-issue.js';
 import { idSchema } from './id.js';
 import { intervalSchema, timeoutSchema, ttlSchema } from './timing.js';
+import { parseStatusPath } from './jsonpath.js';
+import { preview } from '../lib/preview.js';
 
 export const MAX_URL_LENGTH = 2048;
 /** Longest `match` pattern accepted (characters). */
@@ -102,7 +104,7 @@ export type Registration = z.output<typeof checkSpecSchema>;
 /** Validates a registration body; throws a 400 naming the field and the value. */
 export function parseRegistration(body: unknown): Registration {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw badRequest(`request body must be a JSON object, got ${body === undefined ? 'nothing' : JSON.stringify(body).slice(0, 40)}`);
+    throw badRequest(`request body must be a JSON object, got ${body === undefined ? 'nothing' : preview(body, 40)}`);
   }
   // Script checks over HTTP are how Consul agents got remote code execution: refuse before anything else.
   if (Object.hasOwn(body, 'command')) {
@@ -110,5 +112,8 @@ export function parseRegistration(body: unknown): Registration {
   }
   const result = registrationSchema.safeParse(body);
   if (!result.success) throw badRequest(formatIssue(result.error, body));
+  // Every path rule applies to new registrations; stored ones load even if a later rule refuses them.
+  const url = result.data.url;
+  if (typeof url === 'object' && url.jsonpath !== undefined) parseStatusPath(url.jsonpath);
   return result.data;
 }

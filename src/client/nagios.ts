@@ -1,6 +1,7 @@
-import { ALL_OK_MESSAGE, GLOBAL_ID, normalizeStatus, STATUSES, type Status } from '../api/wire.js';
+import { ALL_OK_MESSAGE, GLOBAL_ID, healthCheckKey, normalizeStatus, STATUSES, type Status } from '../api/wire.js';
 import { oneLine } from '../lib/one-line.js';
 import { call, ClientError, type Reply } from './http.js';
+
 
 /** Nagios plugin exit codes per status. */
 export const NAGIOS_EXIT: Record<Status, number> = { OK: 0, Warning: 1, Critical: 2, Unknown: 3 };
@@ -11,6 +12,7 @@ export interface NagiosResult {
 }
 
 interface HealthEntry {
+  componentId?: unknown;
   status?: unknown;
   megaphoneStatus?: unknown;
   output?: unknown;
@@ -26,6 +28,21 @@ function statusOf(entry: HealthEntry): Status | undefined {
   return normalizeStatus(entry.megaphoneStatus) ?? normalizeStatus(entry.status);
 }
 
+type Checks = Record<string, HealthEntry[] | undefined>;
+
+const firstEntry = (entries: unknown): HealthEntry | undefined => (Array.isArray(entries) && entries[0] && typeof entries[0] === 'object' ? (entries[0] as HealthEntry) : undefined);
+
+/** A check's entry: by its key (`db%3Aprimary:status`), else by `componentId`, else by the bare id older megaphones used as key. */
+function findCheck(checks: Checks, id: string): HealthEntry | undefined {
+  const key = healthCheckKey(id);
+  if (Object.hasOwn(checks, key)) return firstEntry(checks[key]);
+  for (const entries of Object.values(checks)) {
+    const e = firstEntry(entries);
+    if (e?.componentId === id) return e;
+  }
+  return Object.hasOwn(checks, id) ? firstEntry(checks[id]) : undefined;
+}
+
 function line(status: Status, message: string, perf: string): NagiosResult {
   return { line: `${status.toUpperCase()} - ${nagiosText(message)}${perf ? ` | ${perf}` : ''}`, exitCode: NAGIOS_EXIT[status] };
 }
@@ -34,10 +51,10 @@ function line(status: Status, message: string, perf: string): NagiosResult {
 export function interpretReply(reply: Reply, check?: string): NagiosResult {
   const body = reply.json as (HealthEntry & { message?: unknown; checks?: unknown }) | undefined;
   if (!body || typeof body !== 'object') return unknown(`not a megaphone status: HTTP ${reply.status}`);
-  const checks = body.checks && typeof body.checks === 'object' ? (body.checks as Record<string, HealthEntry[] | undefined>) : undefined;
+  const checks = body.checks && typeof body.checks === 'object' ? (body.checks as Checks) : undefined;
   if (check !== undefined) {
     if (!checks) return unknown(`megaphone does not list its checks (no health+json), cannot read check ${JSON.stringify(check)}`);
-    const entry = Object.hasOwn(checks, check) ? checks[check]?.[0] : undefined;
+    const entry = findCheck(checks, check);
     if (!entry) return unknown(`no check ${JSON.stringify(check)} on this megaphone`);
     const status = statusOf(entry);
     if (!status) return unknown(`check ${JSON.stringify(check)} has no readable status`);
@@ -50,8 +67,10 @@ export function interpretReply(reply: Reply, check?: string): NagiosResult {
   const message = typeof body.output === 'string' ? body.output : typeof body.message === 'string' ? body.message : status === 'OK' ? ALL_OK_MESSAGE : status;
   if (!checks) return line(status, message, '');
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
-  for (const [id, entries] of Object.entries(checks)) {
-    const s = id === GLOBAL_ID || !Array.isArray(entries) || !entries[0] ? undefined : statusOf(entries[0]);
+  for (const [key, entries] of Object.entries(checks)) {
+    const e = firstEntry(entries);
+    const id = typeof e?.componentId === 'string' ? e.componentId : key;
+    const s = !e || id === GLOBAL_ID ? undefined : statusOf(e);
     if (s) counts[s]++;
   }
   return line(status, message, `ok=${counts.OK} warning=${counts.Warning} critical=${counts.Critical} unknown=${counts.Unknown}`);

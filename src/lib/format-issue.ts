@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { preview } from './preview.js';
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let cur = root;
@@ -9,22 +10,24 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+// preview, not JSON.stringify: a value nested 10 000 deep overflowed the stack here (a 500).
 function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return value === undefined ? 'nothing' : preview(value, 80);
 }
 
 /** Turns the first zod issue into one line naming the key (dotted) and the value it got. */
 type Issue = z.ZodError['issues'][number];
 
-// A union failed: report the branch that matched the value's type, not "Invalid input".
-function pickIssue(issue: Issue): Issue {
-  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
-  const branch = issue.errors.find((b) => b[0] && !(b[0].code === 'invalid_type' && b[0].path.length === 0)) ?? issue.errors[0];
-  const inner = branch?.[0];
-  if (!inner) return issue;
-  return pickIssue({ ...inner, path: [...issue.path, ...inner.path] } as Issue);
+// A union failed: report the branch that matched the value's type, not "Invalid input" (a loop: unions may nest).
+function pickIssue(first: Issue): Issue {
+  let issue = first;
+  while (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const branch = issue.errors.find((b) => b[0] && !(b[0].code === 'invalid_type' && b[0].path.length === 0)) ?? issue.errors[0];
+    const inner = branch?.[0];
+    if (!inner) break;
+    issue = { ...inner, path: [...issue.path, ...inner.path] } as Issue;
+  }
+  return issue;
 }
 
 export function formatIssue(error: z.ZodError, input: unknown, prefix = ''): string {

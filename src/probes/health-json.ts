@@ -1,6 +1,7 @@
 import { normalizeStatus } from '../status.js';
 import { clipMessage } from './result.js';
 import type { Reading } from './interpret.js';
+import { preview } from '../lib/preview.js';
 
 type Entry = { status?: unknown; output?: unknown; componentId?: unknown };
 
@@ -38,7 +39,7 @@ export function interpretHealthJson(httpStatus: number, body: string): Reading {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return byHttpCode(httpStatus, 'health+json body is not an object');
   const doc = json as { status?: unknown; output?: unknown; checks?: unknown };
   const status = normalizeStatus(doc.status);
-  if (!status) return { ...byHttpCode(httpStatus, `no health+json status (got ${clipMessage(JSON.stringify(doc.status ?? null).slice(0, 100))})`), payload: body };
+  if (!status) return { ...byHttpCode(httpStatus, `no health+json status (got ${preview(doc.status ?? null, 100)})`), payload: body };
   const parts = failing(doc.checks);
   if (parts.length === 0 && typeof doc.output === 'string' && doc.output) parts.push(doc.output);
   return { status, message: clipMessage(parts.join('; ')), payload: body };

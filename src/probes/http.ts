@@ -5,6 +5,7 @@ import { interpretJson, type Reading } from './interpret.js';
 import { interpretHealthJson } from './health-json.js';
 import { matchWithin } from './match.js';
 import type { Result } from './result.js';
+import { refusedPathMessage } from '../checks/jsonpath.js';
 
 /** Most bytes of a response body read per poll (64 KB); also all that `match` ever scans. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -91,6 +92,8 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: Htt
   const at = deps.now();
   const started = performance.now();
   const done = (r: Omit<Result, 'latencyMs' | 'at'>): Result => ({ ...r, latencyMs: Math.round(performance.now() - started), at });
+  // A stored path that a rule now refuses could never be read: say so without polling the target.
+  if (check.path.refusal) return done({ status: 'Unknown', message: refusedPathMessage(check.path.refusal), code: check.path.refusal.code });
   let body: Body | undefined;
   try {
     const res = await deps.dispatcher.request({

@@ -1,6 +1,7 @@
 import { normalizeStatus, type Status } from '../status.js';
-import type { StatusPath } from '../checks/jsonpath.js';
+import { refusedPathMessage, type StatusPath } from '../checks/jsonpath.js';
 import { clipMessage } from './result.js';
+import { preview } from '../lib/preview.js';
 
 export interface Reading {
   status: Status;
@@ -20,7 +21,7 @@ function messageBeside(parent: unknown): string {
   if (parent === null || typeof parent !== 'object') return '';
   const m = (parent as Record<string, unknown>).message;
   if (m === undefined || m === null) return '';
-  return clipMessage(typeof m === 'string' ? m : JSON.stringify(m));
+  return clipMessage(typeof m === 'string' ? m : preview(m, 1000));
 }
 
 /** Reads a status from a JSON body: the value at `path`, its sibling `message`. Never throws. */
@@ -33,12 +34,17 @@ export function interpretJson(httpStatus: number, body: string, path: StatusPath
     return { ...reading, message: clipMessage(reading.message) };
   }
   const hit = path.find(json);
-  if (!hit || hit.value === undefined || hit.value === null) {
+  // The path cannot be read at all: nothing the body says changes that.
+  if (hit.kind === 'refused') return { status: 'Unknown', message: refusedPathMessage(hit.error), payload: body };
+  if (hit.kind === 'over-budget') {
+    return { ...byHttpCode(httpStatus, `\`url.jsonpath\` ${path.text} gave up after ${hit.steps} steps on this body (E_JSONPATH_BUDGET)`), payload: body };
+  }
+  if (hit.kind === 'miss' || hit.value === undefined || hit.value === null) {
     return { ...byHttpCode(httpStatus, `no status at ${path.text}`), payload: body };
   }
   const status = normalizeStatus(hit.value);
   if (!status) {
-    const odd = clipMessage(JSON.stringify(hit.value).slice(0, 200));
+    const odd = preview(hit.value, 200);
     return { ...byHttpCode(httpStatus, `unrecognized status ${odd} at ${path.text}`), payload: body };
   }
   return { status, message: messageBeside(hit.parent), payload: body };

@@ -5,6 +5,7 @@ import type { TargetPolicy } from '../security/targets.js';
 import type { CheckTable } from '../table/check-table.js';
 import type { Thresholds } from '../table/thresholds.js';
 import { ApiChecks } from './api-checks.js';
+import { refusedPaths } from '../checks/refused-paths.js';
 import type { DataFile } from './data-file.js';
 
 export interface RegistrationsDeps {
@@ -30,6 +31,9 @@ export function registrationsFeature(deps: RegistrationsDeps): Feature & { api: 
   });
   api.load();
   if (api.shadowed.length > 0) logger.warn({ ids: api.shadowed }, 'stored checks shadowed by config checks of the same id');
+  for (const r of refusedPaths(deps.table.all())) {
+    logger.warn(r, 'stored check has a jsonpath that is now refused: it stays Unknown until registered again');
+  }
   return {
     name: 'registrations',
     api,

@@ -1,14 +1,17 @@
 import { BlockList } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { MegaphoneError } from '../lib/errors.js';
-import { alwaysRefused, normalizeAddress, socketAddressOf, type Address } from './addresses.js';
+import { MAPPED, alwaysRefused, canonicalIp, normalizeAddress, socketAddressOf, type Address } from './addresses.js';
 
 /** Resolves a host name to every address it has (dns.lookup with all: true). */
 export type ResolveAll = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
 
 /** Where checks and webhooks may connect: compiled from `targets.allow`. */
 export interface TargetPolicy {
-  nets: BlockList;
+  /** IPv4 ranges (with explicit `::ffff:` ranges); they judge IPv4 addresses and IPv6 forms carrying one. */
+  nets4: BlockList;
+  /** IPv6 ranges; never consulted for IPv4 (BlockList alone would match `::/0` against every IPv4 address). */
+  nets6: BlockList;
   names: string[];
   /** The allowlist as configured, for messages. */
   text: string;
@@ -20,31 +23,47 @@ export const DEFAULT_ALLOW = ['127.0.0.0/8', '::1'];
 
 export const defaultResolve: ResolveAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
+type AllowRange = { address: string; prefix: number; family: 'ipv4' | 'ipv6' };
+
+/**
+ * Reads an address or CIDR entry of `targets.allow`: a range applies to its own family only, except
+ * an explicit `::ffff:a.b.c.d/96-128`, which is the IPv4 range it maps. Undefined when not an address;
+ * a string when it is a bad one.
+ */
+function allowRange(entry: string): AllowRange | string | undefined {
+  const [net = '', prefix, extra] = entry.split('/');
+  const ip = canonicalIp(net);
+  if (!ip) return prefix === undefined ? undefined : 'is not a CIDR';
+  if (extra !== undefined) return 'is not a CIDR';
+  const max = ip.family === 'ipv4' ? 32 : 128;
+  if (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max)) return `has a prefix outside 0-${max}`;
+  const bits = prefix === undefined ? max : Number(prefix);
+  if (ip.family === 'ipv6' && MAPPED.test(ip.address)) {
+    if (bits < 96) return 'is a ::ffff: (IPv4-mapped) range: its prefix must be 96-128';
+    return { address: normalizeAddress(ip.address)?.address as string, prefix: bits - 96, family: 'ipv4' };
+  }
+  return { address: ip.address, prefix: bits, family: ip.family };
+}
+
 /** An entry of `targets.allow` that is neither a CIDR, an address nor a host name; undefined when fine. */
 export function invalidAllowEntry(entry: string): string | undefined {
-  const [net, prefix, extra] = entry.split('/');
-  const addr = normalizeAddress(net ?? '');
-  if (addr) {
-    if (extra !== undefined) return 'is not a CIDR';
-    const max = addr.family === 'ipv4' ? 32 : 128;
-    if (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max)) return `has a prefix outside 0-${max}`;
-    return undefined;
-  }
-  if (prefix !== undefined) return 'is not a CIDR';
+  const range = allowRange(entry);
+  if (typeof range === 'string') return range;
+  if (range) return undefined;
   return /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(entry) ? undefined : 'is not a CIDR or a host name';
 }
 
 /** Compiles `targets.allow` (entries already validated by the config schema). */
 export function compileTargetPolicy(allow: readonly string[] = DEFAULT_ALLOW, resolve: ResolveAll = defaultResolve): TargetPolicy {
-  const nets = new BlockList();
+  const nets4 = new BlockList();
+  const nets6 = new BlockList();
   const names: string[] = [];
   for (const entry of allow) {
-    const [net = '', prefix] = entry.split('/');
-    const addr = normalizeAddress(net);
-    if (!addr) names.push(entry.toLowerCase());
-    else nets.addSubnet(addr.address, prefix === undefined ? (addr.family === 'ipv4' ? 32 : 128) : Number(prefix), addr.family);
+    const range = allowRange(entry);
+    if (range === undefined) names.push(entry.toLowerCase());
+    else if (typeof range !== 'string') (range.family === 'ipv4' ? nets4 : nets6).addSubnet(range.address, range.prefix, range.family);
   }
-  return { nets, names, text: allow.join(', '), resolve };
+  return { nets4, nets6, names, text: allow.join(', '), resolve };
 }
 
 function nameAllowed(policy: TargetPolicy, hostname: string): boolean {
@@ -57,10 +76,12 @@ export function addressRefusal(policy: TargetPolicy, raw: string, allowedByName 
   const addr: Address | undefined = normalizeAddress(raw);
   if (!addr) return `${raw} is not an IP address`;
   const socket = socketAddressOf(addr);
+  // A translation form is named with the IPv4 address it carries: "64:ff9b::a9fe:a9fe (NAT64 64:ff9b::/96) carrying 169.254.169.254".
+  const shown = addr.via ? `${addr.via} carrying ${addr.address}` : addr.address;
   const why = alwaysRefused(addr, socket);
-  if (why) return `${addr.address} is ${why} and always refused`;
-  if (allowedByName || policy.nets.check(socket)) return undefined;
-  return `${addr.address} is not in targets.allow (${policy.text})`;
+  if (why) return `${shown} is ${why} and always refused`;
+  if (allowedByName || (addr.family === 'ipv4' ? policy.nets4 : policy.nets6).check(socket)) return undefined;
+  return `${shown} is not in targets.allow (${policy.text})`;
 }
 
 function refused(target: string, why: string): MegaphoneError {
