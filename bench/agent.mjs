@@ -9,15 +9,21 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 function connectLoad(port, seconds) {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(here, 'lib/connect-load.mjs'), '127.0.0.1', String(port), String(seconds), '50'], (err, stdout) => {
-      if (err) return reject(err);
-      resolve(JSON.parse(stdout));
-    });
+    execFile(
+      process.execPath,
+      [path.join(here, 'lib/connect-load.mjs'), '127.0.0.1', String(port), String(seconds), '50'],
+      (err, stdout) => {
+        if (err) return reject(err);
+        resolve(JSON.parse(stdout));
+      },
+    );
   });
 }
 
 async function startBareAgent(line) {
-  const child = fork(path.join(here, 'lib/bare-agent.mjs'), [Buffer.from(line).toString('base64')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(here, 'lib/bare-agent.mjs'), [Buffer.from(line).toString('base64')], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const port = await new Promise((resolve) => child.once('message', (m) => resolve(m.port)));
   return { port, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) };
 }
@@ -35,7 +41,13 @@ export async function benchAgent(agentPort, { rounds, seconds }) {
     }
     const daemon = median(a.map((r) => r.cps));
     const twin = median(b.map((r) => r.cps));
-    return { line: probe.sample, daemon, bare: twin, ratio: daemon / twin, errors: a.reduce((n, r) => n + r.errors, 0) };
+    return {
+      line: probe.sample,
+      daemon,
+      bare: twin,
+      ratio: daemon / twin,
+      errors: a.reduce((n, r) => n + r.errors, 0),
+    };
   } finally {
     await bare.stop();
   }

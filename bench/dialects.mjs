@@ -14,7 +14,17 @@ export function dialectCases() {
   const negotiates = has('api/negotiate.js');
   const metrics = has('api/routes-metrics.js');
   return [
-    { name: 'GET / Accept: application/health+json', path: '/', headers: { accept: 'application/health+json' }, skip: negotiates ? undefined : 'TODO: health+json on / is not on main yet (dialects, #5)' },
-    { name: 'GET /metrics', path: '/metrics', headers: {}, skip: metrics ? undefined : 'TODO: /metrics is not on main yet (dialects, #5)' },
+    {
+      name: 'GET / Accept: application/health+json',
+      path: '/',
+      headers: { accept: 'application/health+json' },
+      skip: negotiates ? undefined : 'TODO: health+json on / is not on main yet (dialects, #5)',
+    },
+    {
+      name: 'GET /metrics',
+      path: '/metrics',
+      headers: {},
+      skip: metrics ? undefined : 'TODO: /metrics is not on main yet (dialects, #5)',
+    },
   ];
 }

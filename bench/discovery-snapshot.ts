@@ -33,8 +33,10 @@ async function measure(label: string, fn: () => Promise<number>): Promise<void> 
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
   const med = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!.toFixed(1);
   console.log(
-    `${label.padEnd(34)} processes=${count}  wall median ${med(walls)} ms  cpu (this process) median ${med(cpus)} ms  ` +
-      `event-loop stall min ${sorted(stalls)[0]!.toFixed(1)} / median ${med(stalls)} / max ${sorted(stalls).at(-1)!.toFixed(1)} ms`,
+    `${label.padEnd(34)} processes=${count}  wall median ${med(walls)} ms  ` +
+      `cpu (this process) median ${med(cpus)} ms  ` +
+      `event-loop stall min ${sorted(stalls)[0]!.toFixed(1)} / median ${med(stalls)} / max ` +
+      `${sorted(stalls).at(-1)!.toFixed(1)} ms`,
   );
 }
 

@@ -10,7 +10,11 @@ async function rootStatus(client) {
 
 export async function benchFreshness({ checks = 1000, intervalMs = 2000, samples = 8, nodeArgs = [] } = {}) {
   const targets = await startTargets();
-  const daemon = await startDaemon({ config: { defaults: { interval: intervalMs } }, data: registrations(checks, targets), nodeArgs });
+  const daemon = await startDaemon({
+    config: { defaults: { interval: intervalMs } },
+    data: registrations(checks, targets),
+    nodeArgs,
+  });
   const client = pool(daemon.url, 1);
   const times = [];
   try {
@@ -18,7 +22,10 @@ export async function benchFreshness({ checks = 1000, intervalMs = 2000, samples
     for (let i = 0; i < samples; i++) {
       const n = Math.floor(Math.random() * checks);
       // Alternate: a target turns Critical, then back to OK; each change is one sample.
-      for (const [to, expect] of [['Critical', 'Critical'], ['OK', 'OK']]) {
+      for (const [to, expect] of [
+        ['Critical', 'Critical'],
+        ['OK', 'OK'],
+      ]) {
         // A random pause first, so a change does not always land right after a poll.
         await new Promise((r) => setTimeout(r, Math.random() * intervalMs));
         const t0 = performance.now();
@@ -36,6 +43,9 @@ export async function benchFreshness({ checks = 1000, intervalMs = 2000, samples
     await targets.stop();
   }
   const worst = Math.max(...times);
-  console.log(`  ${checks} checks @ ${intervalMs} ms: change visible at / after median ${fmt(median(times), 0)} ms, worst ${fmt(worst, 0)} ms of ${times.length} changes (budget ${intervalMs + 100} ms)`);
+  console.log(
+    `  ${checks} checks @ ${intervalMs} ms: change visible at / after median ${fmt(median(times), 0)} ms, worst ` +
+      `${fmt(worst, 0)} ms of ${times.length} changes (budget ${intervalMs + 100} ms)`,
+  );
   return { checks, intervalMs, median: median(times), worst, budget: intervalMs + 100, samples: times.length };
 }

@@ -10,7 +10,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function benchPoller({ checks, interval = '10s', warmupMs = 15_000, windowMs = 20_000, nodeArgs = [] }) {
   const targets = await startTargets();
   const started = Date.now();
-  const daemon = await startDaemon({ config: { defaults: { interval } }, data: registrations(checks, targets), nodeArgs });
+  const daemon = await startDaemon({
+    config: { defaults: { interval } },
+    data: registrations(checks, targets),
+    nodeArgs,
+  });
   try {
     await untilStatus(daemon.url, 'OK');
     const firstAllOkMs = Date.now() - started;
@@ -23,7 +27,10 @@ export async function benchPoller({ checks, interval = '10s', warmupMs = 15_000,
     const cpu = ((cpuSeconds(daemon.pid) - d0) / secs) * 100;
     const targetsCpu = ((cpuSeconds(targets.pid) - t0) / secs) * 100;
     const rss = rssMb(daemon.pid);
-    console.log(`  ${checks} checks @ ${interval}: daemon ${fmt(cpu)} % of one core, RSS ${fmt(rss, 0)} MB (targets process ${fmt(targetsCpu)} %; all OK after ${fmt(firstAllOkMs / 1000)} s)`);
+    console.log(
+      `  ${checks} checks @ ${interval}: daemon ${fmt(cpu)} % of one core, RSS ${fmt(rss, 0)} MB (targets ` +
+        `process ${fmt(targetsCpu)} %; all OK after ${fmt(firstAllOkMs / 1000)} s)`,
+    );
     return { checks, interval, cpu, rss, targetsCpu, firstAllOkMs, windowS: secs };
   } finally {
     await daemon.stop();

@@ -25,7 +25,10 @@ function startProber(url) {
 
 export async function benchRegistration({ seconds = 5, concurrency = 64, nodeArgs = [] } = {}) {
   const targets = await startTargets();
-  const daemon = await startDaemon({ config: { defaults: { interval: '10s' }, limits: { maxChecks: 100_000 } }, nodeArgs });
+  const daemon = await startDaemon({
+    config: { defaults: { interval: '10s' }, limits: { maxChecks: 100_000 } },
+    nodeArgs,
+  });
   const client = pool(daemon.url, concurrency);
   const prober = startProber(daemon.url);
   let done = 0;
@@ -34,7 +37,12 @@ export async function benchRegistration({ seconds = 5, concurrency = 64, nodeArg
   try {
     // Warm the JIT with a few registrations first (a running daemon has served requests before).
     for (let i = 0; i < 200; i++) {
-      const res = await client.request({ path: '/checks', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: `warm-${i}`, url: targets.url(i) }) });
+      const res = await client.request({
+        path: '/checks',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: `warm-${i}`, url: targets.url(i) }),
+      });
       await res.body.dump();
     }
     await prober.ready;
@@ -63,8 +71,22 @@ export async function benchRegistration({ seconds = 5, concurrency = 64, nodeArg
     const latencies = await prober.stop();
     const rate = done / secs;
     const p99 = percentile(latencies, 99);
-    console.log(`  ${done} registrations in ${fmt(secs)} s = ${fmt(rate, 0)}/s durable (${failed} failed, ${concurrency} clients); GET / during burst p50 ${fmt(percentile(latencies, 50), 2)} ms p99 ${fmt(p99, 2)} ms (${latencies.length} samples); daemon CPU ${fmt(cpuMs, 2)} ms per registration`);
-    return { registrations: done, failed, rate, cpuMs, seconds: secs, p50: percentile(latencies, 50), p99, samples: latencies.length, concurrency };
+    console.log(
+      `  ${done} registrations in ${fmt(secs)} s = ${fmt(rate, 0)}/s durable (${failed} failed, ${concurrency} ` +
+        `clients); GET / during burst p50 ${fmt(percentile(latencies, 50), 2)} ms p99 ${fmt(p99, 2)} ms ` +
+        `(${latencies.length} samples); daemon CPU ${fmt(cpuMs, 2)} ms per registration`,
+    );
+    return {
+      registrations: done,
+      failed,
+      rate,
+      cpuMs,
+      seconds: secs,
+      p50: percentile(latencies, 50),
+      p99,
+      samples: latencies.length,
+      concurrency,
+    };
   } finally {
     await client.close();
     await daemon.stop();

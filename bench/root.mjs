@@ -24,9 +24,27 @@ export async function alternate(a, b, { rounds, seconds, headers = {}, pids = []
     ra.push(await cpuPerReq(a, pids[0]));
     rb.push(await cpuPerReq(b, pids[1]));
   }
-  const A = { rps: median(ra.map((r) => r.rps)), p99: median(ra.map((r) => r.p99)), p50: median(ra.map((r) => r.p50)), cpuUs: median(ra.map((r) => r.cpuUs)), non2xx: ra.reduce((n, r) => n + r.non2xx, 0), errors: ra.map((r) => r.socketErrors).filter(Boolean) };
-  const B = { rps: median(rb.map((r) => r.rps)), p99: median(rb.map((r) => r.p99)), p50: median(rb.map((r) => r.p50)), cpuUs: median(rb.map((r) => r.cpuUs)) };
-  return { daemon: A, bare: B, ratio: A.rps / B.rps, rounds: ra.map((r, i) => [r.rps, rb[i].rps]), command: ra[0].args };
+  const A = {
+    rps: median(ra.map((r) => r.rps)),
+    p99: median(ra.map((r) => r.p99)),
+    p50: median(ra.map((r) => r.p50)),
+    cpuUs: median(ra.map((r) => r.cpuUs)),
+    non2xx: ra.reduce((n, r) => n + r.non2xx, 0),
+    errors: ra.map((r) => r.socketErrors).filter(Boolean),
+  };
+  const B = {
+    rps: median(rb.map((r) => r.rps)),
+    p99: median(rb.map((r) => r.p99)),
+    p50: median(rb.map((r) => r.p50)),
+    cpuUs: median(rb.map((r) => r.cpuUs)),
+  };
+  return {
+    daemon: A,
+    bare: B,
+    ratio: A.rps / B.rps,
+    rounds: ra.map((r, i) => [r.rps, rb[i].rps]),
+    command: ra[0].args,
+  };
 }
 
 /** A bare server serving what the daemon answered for `path` with `headers`. */
@@ -34,13 +52,21 @@ async function bareTwin(daemonUrl, path, headers) {
   const r = await get(daemonUrl + path, headers);
   const kept = {};
   for (const h of HEADERS_KEPT) if (r.headers[h] !== undefined) kept[h] = r.headers[h];
-  return { twin: await startBare({ status: r.status, headers: kept, body: r.body }), bytes: r.body.length, status: r.status };
+  return {
+    twin: await startBare({ status: r.status, headers: kept, body: r.body }),
+    bytes: r.body.length,
+    status: r.status,
+  };
 }
 
 export async function benchRoot({ checks = 1000, rounds = 3, seconds = 5, nodeArgs = [] } = {}) {
   const targets = await startTargets();
   const agent = hasAgent() ? { agent: { port: 0, host: '127.0.0.1' } } : {};
-  const daemon = await startDaemon({ config: { defaults: { interval: '10s' }, ...agent }, data: registrations(checks, targets), nodeArgs });
+  const daemon = await startDaemon({
+    config: { defaults: { interval: '10s' }, ...agent },
+    data: registrations(checks, targets),
+    nodeArgs,
+  });
   const extra = dialectCases();
   const rows = [];
   try {
@@ -49,12 +75,18 @@ export async function benchRoot({ checks = 1000, rounds = 3, seconds = 5, nodeAr
     const cases = [{ name: 'GET / (default JSON)', path: '/', headers: {} }, ...extra];
     const runAgent = async () => {
       if (daemon.agentPort === undefined) {
-        rows.push({ name: 'HAProxy agent port (connections/s)', skipped: 'TODO: the agent listener is not on main yet (dialects, #5)' });
+        rows.push({
+          name: 'HAProxy agent port (connections/s)',
+          skipped: 'TODO: the agent listener is not on main yet (dialects, #5)',
+        });
         return;
       }
       const r = await benchAgent(daemon.agentPort, { rounds, seconds });
       rows.push({ name: 'HAProxy agent port (connections/s)', agent: true, ...r });
-      console.log(`  agent port: daemon ${fmt(r.daemon, 0)} conn/s | bare net ${fmt(r.bare, 0)} conn/s | ratio ${fmt(r.ratio, 2)}x ("${r.line}", ${r.errors} errors)`);
+      console.log(
+        `  agent port: daemon ${fmt(r.daemon, 0)} conn/s | bare net ${fmt(r.bare, 0)} conn/s | ratio ` +
+          `${fmt(r.ratio, 2)}x ("${r.line}", ${r.errors} errors)`,
+      );
     };
     for (const c of cases) {
       if (c.path === '/metrics') await runAgent();
@@ -64,9 +96,18 @@ export async function benchRoot({ checks = 1000, rounds = 3, seconds = 5, nodeAr
       }
       const { twin, bytes, status } = await bareTwin(daemon.url, c.path, c.headers);
       try {
-        const r = await alternate(daemon.url + c.path, twin.url + c.path, { rounds, seconds, headers: c.headers, pids: [daemon.pid, twin.pid] });
+        const r = await alternate(daemon.url + c.path, twin.url + c.path, {
+          rounds,
+          seconds,
+          headers: c.headers,
+          pids: [daemon.pid, twin.pid],
+        });
         rows.push({ name: c.name, bytes, status, ...r });
-        console.log(`  ${c.name}: daemon ${fmt(r.daemon.rps, 0)} req/s p99 ${fmt(r.daemon.p99, 2)} ms | bare ${fmt(r.bare.rps, 0)} req/s p99 ${fmt(r.bare.p99, 2)} ms | ratio ${fmt(r.ratio, 2)}x (${bytes} B, HTTP ${status}); CPU per request ${fmt(r.daemon.cpuUs, 1)} vs ${fmt(r.bare.cpuUs, 1)} µs`);
+        console.log(
+          `  ${c.name}: daemon ${fmt(r.daemon.rps, 0)} req/s p99 ${fmt(r.daemon.p99, 2)} ms | bare ` +
+            `${fmt(r.bare.rps, 0)} req/s p99 ${fmt(r.bare.p99, 2)} ms | ratio ${fmt(r.ratio, 2)}x (${bytes} B, ` +
+            `HTTP ${status}); CPU per request ${fmt(r.daemon.cpuUs, 1)} vs ${fmt(r.bare.cpuUs, 1)} µs`,
+        );
       } finally {
         await twin.stop();
       }

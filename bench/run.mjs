@@ -9,7 +9,9 @@ import { benchRegistration } from './registration.mjs';
 import { busiest, machineLoad } from './lib/proc.mjs';
 import { fmt } from './lib/stats.mjs';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, 'prof-dir': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, 'prof-dir': { type: 'string' } },
+});
 // With --prof-dir, every daemon writes a V8 CPU profile there (read it with bench/lib/top-profile.mjs).
 const nodeArgs = values['prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${values['prof-dir']}`] : [];
 const only = new Set((values.only ?? 'root,poller,freshness,registration').split(','));
@@ -17,11 +19,16 @@ const quick = values.quick;
 const verdict = (ok) => (ok ? 'met' : 'NOT MET');
 const lines = [];
 
-console.log(`megaphone bench: node ${process.version}, ${os.cpus().length} cores, load average ${machineLoad()}, ${new Date().toISOString()}`);
+console.log(
+  `megaphone bench: node ${process.version}, ${os.cpus().length} cores, load average ${machineLoad()}, ` +
+    `${new Date().toISOString()}`,
+);
 console.log(`busiest processes (lifetime %CPU): ${busiest()}`);
 
 if (only.has('root')) {
-  console.log('1. GET / throughput and latency, 1 000 checks, daemon vs bare node:http (wrk -t2 -c50 --latency, alternating)');
+  console.log(
+    '1. GET / throughput and latency, 1 000 checks, daemon vs bare node:http (wrk -t2 -c50 --latency, alternating)',
+  );
   const rows = await benchRoot({ rounds: quick ? 1 : 3, seconds: quick ? 3 : 5, nodeArgs });
   for (const r of rows) {
     if (r.skipped) {
@@ -30,35 +37,61 @@ if (only.has('root')) {
       continue;
     }
     if (r.agent) {
-      lines.push(`| ${r.name} | ${fmt(r.ratio, 2)}x bare net server (${fmt(r.daemon, 0)} vs ${fmt(r.bare, 0)} conn/s) | info |`);
+      lines.push(
+        `| ${r.name} | ${fmt(r.ratio, 2)}x bare net server (${fmt(r.daemon, 0)} vs ${fmt(r.bare, 0)} conn/s) | info |`,
+      );
       continue;
     }
     const isRoot = r.name.startsWith('GET / (default');
-    const target = isRoot ? `throughput ${verdict(r.ratio >= 0.9)} (≥ 0.9x), p99 ${verdict(r.daemon.p99 < 5)} (< 5 ms)` : 'info';
-    lines.push(`| ${r.name} | ${fmt(r.ratio, 2)}x bare (${fmt(r.daemon.rps, 0)} vs ${fmt(r.bare.rps, 0)} req/s), p99 ${fmt(r.daemon.p99, 2)} ms (bare ${fmt(r.bare.p99, 2)}); CPU/request ${fmt(r.daemon.cpuUs, 1)} vs ${fmt(r.bare.cpuUs, 1)} µs | ${target} |`);
+    const target = isRoot
+      ? `throughput ${verdict(r.ratio >= 0.9)} (≥ 0.9x), p99 ${verdict(r.daemon.p99 < 5)} (< 5 ms)`
+      : 'info';
+    lines.push(
+      `| ${r.name} | ${fmt(r.ratio, 2)}x bare (${fmt(r.daemon.rps, 0)} vs ${fmt(r.bare.rps, 0)} req/s), p99 ` +
+        `${fmt(r.daemon.p99, 2)} ms (bare ${fmt(r.bare.p99, 2)}); CPU/request ${fmt(r.daemon.cpuUs, 1)} vs ` +
+        `${fmt(r.bare.cpuUs, 1)} µs | ${target} |`,
+    );
   }
 }
 
 if (only.has('poller')) {
   console.log('2. Poller cost: HTTP checks at 10 s against fake targets in another process');
-  for (const [checks, maxCpu, maxRss] of [[1000, 5, 100], [10_000, 30, 200]]) {
-    const r = await benchPoller({ checks, warmupMs: quick ? 12_000 : 15_000, windowMs: quick ? 10_000 : 20_000, nodeArgs });
-    lines.push(`| ${checks} checks @ 10 s | ${fmt(r.cpu)} % of one core, RSS ${fmt(r.rss, 0)} MB (targets process ${fmt(r.targetsCpu)} %) | CPU ${verdict(r.cpu < maxCpu)} (< ${maxCpu} %), RSS ${verdict(r.rss < maxRss)} (< ${maxRss} MB) |`);
+  for (const [checks, maxCpu, maxRss] of [
+    [1000, 5, 100],
+    [10_000, 30, 200],
+  ]) {
+    const r = await benchPoller({
+      checks,
+      warmupMs: quick ? 12_000 : 15_000,
+      windowMs: quick ? 10_000 : 20_000,
+      nodeArgs,
+    });
+    lines.push(
+      `| ${checks} checks @ 10 s | ${fmt(r.cpu)} % of one core, RSS ${fmt(r.rss, 0)} MB (targets process ` +
+        `${fmt(r.targetsCpu)} %) | CPU ${verdict(r.cpu < maxCpu)} (< ${maxCpu} %), RSS ${verdict(r.rss < maxRss)} ` +
+        `(< ${maxRss} MB) |`,
+    );
   }
 }
 
 if (only.has('freshness')) {
   console.log('3. Freshness: target change → visible at GET /');
   const r = await benchFreshness({ samples: quick ? 3 : 8, nodeArgs });
-  lines.push(`| freshness, ${r.checks} checks @ ${r.intervalMs} ms | median ${fmt(r.median, 0)} ms, worst ${fmt(r.worst, 0)} ms of ${r.samples} | ${verdict(r.worst <= r.budget)} (≤ ${r.budget} ms) |`);
+  lines.push(
+    `| freshness, ${r.checks} checks @ ${r.intervalMs} ms | median ${fmt(r.median, 0)} ms, worst ` +
+      `${fmt(r.worst, 0)} ms of ${r.samples} | ${verdict(r.worst <= r.budget)} (≤ ${r.budget} ms) |`,
+  );
 }
 
 if (only.has('registration')) {
   console.log('4. Registration burst: durable POST /checks and GET / latency meanwhile');
   const r = await benchRegistration({ seconds: quick ? 3 : 5, nodeArgs });
-  lines.push(`| registration burst | ${fmt(r.rate, 0)} durable/s (${r.registrations} in ${fmt(r.seconds)} s), GET / p99 ${fmt(r.p99, 2)} ms; daemon CPU ${fmt(r.cpuMs, 2)} ms/registration | rate ${verdict(r.rate >= 2000)} (≥ 2000/s), p99 ${verdict(r.p99 < 10)} (< 10 ms) |`);
+  lines.push(
+    `| registration burst | ${fmt(r.rate, 0)} durable/s (${r.registrations} in ${fmt(r.seconds)} s), GET / p99 ` +
+      `${fmt(r.p99, 2)} ms; daemon CPU ${fmt(r.cpuMs, 2)} ms/registration | rate ${verdict(r.rate >= 2000)} (≥ ` +
+      `2000/s), p99 ${verdict(r.p99 < 10)} (< 10 ms) |`,
+  );
 }
-
 
 console.log(`\nload average after: ${machineLoad()}; busiest: ${busiest()}\n`);
 console.log('| bench | result | target |\n|---|---|---|');

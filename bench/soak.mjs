@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
 const DURATION_S = Number(args.duration ?? 60);
 const CHECKS = Number(args.checks ?? 1000);
 const HOSTILE = Number(args.hostile ?? 100);
@@ -36,7 +38,10 @@ function startHostile() {
     socket.on('error', () => undefined);
     socket.once('data', (d) => {
       const kind = /^GET \/(\w+)/.exec(d.toString('latin1'))?.[1];
-      const head = (code, h) => `HTTP/1.1 ${code} X\r\n${Object.entries(h).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+      const head = (code, h) =>
+        `HTTP/1.1 ${code} X\r\n${Object.entries(h)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('')}\r\n`;
       if (kind === 'hang') return;
       if (kind === 'drip') {
         socket.write(head(200, { 'content-length': 100000 }));
@@ -72,7 +77,13 @@ function sample(pid) {
       return false;
     }
   }).length;
-  return { rssMB: +(kb('VmRSS') / 1024).toFixed(1), hwmMB: +(kb('VmHWM') / 1024).toFixed(1), fds: fds.length, sockets, threads: kb('Threads') };
+  return {
+    rssMB: +(kb('VmRSS') / 1024).toFixed(1),
+    hwmMB: +(kb('VmHWM') / 1024).toFixed(1),
+    fds: fds.length,
+    sockets,
+    threads: kb('Threads'),
+  };
 }
 import { readlinkSync } from 'node:fs';
 const readFileSyncLink = (pid, fd) => readlinkSync(`/proc/${pid}/fd/${fd}`);
@@ -95,8 +106,17 @@ async function main() {
   const hostile = await startHostile();
   const dir = mkdtempSync(path.join(tmpdir(), 'megaphone-soak-'));
   const configFile = path.join(dir, 'megaphone.conf.json');
-  writeFileSync(configFile, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, defaults: { interval: INTERVAL, timeout: '2s' }, limits: { maxChecks: CHECKS + 10 } }));
-  const proc = spawn(process.execPath, [CLI, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      listen: { host: '127.0.0.1', port: 0 },
+      defaults: { interval: INTERVAL, timeout: '2s' },
+      limits: { maxChecks: CHECKS + 10 },
+    }),
+  );
+  const proc = spawn(process.execPath, [CLI, 'serve', '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   const port = await new Promise((resolve, reject) => {
     proc.stdout.on('data', (d) => {
@@ -110,8 +130,15 @@ async function main() {
   const goodPort = good.address().port;
   const hostilePort = hostile.address().port;
   for (let i = 0; i < CHECKS; i++) {
-    const url = i < HOSTILE ? `http://127.0.0.1:${hostilePort}/${HOSTILE_KINDS[i % HOSTILE_KINDS.length]}` : `http://127.0.0.1:${goodPort}/${i % 50 === 0 ? 'warn' : 'ok'}/${i}`;
-    const res = await fetch(`${base}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: `c${i}`, url }) });
+    const url =
+      i < HOSTILE
+        ? `http://127.0.0.1:${hostilePort}/${HOSTILE_KINDS[i % HOSTILE_KINDS.length]}`
+        : `http://127.0.0.1:${goodPort}/${i % 50 === 0 ? 'warn' : 'ok'}/${i}`;
+    const res = await fetch(`${base}/checks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: `c${i}`, url }),
+    });
     if (res.status !== 201) throw new Error(`registration ${i}: ${res.status} ${await res.text()}`);
   }
   await sleep(10_000);
@@ -120,7 +147,9 @@ async function main() {
   const deadline = Date.now() + DURATION_S * 1000;
   while (Date.now() < deadline) {
     await sleep(Math.min(30_000, deadline - Date.now()));
-    console.error(`t+${Math.round((DURATION_S * 1000 - (deadline - Date.now())) / 1000)}s: ${JSON.stringify(sample(proc.pid))}`);
+    console.error(
+      `t+${Math.round((DURATION_S * 1000 - (deadline - Date.now())) / 1000)}s: ${JSON.stringify(sample(proc.pid))}`,
+    );
   }
   const end = { ...sample(proc.pid), getRoot: await latency(`${base}/`, 200) };
   const summary = await (await fetch(`${base}/`)).json();
@@ -135,7 +164,24 @@ async function main() {
   const code = await new Promise((r) => proc.once('exit', r));
   good.close();
   hostile.close();
-  console.log(JSON.stringify({ checks: CHECKS, hostile: HOSTILE, interval: INTERVAL, durationS: DURATION_S, start, end, status: summary.status, message: String(summary.message).slice(0, 300), hostileStates, exitCode: code }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        checks: CHECKS,
+        hostile: HOSTILE,
+        interval: INTERVAL,
+        durationS: DURATION_S,
+        start,
+        end,
+        status: summary.status,
+        message: String(summary.message).slice(0, 300),
+        hostileStates,
+        exitCode: code,
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 main().catch((err) => {

@@ -14,12 +14,16 @@ function fail(message: string, code = 1): never {
 async function serve(opts: { config?: string; host?: string; port?: string; dataFile?: string }): Promise<void> {
   // Loaded here so the client commands (status, checks, maintenance) start fast.
   const [{ loadConfig }, { startDaemon }, { createLogger }, { onSighupReload }] = await Promise.all([
-    import('./config/load.js'), import('./daemon.js'), import('./lib/log.js'), import('./ops/sighup.js'),
+    import('./config/load.js'),
+    import('./daemon.js'),
+    import('./lib/log.js'),
+    import('./ops/sighup.js'),
   ]);
-  const load = () => loadConfig({
-    configFlag: opts.config,
-    overrides: { host: opts.host, port: opts.port, dataFile: opts.dataFile },
-  });
+  const load = () =>
+    loadConfig({
+      configFlag: opts.config,
+      overrides: { host: opts.host, port: opts.port, dataFile: opts.dataFile },
+    });
   const { config, file } = await load();
   const logger = createLogger();
   logger.info({ config: file ?? '(built-in defaults)', version: VERSION }, 'starting');
@@ -94,7 +98,8 @@ async function main(argv: string[]): Promise<void> {
     }
     if (err instanceof MegaphoneError) fail(err.message);
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') fail(`cannot listen: ${e.message}`);
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL')
+      fail(`cannot listen: ${e.message}`);
     fail(e instanceof Error ? e.message : String(e));
   }
 }

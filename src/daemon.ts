@@ -24,7 +24,11 @@ export function realDeps(config: Config, logger: Logger): MegaphoneDeps {
     dispatcher: (targets, use) =>
       use === 'polls'
         ? // One keep-alive pool for every poll; bodies are capped by the probe.
-          createGuardedAgent(targets, { keepAliveTimeout: 30_000, connections: 4, connectTimeout: config.defaults.timeout })
+          createGuardedAgent(targets, {
+            keepAliveTimeout: 30_000,
+            connections: 4,
+            connectTimeout: config.defaults.timeout,
+          })
         : // Webhooks get their own pool: a hanging receiver must not hold connections that polls need.
           createGuardedAgent(targets, { keepAliveTimeout: 10_000, connections: 2, connectTimeout: 5_000 }),
     processReader: systemReader,

@@ -74,10 +74,24 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
 
   use(listenersFeature);
   const security = use(
-    await securityFeature({ config, resolve: deps.resolve, peerAddress: deps.peerAddress, onTargets: () => polling.refreshDispatcher() }),
+    await securityFeature({
+      config,
+      resolve: deps.resolve,
+      peerAddress: deps.peerAddress,
+      onTargets: () => polling.refreshDispatcher(),
+    }),
   );
   const polling = use(
-    pollingFeature({ config, table, bus, targets: security.targets, dispatcher: (t) => deps.dispatcher(t, 'polls'), probe: deps.probe, now, random: deps.random }),
+    pollingFeature({
+      config,
+      table,
+      bus,
+      targets: security.targets,
+      dispatcher: (t) => deps.dispatcher(t, 'polls'),
+      probe: deps.probe,
+      now,
+      random: deps.random,
+    }),
   );
   const blocking = {
     blockedBy: (id: string) => {
@@ -139,7 +153,11 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     name: 'dialects',
     sections: [
       { key: 'http', pick: (c) => c.http, apply: (next) => void (live = { ...live, http: next.http }) },
-      { key: 'agent.weights', pick: (c) => c.agent.weights, apply: (next) => void (live = { ...live, agentWeights: next.agent.weights }) },
+      {
+        key: 'agent.weights',
+        pick: (c) => c.agent.weights,
+        apply: (next) => void (live = { ...live, agentWeights: next.agent.weights }),
+      },
     ],
   });
   const metrics = new Metrics({ host, table, bus });

@@ -49,7 +49,10 @@ export class Reloader {
         const running = section.pick(this.started);
         const configured = section.pick(next);
         if (isDeepStrictEqual(running, configured)) continue;
-        this.logger.warn({ key: section.key, running, configured }, `config reload: \`${section.key}\` changed; restart megaphone to apply it`);
+        this.logger.warn(
+          { key: section.key, running, configured },
+          `config reload: \`${section.key}\` changed; restart megaphone to apply it`,
+        );
         out.needsRestart.push(section.key);
         continue;
       }

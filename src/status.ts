@@ -16,11 +16,23 @@ export function worse(a: Status, b: Status): Status {
 
 // Status words seen in the wild (Megaphone, Nagios, OverC, Consul, health+json, Spring Boot).
 const ALIASES: ReadonlyMap<string, Status> = new Map([
-  ['ok', 'OK'], ['pass', 'OK'], ['passing', 'OK'], ['up', 'OK'], ['healthy', 'OK'],
-  ['warning', 'Warning'], ['warn', 'Warning'],
-  ['critical', 'Critical'], ['crit', 'Critical'], ['err', 'Critical'], ['error', 'Critical'],
-  ['fail', 'Critical'], ['failed', 'Critical'], ['down', 'Critical'], ['out_of_service', 'Critical'],
-  ['unknown', 'Unknown'], ['unk', 'Unknown'],
+  ['ok', 'OK'],
+  ['pass', 'OK'],
+  ['passing', 'OK'],
+  ['up', 'OK'],
+  ['healthy', 'OK'],
+  ['warning', 'Warning'],
+  ['warn', 'Warning'],
+  ['critical', 'Critical'],
+  ['crit', 'Critical'],
+  ['err', 'Critical'],
+  ['error', 'Critical'],
+  ['fail', 'Critical'],
+  ['failed', 'Critical'],
+  ['down', 'Critical'],
+  ['out_of_service', 'Critical'],
+  ['unknown', 'Unknown'],
+  ['unk', 'Unknown'],
 ]);
 
 /** Normalizes a status word (any case, any known alias); undefined when it is not one. */

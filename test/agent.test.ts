@@ -18,10 +18,20 @@ describe('agentLine (the HAProxy agent-check grammar)', () => {
     ['Warning', summary({ status: 'Warning' }), 'up ready 50%\n'],
     [
       'Critical',
-      summary({ status: 'Critical', problems: [{ id: 'db', status: 'Critical', message: 'connection refused' }, { id: 'x', status: 'Warning', message: 'w' }] }),
+      summary({
+        status: 'Critical',
+        problems: [
+          { id: 'db', status: 'Critical', message: 'connection refused' },
+          { id: 'x', status: 'Warning', message: 'w' },
+        ],
+      }),
       'down #db:Critical:connection refused\n',
     ],
-    ['maintenance', summary({ status: 'Critical', maintenance: { reason: 'kernel upgrade', since: 0 } }), 'drain #kernel upgrade\n'],
+    [
+      'maintenance',
+      summary({ status: 'Critical', maintenance: { reason: 'kernel upgrade', since: 0 } }),
+      'drain #kernel upgrade\n',
+    ],
   ])('%s', (_name, s, line) => {
     expect(agentLine(s, weights)).toBe(line);
   });
@@ -34,7 +44,10 @@ describe('agentLine (the HAProxy agent-check grammar)', () => {
 
   it('keeps the description to one capped line', () => {
     const message = `line one\r\nline two\ttab ${'y'.repeat(500)}`;
-    const line = agentLine(summary({ status: 'Critical', problems: [{ id: 'db', status: 'Critical', message }] }), weights);
+    const line = agentLine(
+      summary({ status: 'Critical', problems: [{ id: 'db', status: 'Critical', message }] }),
+      weights,
+    );
     expect(line.endsWith('\n')).toBe(true);
     expect(line.slice(0, -1)).not.toMatch(/[\r\n\t]/);
     expect(line.startsWith('down #db:Critical:line one line two tab y')).toBe(true);
@@ -65,7 +78,13 @@ describe('the agent listener', () => {
   it('writes one line per connection and closes, following the host', async () => {
     t = await makeTestApp();
     svc = await startFakeService();
-    agent = await startAgent({ host: '127.0.0.1', port: 0, weights: () => weights, view: t.megaphone.host, logger: pino({ level: 'silent' }) });
+    agent = await startAgent({
+      host: '127.0.0.1',
+      port: 0,
+      weights: () => weights,
+      view: t.megaphone.host,
+      logger: pino({ level: 'silent' }),
+    });
     expect(await read(agent.port)).toBe('up ready 100%\n');
     await t.request.post('/checks').send({ id: 'web', url: svc.url }).expect(201);
     svc.status('Warning', 'slow');
@@ -82,7 +101,13 @@ describe('the agent listener', () => {
   it('survives peers that reset the connection or send data first (HAProxy agent-send)', async () => {
     t = await makeTestApp();
     svc = await startFakeService();
-    agent = await startAgent({ host: '127.0.0.1', port: 0, weights: () => weights, view: t.megaphone.host, logger: pino({ level: 'silent' }) });
+    agent = await startAgent({
+      host: '127.0.0.1',
+      port: 0,
+      weights: () => weights,
+      view: t.megaphone.host,
+      logger: pino({ level: 'silent' }),
+    });
     for (let i = 0; i < 20; i++) {
       await new Promise<void>((resolve) => {
         const s = net.connect(agent.port, '127.0.0.1', () => {

@@ -35,7 +35,9 @@ describe('GET /', () => {
   });
 
   it('lists every check above OK as id:Status:message, worst first, and answers 503 when Critical', async () => {
-    const warn = await startFakeService({ body: { status: 'Warning', message: 'Houston, I think we have a problem.' } });
+    const warn = await startFakeService({
+      body: { status: 'Warning', message: 'Houston, I think we have a problem.' },
+    });
     const crit = await startFakeService({ body: { status: 'CRITICAL', message: 'db down' } });
     try {
       await t.request.post('/checks').send({ id: 'bar', url: svc.url }).expect(201);
@@ -95,7 +97,10 @@ describe('/checks', () => {
 
   it('POST answers 201 when new and 200 when it replaces the same id', async () => {
     await t.request.post('/checks').send({ id: 'bar', url: svc.url }).expect(201);
-    await t.request.post('/checks').send({ id: 'bar', url: `${svc.url}?v=2` }).expect(200);
+    await t.request
+      .post('/checks')
+      .send({ id: 'bar', url: `${svc.url}?v=2` })
+      .expect(200);
     expect((await t.request.get('/checks')).body).toEqual({ bar: `${svc.url}?v=2` });
   });
 

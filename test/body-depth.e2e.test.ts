@@ -39,7 +39,10 @@ describe('deeply nested request bodies', () => {
       for (const body of [deep, inField(field, deep)]) {
         const res = await fetch(`${d.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body });
         expect(res.status).toBe(400);
-        expect(await res.json()).toEqual({ code: 'E_BODY_TOO_DEEP', error: 'request body nests arrays or objects deeper than 32 levels' });
+        expect(await res.json()).toEqual({
+          code: 'E_BODY_TOO_DEEP',
+          error: 'request body nests arrays or objects deeper than 32 levels',
+        });
       }
       expect((await fetch(`${d.url}/`)).status).toBeLessThan(500);
     });
@@ -48,7 +51,12 @@ describe('deeply nested request bodies', () => {
   it('32 levels are fine; 33 are not', async () => {
     // An object holding n - 1 nested arrays: n levels.
     const nest = (k: number) => `${'['.repeat(k)}"OK"${']'.repeat(k)}`;
-    const send = (n: number) => fetch(`${d.url}/checks/pushed/status`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: `{"status":${nest(n - 1)}}` });
+    const send = (n: number) =>
+      fetch(`${d.url}/checks/pushed/status`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: `{"status":${nest(n - 1)}}`,
+      });
     const code = async (n: number) => ((await (await send(n)).json()) as { code: string }).code;
     expect(await code(32)).toBe('E_VALIDATION');
     expect(await code(33)).toBe('E_BODY_TOO_DEEP');

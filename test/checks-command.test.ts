@@ -31,12 +31,14 @@ function alive(pid: number): boolean {
 }
 
 type State = { status: string; message: string; source: string; kind: string; output?: string; perfdata?: unknown[] };
-const stateOf = async (app: TestApp, id: string) => (await app.request.get(`/checks/${id}/state`).expect(200)).body as State;
-const settled = (app: TestApp, id: string) => waitFor(async () => {
-  const s = await stateOf(app, id);
-  if (s.message === 'waiting for the first poll') throw new Error(`${id} not polled yet`);
-  return s;
-}, 10_000);
+const stateOf = async (app: TestApp, id: string) =>
+  (await app.request.get(`/checks/${id}/state`).expect(200)).body as State;
+const settled = (app: TestApp, id: string) =>
+  waitFor(async () => {
+    const s = await stateOf(app, id);
+    if (s.message === 'waiting for the first poll') throw new Error(`${id} not polled yet`);
+    return s;
+  }, 10_000);
 
 describe('command checks (Nagios plugins, config file only)', () => {
   it.each([
@@ -56,7 +58,10 @@ describe('command checks (Nagios plugins, config file only)', () => {
   });
 
   it('passes arguments without a shell and keeps the perfdata after |', async () => {
-    const cmd = plugin('check_disk', 'echo "DISK OK - free space: $1 3326 MB (56%) | \'/ free\'=2643MB;5948;5958;0;5968 inodes=99%"\nexit 0');
+    const cmd = plugin(
+      'check_disk',
+      'echo "DISK OK - free space: $1 3326 MB (56%) | \'/ free\'=2643MB;5948;5958;0;5968 inodes=99%"\nexit 0',
+    );
     t = await makeTestApp({ checks: [{ id: 'disk', command: [cmd, '/; rm -rf /tmp/x'] }] });
     const s = await settled(t, 'disk');
     expect(s.message).toBe('DISK OK - free space: /; rm -rf /tmp/x 3326 MB (56%)');
@@ -88,12 +93,18 @@ describe('command checks (Nagios plugins, config file only)', () => {
 
   it('a plugin that cannot be run is Unknown naming why', async () => {
     t = await makeTestApp({ checks: [{ id: 'missing', command: ['/nonexistent/check_nothing'] }] });
-    expect(await settled(t, 'missing')).toMatchObject({ status: 'Unknown', message: 'cannot run /nonexistent/check_nothing: ENOENT' });
+    expect(await settled(t, 'missing')).toMatchObject({
+      status: 'Unknown',
+      message: 'cannot run /nonexistent/check_nothing: ENOENT',
+    });
   });
 
   it('a POST with a command is a 400 and stores nothing', async () => {
     t = await makeTestApp();
-    const res = await t.request.post('/checks').send({ id: 'rce', command: ['/bin/sh', '-c', 'touch /tmp/pwned'] }).expect(400);
+    const res = await t.request
+      .post('/checks')
+      .send({ id: 'rce', command: ['/bin/sh', '-c', 'touch /tmp/pwned'] })
+      .expect(400);
     expect(res.body).toEqual({ error: expect.stringContaining('config file'), code: 'E_COMMAND_OVER_HTTP' });
     expect((await t.request.get('/checks')).body).toEqual({});
   });
@@ -105,10 +116,22 @@ describe('real Nagios plugins (monitoring-plugins-basic)', () => {
   it('check_http against a real service is OK with its perfdata; against a closed port, Critical', async () => {
     const svc = await startFakeService();
     try {
-      t = await makeTestApp({ checks: [
-        { id: 'web', command: [CHECK_HTTP, '-H', '127.0.0.1', '-p', String(svc.port), '-u', '/status', '-t', '5'], interval: '10s', timeout: '6s' },
-        { id: 'gone', command: [CHECK_HTTP, '-H', '127.0.0.1', '-p', '1', '-t', '5'], interval: '10s', timeout: '6s' },
-      ] });
+      t = await makeTestApp({
+        checks: [
+          {
+            id: 'web',
+            command: [CHECK_HTTP, '-H', '127.0.0.1', '-p', String(svc.port), '-u', '/status', '-t', '5'],
+            interval: '10s',
+            timeout: '6s',
+          },
+          {
+            id: 'gone',
+            command: [CHECK_HTTP, '-H', '127.0.0.1', '-p', '1', '-t', '5'],
+            interval: '10s',
+            timeout: '6s',
+          },
+        ],
+      });
       const web = await settled(t, 'web');
       expect(web.status).toBe('OK');
       expect(web.message).toMatch(/^HTTP OK: HTTP\/1\.1 200 OK/);
@@ -125,17 +148,37 @@ describe('real Nagios plugins (monitoring-plugins-basic)', () => {
 describe('checks from the config file', () => {
   it('are registered at start with source "config"; the API cannot delete or replace them (409)', async () => {
     const cmd = plugin('check_ok', 'echo fine; exit 0');
-    t = await makeTestApp({ checks: [{ id: 'ok', command: [cmd] }, { id: 'job', ttl: '1m' }, { id: 'db', url: 'tcp://127.0.0.1:1' }] });
+    t = await makeTestApp({
+      checks: [
+        { id: 'ok', command: [cmd] },
+        { id: 'job', ttl: '1m' },
+        { id: 'db', url: 'tcp://127.0.0.1:1' },
+      ],
+    });
     expect((await t.request.get('/checks')).body).toEqual({ ok: null, job: null, db: 'tcp://127.0.0.1:1' });
     const verbose = (await t.request.get('/checks?verbose=1')).body as Record<string, State>;
-    expect(Object.values(verbose).map((s) => [s.kind, s.source])).toEqual([['command', 'config'], ['push', 'config'], ['tcp', 'config']]);
+    expect(Object.values(verbose).map((s) => [s.kind, s.source])).toEqual([
+      ['command', 'config'],
+      ['push', 'config'],
+      ['tcp', 'config'],
+    ]);
     expect((await t.request.delete('/checks/ok').expect(409)).body.code).toBe('E_NOT_API_CHECK');
-    expect((await t.request.post('/checks').send({ id: 'db', url: 'tcp://127.0.0.1:2' }).expect(409)).body.code).toBe('E_NOT_API_CHECK');
+    expect((await t.request.post('/checks').send({ id: 'db', url: 'tcp://127.0.0.1:2' }).expect(409)).body.code).toBe(
+      'E_NOT_API_CHECK',
+    );
     await t.request.put('/checks/job/status').send({ status: 'OK' }).expect(200);
   });
 
   it.each([
-    [{ checks: [{ id: 'a', ttl: '1m' }, { id: 'a', ttl: '2m' }] }, /checks\[1\]\.id.*declared twice/],
+    [
+      {
+        checks: [
+          { id: 'a', ttl: '1m' },
+          { id: 'a', ttl: '2m' },
+        ],
+      },
+      /checks\[1\]\.id.*declared twice/,
+    ],
     [{ checks: [{ id: 'a', url: { addr: 'http://127.0.0.1:1/', match: '(' } }] }, /checks\[0\]\.url\.match/],
     [{ checks: [{ id: 'a', command: ['/bin/true'], interval: '1s', timeout: '2s' }] }, /checks\[0\]\.timeout/],
     [{ checks: [{ id: 'a', command: [] }] }, /checks\.0\.command/],

@@ -18,12 +18,14 @@ afterEach(async () => {
   await svc.close();
 });
 
-const stateOf = async (id: string) => (await t.request.get(`/checks/${id}/state`).expect(200)).body as { status: string; message: string; kind: string };
-const until = (id: string, status: string) => waitFor(async () => {
-  const s = await stateOf(id);
-  if (s.status !== status) throw new Error(`${id} is ${s.status}: ${s.message}`);
-  return s;
-}, 10_000);
+const stateOf = async (id: string) =>
+  (await t.request.get(`/checks/${id}/state`).expect(200)).body as { status: string; message: string; kind: string };
+const until = (id: string, status: string) =>
+  waitFor(async () => {
+    const s = await stateOf(id);
+    if (s.status !== status) throw new Error(`${id} is ${s.status}: ${s.message}`);
+    return s;
+  }, 10_000);
 
 describe('format "health+json"', () => {
   it('reads pass/warn/fail and lists the failing entries of `checks` as the message', async () => {
@@ -39,7 +41,10 @@ describe('format "health+json"', () => {
         },
       },
     });
-    await t.request.post('/checks').send({ id: 'api', url: { addr: svc.url, format: 'health+json' } }).expect(201);
+    await t.request
+      .post('/checks')
+      .send({ id: 'api', url: { addr: svc.url, format: 'health+json' } })
+      .expect(201);
     const s = await until('api', 'Critical');
     expect(s.message).toBe('db:connections[primary] fail: ECONNREFUSED; disk:free warn: 91% used');
     svc.reply({ body: { status: 'warn', output: 'degraded' } });
@@ -57,7 +62,10 @@ describe('format "health+json"', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
-      await t.request.post('/checks').send({ id: 'h', url: { addr: url, format: 'health+json' } }).expect(201);
+      await t.request
+        .post('/checks')
+        .send({ id: 'h', url: { addr: url, format: 'health+json' } })
+        .expect(201);
       await until('h', 'OK');
       expect(accept).toMatch(/^application\/health\+json/);
     } finally {
@@ -77,7 +85,10 @@ describe('format "http" (the body is ignored)', () => {
     [301, 'Critical', 'HTTP 301 redirect not followed'],
   ])('HTTP %i reads %s', async (code, status, message) => {
     svc.reply({ code, body: 'not json at all' });
-    await t.request.post('/checks').send({ id: 'plain', url: { addr: svc.url, format: 'http' } }).expect(201);
+    await t.request
+      .post('/checks')
+      .send({ id: 'plain', url: { addr: svc.url, format: 'http' } })
+      .expect(201);
     expect((await until('plain', status)).message).toBe(message);
   });
 });
@@ -85,7 +96,10 @@ describe('format "http" (the body is ignored)', () => {
 describe('match', () => {
   it('is Critical when the body does not match, and reads the format when it does', async () => {
     svc.reply({ body: { status: 'OK', message: 'version 1.2.3' } });
-    await t.request.post('/checks').send({ id: 'm', url: { addr: svc.url, match: 'version 2\\.' } }).expect(201);
+    await t.request
+      .post('/checks')
+      .send({ id: 'm', url: { addr: svc.url, match: 'version 2\\.' } })
+      .expect(201);
     expect((await until('m', 'Critical')).message).toBe('body does not match /version 2\\./ (HTTP 200)');
     svc.reply({ body: { status: 'OK', message: 'version 2.0.0' } });
     expect((await until('m', 'OK')).message).toBe('version 2.0.0');
@@ -93,9 +107,15 @@ describe('match', () => {
 
   it('a catastrophic pattern is abandoned (Unknown) without stalling the daemon', async () => {
     svc.reply({ code: 200, body: `${'a'.repeat(5000)}!` });
-    await t.request.post('/checks').send({ id: 'redos', url: { addr: svc.url, format: 'http', match: '^(a+)+$' } }).expect(201);
+    await t.request
+      .post('/checks')
+      .send({ id: 'redos', url: { addr: svc.url, format: 'http', match: '^(a+)+$' } })
+      .expect(201);
     expect((await until('redos', 'Unknown')).message).toMatch(/took too long on the body/);
-    await waitFor(async () => /disabled until the check is registered again/.test((await stateOf('redos')).message), 10_000);
+    await waitFor(
+      async () => /disabled until the check is registered again/.test((await stateOf('redos')).message),
+      10_000,
+    );
     // The pattern is not run again: later polls cost nothing, and the loop still answers.
     expect(t.table.get('redos')?.check).toMatchObject({ match: { abandoned: true } });
     await t.request.get('/').expect(200);
@@ -112,7 +132,18 @@ describe('headers and method', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const addr = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping`;
-      await t.request.post('/checks').send({ id: 'head', url: { addr, format: 'http', method: 'HEAD', headers: { Host: 'app.internal', Authorization: 'Bearer s3cret' } } }).expect(201);
+      await t.request
+        .post('/checks')
+        .send({
+          id: 'head',
+          url: {
+            addr,
+            format: 'http',
+            method: 'HEAD',
+            headers: { Host: 'app.internal', Authorization: 'Bearer s3cret' },
+          },
+        })
+        .expect(201);
       await until('head', 'OK');
       expect(seen[0]).toEqual({ method: 'HEAD', host: 'app.internal', auth: 'Bearer s3cret' });
     } finally {
@@ -143,15 +174,33 @@ describe('bad registrations are 400s naming the field, and store nothing', () =>
 
 describe('stored registrations keep every field', () => {
   it('survive a reopen with format, match, headers, method, interval, timeout, rise and fall', async () => {
-    const reg = { id: 'full', url: { addr: svc.url, format: 'http', match: 'OK', headers: { Authorization: 'x' }, method: 'GET' }, interval: '2s', timeout: '1s', rise: 2, fall: 3 };
+    const reg = {
+      id: 'full',
+      url: { addr: svc.url, format: 'http', match: 'OK', headers: { Authorization: 'x' }, method: 'GET' },
+      interval: '2s',
+      timeout: '1s',
+      rise: 2,
+      fall: 3,
+    };
     await t.request.post('/checks').send(reg).expect(201);
     const stored = storedChecks(t.dataFile).full;
     expect(stored).toEqual({ ...reg, interval: 2000, timeout: 1000 });
     await t.close();
     t = await makeTestApp({}, t.dataFile);
     const check = t.table.get('full')?.check;
-    expect(check).toMatchObject({ kind: 'http', format: 'http', method: 'GET', headers: { Authorization: 'x' }, intervalMs: 2000, timeoutMs: 1000, rise: 2, fall: 3 });
+    expect(check).toMatchObject({
+      kind: 'http',
+      format: 'http',
+      method: 'GET',
+      headers: { Authorization: 'x' },
+      intervalMs: 2000,
+      timeoutMs: 1000,
+      rise: 2,
+      fall: 3,
+    });
     // Secret header values are never shown back.
-    expect((await t.request.get('/checks')).body).toEqual({ full: { ...reg.url, headers: { Authorization: '[redacted]' } } });
+    expect((await t.request.get('/checks')).body).toEqual({
+      full: { ...reg.url, headers: { Authorization: '[redacted]' } },
+    });
   });
 });

@@ -52,9 +52,16 @@ describe('push (ttl) checks', () => {
     await app.request.post('/checks').send({ id: 'backup', ttl: '30s' }).expect(201);
     expect((await app.request.get('/checks')).body).toEqual({ backup: null });
     let state = (await app.request.get('/checks/backup/state').expect(200)).body;
-    expect(state).toMatchObject({ kind: 'push', status: 'Unknown', message: 'waiting for the first report', checkedAt: null });
+    expect(state).toMatchObject({
+      kind: 'push',
+      status: 'Unknown',
+      message: 'waiting for the first report',
+      checkedAt: null,
+    });
 
-    state = (await app.request.put('/checks/backup/status').send({ status: 'pass', message: 'backup done' }).expect(200)).body;
+    state = (
+      await app.request.put('/checks/backup/status').send({ status: 'pass', message: 'backup done' }).expect(200)
+    ).body;
     expect(state).toMatchObject({ status: 'OK', message: 'backup done', checkedAt: new Date(clock.now).toISOString() });
     expect((await app.request.get('/')).body.status).toBe('OK');
 
@@ -72,7 +79,11 @@ describe('push (ttl) checks', () => {
     t = await makeTestApp({}, undefined, { now });
     await t.request.post('/checks').send({ id: 'job', ttl: '1m' }).expect(201);
     await t.request.put('/checks/job/status').send({ status: 'critical', message: 'disk full' }).expect(200);
-    expect(readStored(t.dataFile).pushes.get('job')).toEqual({ status: 'Critical', message: 'disk full', at: clock.now });
+    expect(readStored(t.dataFile).pushes.get('job')).toEqual({
+      status: 'Critical',
+      message: 'disk full',
+      at: clock.now,
+    });
     const file = t.dataFile;
     await t.close();
     t = await makeTestApp({}, file, { now });
@@ -85,11 +96,26 @@ describe('push (ttl) checks', () => {
       t = await makeTestApp({}, undefined, { now });
       await t.request.post('/checks').send({ id: 'job', ttl: '1m' }).expect(201);
       await t.request.post('/checks').send({ id: 'web', url: svc.url }).expect(201);
-      expect((await t.request.put('/checks/job/status').send({ status: 'sideways' }).expect(400)).body.error).toMatch(/`status`/);
-      expect((await t.request.put('/checks/job/status').send({ status: 'OK', message: 'x'.repeat(5000) }).expect(400)).body.error).toMatch(/`message`/);
-      expect((await t.request.put('/checks/job/status').send({ status: 'OK', extra: 1 }).expect(400)).body.error).toMatch(/extra/);
-      expect((await t.request.put('/checks/nope/status').send({ status: 'OK' }).expect(404)).body.code).toBe('E_CHECK_NOT_FOUND');
-      expect((await t.request.put('/checks/web/status').send({ status: 'OK' }).expect(409)).body.code).toBe('E_NOT_PUSH_CHECK');
+      expect((await t.request.put('/checks/job/status').send({ status: 'sideways' }).expect(400)).body.error).toMatch(
+        /`status`/,
+      );
+      expect(
+        (
+          await t.request
+            .put('/checks/job/status')
+            .send({ status: 'OK', message: 'x'.repeat(5000) })
+            .expect(400)
+        ).body.error,
+      ).toMatch(/`message`/);
+      expect(
+        (await t.request.put('/checks/job/status').send({ status: 'OK', extra: 1 }).expect(400)).body.error,
+      ).toMatch(/extra/);
+      expect((await t.request.put('/checks/nope/status').send({ status: 'OK' }).expect(404)).body.code).toBe(
+        'E_CHECK_NOT_FOUND',
+      );
+      expect((await t.request.put('/checks/web/status').send({ status: 'OK' }).expect(409)).body.code).toBe(
+        'E_NOT_PUSH_CHECK',
+      );
       expect((await t.request.get('/checks/job/state')).body.status).toBe('Unknown');
     } finally {
       await svc.close();
@@ -105,7 +131,10 @@ describe('push (ttl) checks', () => {
     ['a ttl on the --global check', { id: '--global', ttl: '30s' }, /`--global` check takes a `url`/],
   ])('registration with %s is a 400', async (_what, fields, error) => {
     t = await makeTestApp();
-    const res = await t.request.post('/checks').send({ id: 'p', ...fields }).expect(400);
+    const res = await t.request
+      .post('/checks')
+      .send({ id: 'p', ...fields })
+      .expect(400);
     expect(res.body.error).toMatch(error);
   });
 });

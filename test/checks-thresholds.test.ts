@@ -30,13 +30,19 @@ describe('rise and fall', () => {
     cleanups.push(() => svc.close());
     t = await makeTestApp();
     const app = t;
-    await app.request.post('/checks').send({ id: 'api', url: svc.url, interval: '100ms', timeout: '80ms', fall: 3, rise: 2 }).expect(201);
+    await app.request
+      .post('/checks')
+      .send({ id: 'api', url: svc.url, interval: '100ms', timeout: '80ms', fall: 3, rise: 2 })
+      .expect(201);
     await waitFor(() => app.table.get('api')?.status === 'OK', 10_000);
     const log = recordResults(app, 'api');
     svc.status('Critical', 'down');
     await waitFor(() => app.table.get('api')?.status === 'Critical', 10_000);
     const firstCritical = log.findIndex((e) => e.shown === 'Critical');
-    const failures = log.slice(0, firstCritical + 1).reverse().findIndex((e) => e.raw !== 'Critical');
+    const failures = log
+      .slice(0, firstCritical + 1)
+      .reverse()
+      .findIndex((e) => e.raw !== 'Critical');
     // Exactly the third Critical result in a row turned it Critical; the two before still showed OK.
     expect(failures === -1 ? firstCritical + 1 : failures).toBe(3);
     expect(log.slice(firstCritical - 2, firstCritical).map((e) => e.shown)).toEqual(['OK', 'OK']);
@@ -58,14 +64,20 @@ describe('rise and fall', () => {
     [{ interval: 'soon' }, /`interval`/],
   ])('bad timing or thresholds are a 400: %j', async (fields, error) => {
     t = await makeTestApp();
-    const res = await t.request.post('/checks').send({ id: 'x', url: 'http://127.0.0.1:1/', ...fields }).expect(400);
+    const res = await t.request
+      .post('/checks')
+      .send({ id: 'x', url: 'http://127.0.0.1:1/', ...fields })
+      .expect(400);
     expect(res.body.error).toMatch(error);
     expect((await t.request.get('/checks')).body).toEqual({});
   });
 
   it('per-check interval and timeout override the defaults; an omitted timeout stays below the interval', async () => {
     t = await makeTestApp({ defaults: { interval: '10s', timeout: '3s' } });
-    await t.request.post('/checks').send({ id: 'a', url: 'http://127.0.0.1:1/', interval: '500ms', timeout: '200ms' }).expect(201);
+    await t.request
+      .post('/checks')
+      .send({ id: 'a', url: 'http://127.0.0.1:1/', interval: '500ms', timeout: '200ms' })
+      .expect(201);
     await t.request.post('/checks').send({ id: 'b', url: 'http://127.0.0.1:1/', interval: '1s' }).expect(201);
     expect(t.table.get('a')?.check).toMatchObject({ intervalMs: 500, timeoutMs: 200 });
     expect(t.table.get('b')?.check).toMatchObject({ intervalMs: 1000, timeoutMs: 800 });
@@ -81,10 +93,13 @@ describe('flapping', () => {
       res.end(JSON.stringify({ status }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    );
     t = await makeTestApp({ flap: { window: 6, changes: 3 } });
     const app = t;
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -103,18 +118,27 @@ describe('staleness', () => {
     const probe = (): Promise<Result> => {
       polls++;
       // The first poll answers; every later one hangs and ignores its deadline.
-      return polls === 1 ? Promise.resolve({ status: 'OK', message: 'fine', latencyMs: 1, at: clock.now }) : new Promise<Result>(() => undefined);
+      return polls === 1
+        ? Promise.resolve({ status: 'OK', message: 'fine', latencyMs: 1, at: clock.now })
+        : new Promise<Result>(() => undefined);
     };
     t = await makeTestApp({}, undefined, { now: () => clock.now, probe });
     const app = t;
-    await app.request.post('/checks').send({ id: 'stuck', url: 'http://127.0.0.1:1/', interval: '10s', timeout: '1s' }).expect(201);
+    await app.request
+      .post('/checks')
+      .send({ id: 'stuck', url: 'http://127.0.0.1:1/', interval: '10s', timeout: '1s' })
+      .expect(201);
     await waitFor(async () => (await app.request.get('/')).body.status === 'OK', 10_000);
     clock.now += 30_000;
     expect((await app.request.get('/')).body.status).toBe('OK');
     clock.now += 17_000;
     const res = await app.request.get('/').expect(200);
     expect(res.body).toMatchObject({ status: 'Unknown', message: 'stuck:Unknown:stale: last result 47s ago' });
-    expect((await app.request.get('/checks/stuck/state')).body).toMatchObject({ status: 'Unknown', message: 'stale: last result 47s ago', checkedAt: new Date(clock.now - 47_000).toISOString() });
+    expect((await app.request.get('/checks/stuck/state')).body).toMatchObject({
+      status: 'Unknown',
+      message: 'stale: last result 47s ago',
+      checkedAt: new Date(clock.now - 47_000).toISOString(),
+    });
   });
 
   it('the sweep timer marks a stale check without anyone reading', async () => {
@@ -122,7 +146,10 @@ describe('staleness', () => {
     const probe = (): Promise<Result> => new Promise<Result>(() => undefined);
     t = await makeTestApp({}, undefined, { now: () => clock.now, probe });
     const app = t;
-    await app.request.post('/checks').send({ id: 'never', url: 'http://127.0.0.1:1/', interval: '1s', timeout: '500ms' }).expect(201);
+    await app.request
+      .post('/checks')
+      .send({ id: 'never', url: 'http://127.0.0.1:1/', interval: '1s', timeout: '500ms' })
+      .expect(201);
     expect(app.table.get('never')?.message).toBe('waiting for the first poll');
     app.megaphone.sweeper.start(20);
     clock.now += 5_000;

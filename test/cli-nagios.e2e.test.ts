@@ -21,17 +21,23 @@ afterAll(async () => {
   await b?.close();
 });
 
-const hostStatus = async () => ((await (await fetch(`${daemon.url}/`)).json()) as { status: string; message: string });
+const hostStatus = async () => (await (await fetch(`${daemon.url}/`)).json()) as { status: string; message: string };
 /** Setup through the API directly: the CLI is exercised where it is the subject. */
 const addCheck = (id: string, url: string) =>
-  fetch(`${daemon.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, url }) });
+  fetch(`${daemon.url}/checks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id, url }),
+  });
 const status = (...args: string[]) => megaphone(['status', '--url', daemon.url, ...args]);
 
 describe('megaphone checks / maintenance (thin HTTP clients)', () => {
   it('adds, lists and removes checks, with MEGAPHONE_URL or --url', async () => {
     const env = { MEGAPHONE_URL: daemon.url };
     expect(await megaphone(['checks', 'add', 'a', a.url], env)).toMatchObject({ code: 0, stdout: 'added a\n' });
-    expect(await megaphone(['checks', 'add', 'tmp', b.url, '--url', daemon.url, '--status-override', 'warning'])).toMatchObject({ code: 0, stdout: 'added tmp\n' });
+    expect(
+      await megaphone(['checks', 'add', 'tmp', b.url, '--url', daemon.url, '--status-override', 'warning']),
+    ).toMatchObject({ code: 0, stdout: 'added tmp\n' });
     const list = await megaphone(['checks', 'list'], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toBe(`a\t${a.url}\ntmp\t${JSON.stringify({ addr: b.url, statusoverride: 'warning' })}\n`);
@@ -52,7 +58,9 @@ describe('megaphone checks / maintenance (thin HTTP clients)', () => {
     const port = await freePort();
     const res = await megaphone(['checks', 'list', '--url', `http://127.0.0.1:${port}`]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/cannot reach megaphone at http:\/\/127\.0\.0\.1:\d+\/checks: connection refused \(ECONNREFUSED\).*MEGAPHONE_URL/);
+    expect(res.stderr).toMatch(
+      /cannot reach megaphone at http:\/\/127\.0\.0\.1:\d+\/checks: connection refused \(ECONNREFUSED\).*MEGAPHONE_URL/,
+    );
   });
 });
 
@@ -80,7 +88,10 @@ describe('megaphone status (a Nagios plugin)', () => {
     const other = await status('--check', 'b');
     expect(other.code).toBe(1);
     expect(other.stdout).toMatch(/^WARNING - b: slow disk \| latency=\d+ms\n$/);
-    expect(await status('--check', 'nope')).toMatchObject({ code: 3, stdout: 'UNKNOWN - no check "nope" on this megaphone\n' });
+    expect(await status('--check', 'nope')).toMatchObject({
+      code: 3,
+      stdout: 'UNKNOWN - no check "nope" on this megaphone\n',
+    });
     await fetch(`${daemon.url}/checks/b`, { method: 'DELETE' });
   });
 
@@ -90,9 +101,17 @@ describe('megaphone status (a Nagios plugin)', () => {
     const on = await megaphone(['maintenance', 'on', 'swap', 'disks', '--ttl', '10m', '--url', daemon.url]);
     expect(on.code).toBe(0);
     expect(on.stdout).toMatch(/^maintenance on: swap disks \(until \d{4}-.*Z\)\n$/);
-    expect(await status()).toMatchObject({ code: 2, stdout: 'CRITICAL - maintenance: swap disks | ok=1 warning=0 critical=0 unknown=0\n' });
-    expect((await megaphone(['maintenance', 'show', '--url', daemon.url])).stdout).toMatch(/^maintenance on since .* until .*: swap disks\n$/);
-    expect(await megaphone(['maintenance', 'off', '--url', daemon.url])).toMatchObject({ code: 0, stdout: 'maintenance off\n' });
+    expect(await status()).toMatchObject({
+      code: 2,
+      stdout: 'CRITICAL - maintenance: swap disks | ok=1 warning=0 critical=0 unknown=0\n',
+    });
+    expect((await megaphone(['maintenance', 'show', '--url', daemon.url])).stdout).toMatch(
+      /^maintenance on since .* until .*: swap disks\n$/,
+    );
+    expect(await megaphone(['maintenance', 'off', '--url', daemon.url])).toMatchObject({
+      code: 0,
+      stdout: 'maintenance off\n',
+    });
     expect((await status()).code).toBe(0);
   });
 
@@ -100,17 +119,28 @@ describe('megaphone status (a Nagios plugin)', () => {
     const port = await freePort();
     const gone = await megaphone(['status', '--url', `http://127.0.0.1:${port}/`, '--timeout', '2s']);
     expect(gone.code).toBe(3);
-    expect(gone.stdout).toMatch(/^UNKNOWN - cannot reach megaphone at http:\/\/127\.0\.0\.1:\d+\/: connection refused \(ECONNREFUSED\)\n$/);
+    expect(gone.stdout).toMatch(
+      /^UNKNOWN - cannot reach megaphone at http:\/\/127\.0\.0\.1:\d+\/: connection refused \(ECONNREFUSED\)\n$/,
+    );
     const notMegaphone = await megaphone(['status', '--url', `${daemon.url}/nope`]);
     expect(notMegaphone).toMatchObject({ code: 3, stdout: 'UNKNOWN - not a megaphone status: HTTP 404\n' });
     expect((await megaphone(['status', '--bogus'])).code).toBe(3);
-    expect(await megaphone(['status', '--url', daemon.url, '--timeout', 'soon'])).toMatchObject({ code: 3, stdout: 'UNKNOWN - --timeout must be a duration like "5s", got "soon"\n' });
+    expect(await megaphone(['status', '--url', daemon.url, '--timeout', 'soon'])).toMatchObject({
+      code: 3,
+      stdout: 'UNKNOWN - --timeout must be a duration like "5s", got "soon"\n',
+    });
   });
 
   it('reads the seed JSON of any Megaphone (no perfdata then)', async () => {
-    const seed = await startFakeService({ code: 503, body: { status: 'Critical', date: '2026-01-01T00:00:00Z', message: 'foo:Critical:down' } }, '/');
+    const seed = await startFakeService(
+      { code: 503, body: { status: 'Critical', date: '2026-01-01T00:00:00Z', message: 'foo:Critical:down' } },
+      '/',
+    );
     try {
-      expect(await megaphone(['status', '--url', seed.url])).toMatchObject({ code: 2, stdout: 'CRITICAL - foo:Critical:down\n' });
+      expect(await megaphone(['status', '--url', seed.url])).toMatchObject({
+        code: 2,
+        stdout: 'CRITICAL - foo:Critical:down\n',
+      });
     } finally {
       await seed.close();
     }

@@ -59,7 +59,9 @@ describe('config', () => {
     const fromEnv = (await loadConfig({ env, cwd: dir })).config;
     expect(fromEnv.listen).toEqual({ host: '::1', port: 2 });
     expect(fromEnv.dataFile).toBe(path.join(dir, 'env.json'));
-    const fromFlags = (await loadConfig({ env, cwd: dir, overrides: { host: 'localhost', port: '3', dataFile: 'flag.json' } })).config;
+    const fromFlags = (
+      await loadConfig({ env, cwd: dir, overrides: { host: 'localhost', port: '3', dataFile: 'flag.json' } })
+    ).config;
     expect(fromFlags.listen).toEqual({ host: 'localhost', port: 3 });
     expect(fromFlags.dataFile).toBe(path.join(dir, 'flag.json'));
   });
@@ -69,7 +71,9 @@ describe('config', () => {
     const file = path.join(dir, 'conf', 'm.json');
     await import('node:fs').then((fs) => fs.mkdirSync(path.dirname(file)));
     writeFileSync(file, JSON.stringify({ dataFile: 'state/db.json' }));
-    expect((await loadConfig({ configFlag: file, env: {}, cwd: '/' })).config.dataFile).toBe(path.join(dir, 'conf', 'state', 'db.json'));
+    expect((await loadConfig({ configFlag: file, env: {}, cwd: '/' })).config.dataFile).toBe(
+      path.join(dir, 'conf', 'state', 'db.json'),
+    );
   });
 
   it('names a bad MEGAPHONE_PORT and a config file that is not JSON', async () => {
@@ -78,6 +82,8 @@ describe('config', () => {
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, '{ listen: ');
     await expect(loadConfig({ configFlag: bad, env: {}, cwd: dir })).rejects.toThrow(/bad\.json is not valid JSON/);
-    await expect(loadConfig({ configFlag: path.join(dir, 'missing.json'), env: {}, cwd: dir })).rejects.toThrow(/cannot read config file .*missing\.json: ENOENT/);
+    await expect(loadConfig({ configFlag: path.join(dir, 'missing.json'), env: {}, cwd: dir })).rejects.toThrow(
+      /cannot read config file .*missing\.json: ENOENT/,
+    );
   });
 });

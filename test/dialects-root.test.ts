@@ -54,7 +54,9 @@ describe('http.statusCodes', () => {
   });
 
   it('refuses a code that is not an HTTP status at start-up', async () => {
-    await expect(makeTestApp({ http: { statusCodes: { Critical: 99 } } })).rejects.toThrow(/http\.statusCodes\.Critical/);
+    await expect(makeTestApp({ http: { statusCodes: { Critical: 99 } } })).rejects.toThrow(
+      /http\.statusCodes\.Critical/,
+    );
   });
 
   it.each([
@@ -110,10 +112,20 @@ describe('content negotiation on /', () => {
     expect(body.output).toBe('db:Critical:connection refused; cache:Warning:it is Warning');
     expect(Object.keys(body.checks).sort()).toEqual(['api:status', 'cache:status', 'db:status']);
     const db = body.checks['db:status'][0];
-    expect(db).toMatchObject({ componentId: 'db', componentType: 'component', status: 'fail', output: 'connection refused', observedUnit: 'ms' });
+    expect(db).toMatchObject({
+      componentId: 'db',
+      componentType: 'component',
+      status: 'fail',
+      output: 'connection refused',
+      observedUnit: 'ms',
+    });
     expect(new Date(db.time).toISOString()).toBe(db.time);
     expect(typeof db.observedValue).toBe('number');
-    expect(body.checks['cache:status'][0]).toMatchObject({ componentId: 'cache', status: 'warn', output: 'it is Warning' });
+    expect(body.checks['cache:status'][0]).toMatchObject({
+      componentId: 'cache',
+      status: 'warn',
+      output: 'it is Warning',
+    });
     const api = body.checks['api:status'][0];
     expect(api).toMatchObject({ componentId: 'api', status: 'pass' });
     // output is omitted on pass (draft section 3.4).
@@ -123,7 +135,12 @@ describe('content negotiation on /', () => {
   it('health+json says pass with no top-level output when all is OK, and warn for Unknown', async () => {
     const t = await app();
     let body = JSON.parse((await t.request.get('/').set('Accept', 'application/health+json')).text);
-    expect(body).toMatchObject({ status: 'warn', megaphoneStatus: 'Unknown', output: 'No services are registered!', checks: {} });
+    expect(body).toMatchObject({
+      status: 'warn',
+      megaphoneStatus: 'Unknown',
+      output: 'No services are registered!',
+      checks: {},
+    });
     await hostWith(t, { api: 'OK' }, 'OK');
     body = JSON.parse((await t.request.get('/').set('Accept', 'application/health+json')).text);
     expect(body.status).toBe('pass');
@@ -133,7 +150,10 @@ describe('content negotiation on /', () => {
   it('Accept: text/plain and ?format=text give one line', async () => {
     const t = await app();
     await hostWith(t, { db: 'Critical' }, 'Critical');
-    for (const res of [await t.request.get('/').set('Accept', 'text/plain'), await t.request.get('/?format=text').set('Accept', 'application/json')]) {
+    for (const res of [
+      await t.request.get('/').set('Accept', 'text/plain'),
+      await t.request.get('/?format=text').set('Accept', 'application/json'),
+    ]) {
       expect(res.status).toBe(503);
       expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
       expect(res.text).toBe('CRITICAL: db:Critical:connection refused\n');
@@ -144,13 +164,20 @@ describe('content negotiation on /', () => {
     const t = await app();
     const svc = await service('Warning', 'disk\nnearly\r\nfull');
     await t.request.post('/checks').send({ id: 'disk', url: svc.url }).expect(201);
-    await waitFor(async () => (await t.request.get('/?format=text')).text === 'WARNING: disk:Warning:disk nearly full\n', 15_000);
+    await waitFor(
+      async () => (await t.request.get('/?format=text')).text === 'WARNING: disk:Warning:disk nearly full\n',
+      15_000,
+    );
   });
 
   it('?format=json and ?format=health pick a representation whatever Accept says', async () => {
     const t = await app();
-    expect((await t.request.get('/?format=health').set('Accept', 'text/plain')).headers['content-type']).toMatch(/^application\/health\+json/);
-    expect((await t.request.get('/?format=json').set('Accept', 'text/plain')).headers['content-type']).toMatch(/^application\/json/);
+    expect((await t.request.get('/?format=health').set('Accept', 'text/plain')).headers['content-type']).toMatch(
+      /^application\/health\+json/,
+    );
+    expect((await t.request.get('/?format=json').set('Accept', 'text/plain')).headers['content-type']).toMatch(
+      /^application\/json/,
+    );
   });
 
   it('an unknown ?format= is a 400 naming it', async () => {

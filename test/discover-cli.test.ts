@@ -22,7 +22,12 @@ function configWith(rules: unknown[]): { dir: string; file: string } {
 
 const rules = (token: string) => [
   { match: { cmd: `status-service\\.mjs ${token}` }, id: 'svc', url: 'http://127.0.0.1:{port}/status' },
-  { match: { cmd: `status-service\\.mjs ${token}` }, id: 'worker-{pid}', url: { addr: 'http://127.0.0.1:{port}/status', jsonpath: 'status' }, whenMissing: 'remove' },
+  {
+    match: { cmd: `status-service\\.mjs ${token}` },
+    id: 'worker-{pid}',
+    url: { addr: 'http://127.0.0.1:{port}/status', jsonpath: 'status' },
+    whenMissing: 'remove',
+  },
   { match: { cmd: `never-${token}` }, id: 'ghost', url: 'http://127.0.0.1:{port}/' },
 ];
 
@@ -39,8 +44,13 @@ describe('megaphone discover', () => {
     expect(stdout).toContain(`  pid ${s.pid} node (user `);
     expect(stdout).toContain(`port ${port}: `);
     expect(stdout).toContain(`    -> check "svc" "http://127.0.0.1:${port}/status"`);
-    expect(stdout).toContain(`    -> check "worker-${s.pid}" {"addr":"http://127.0.0.1:${port}/status","jsonpath":"status"}`);
-    expect(stdout).toContain('discovery.rules[2] (id "ghost"): 0 matching processes\n  nothing matches -> check "ghost" Critical "process not running"');
+    expect(stdout).toContain(
+      `    -> check "worker-${s.pid}" {"addr":"http://127.0.0.1:${port}/status","jsonpath":"status"}`,
+    );
+    expect(stdout).toContain(
+      'discovery.rules[2] (id "ghost"): 0 matching processes\n  nothing matches -> check "ghost" Critical ' +
+        '"process not running"',
+    );
     // It changes nothing: no data file appears beside the config.
     expect(readdirSync(dir)).toEqual(['megaphone.conf.json']);
     expect(existsSync(path.join(dir, 'megaphone.db.json'))).toBe(false);
@@ -62,14 +72,24 @@ describe('megaphone discover', () => {
         user: expect.any(String),
         cmd: expect.stringContaining(token),
         ports: [],
-        check: { id: 'svc', url: 'http://127.0.0.1:{port}/status', status: 'Unknown', message: 'waiting for a listening port' },
+        check: {
+          id: 'svc',
+          url: 'http://127.0.0.1:{port}/status',
+          status: 'Unknown',
+          message: 'waiting for a listening port',
+        },
       },
     ]);
   });
 
   it('a bad rule exits non-zero naming the rule and the field', async () => {
     const { file } = configWith([{ match: { name: '/[/' }, id: 'bad', url: 'http://127.0.0.1:{port}/' }]);
-    const err = await run(process.execPath, [CLI, 'discover', '--config', file]).catch((e: { code: number; stderr: string }) => e);
-    expect(err).toMatchObject({ code: 1, stderr: expect.stringContaining('`discovery.rules.0.match.name` (rule "bad") must be a valid regular expression') });
+    const err = await run(process.execPath, [CLI, 'discover', '--config', file]).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('`discovery.rules.0.match.name` (rule "bad") must be a valid regular expression'),
+    });
   });
 });

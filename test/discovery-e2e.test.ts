@@ -44,32 +44,40 @@ const svcRule = (token: string, extra: object = {}) => ({
 });
 
 describe('discovery end to end', () => {
-  it('a matching process becomes a check on its port; killed it pulls the host; restarted on a new port it is OK again', async () => {
-    const token = runToken();
-    const first = service(token);
-    const port1 = await first.listening;
-    const d = await daemonWith([svcRule(token)]);
+  it(
+    'a matching process becomes a check on its port; killed it pulls the host; restarted on a new ' +
+      'port it is OK again',
+    async () => {
+      const token = runToken();
+      const first = service(token);
+      const port1 = await first.listening;
+      const d = await daemonWith([svcRule(token)]);
 
-    await waitFor(async () => (await get(d, '/')).body.status === 'OK', 15_000);
-    expect((await get(d, '/checks')).body).toEqual({ svc: `http://127.0.0.1:${port1}/status` });
-    await eventually(async () => expect((await get(d, '/checks/svc')).body).toEqual({ status: 'OK', message: `pid ${first.pid} fine` }));
+      await waitFor(async () => (await get(d, '/')).body.status === 'OK', 15_000);
+      expect((await get(d, '/checks')).body).toEqual({ svc: `http://127.0.0.1:${port1}/status` });
+      await eventually(async () =>
+        expect((await get(d, '/checks/svc')).body).toEqual({ status: 'OK', message: `pid ${first.pid} fine` }),
+      );
 
-    await first.kill();
-    // A poll may see "connection refused" first; discovery's verdict follows within an interval.
-    await waitFor(async () => (await get(d, '/')).body.message === 'svc:Critical:process not running', 15_000);
-    const down = await get(d, '/');
-    expect(down.status).toBe(503);
-    expect(down.body.status).toBe('Critical');
+      await first.kill();
+      // A poll may see "connection refused" first; discovery's verdict follows within an interval.
+      await waitFor(async () => (await get(d, '/')).body.message === 'svc:Critical:process not running', 15_000);
+      const down = await get(d, '/');
+      expect(down.status).toBe(503);
+      expect(down.body.status).toBe('Critical');
 
-    const second = service(token);
-    const port2 = await second.listening;
-    expect(port2).not.toBe(port1);
-    await waitFor(async () => (await get(d, '/')).body.status === 'OK', 15_000);
-    expect((await get(d, '/checks')).body).toEqual({ svc: `http://127.0.0.1:${port2}/status` });
-    await eventually(async () => expect((await get(d, '/checks/svc')).body).toEqual({ status: 'OK', message: `pid ${second.pid} fine` }));
-    // Updated in place: never removed and re-added.
-    expect(d.logs()).not.toContain('check removed');
-  });
+      const second = service(token);
+      const port2 = await second.listening;
+      expect(port2).not.toBe(port1);
+      await waitFor(async () => (await get(d, '/')).body.status === 'OK', 15_000);
+      expect((await get(d, '/checks')).body).toEqual({ svc: `http://127.0.0.1:${port2}/status` });
+      await eventually(async () =>
+        expect((await get(d, '/checks/svc')).body).toEqual({ status: 'OK', message: `pid ${second.pid} fine` }),
+      );
+      // Updated in place: never removed and re-added.
+      expect(d.logs()).not.toContain('check removed');
+    },
+  );
 
   it('whenMissing "remove" drops the check when the process goes', async () => {
     const token = runToken();
@@ -96,18 +104,24 @@ describe('discovery end to end', () => {
     await waitFor(async () => (await get(d, '/')).body.status === 'OK', 15_000);
   });
 
-  it('a process with no listening port yet is Unknown "waiting for a listening port", then polled once it listens', async () => {
-    const token = runToken();
-    const s = service(token, { waitSignal: true });
-    await s.ready;
-    const d = await daemonWith([svcRule(token)]);
-    await waitFor(async () => (await get(d, '/checks/svc')).body.message === 'waiting for a listening port', 15_000);
-    expect((await get(d, '/')).body).toMatchObject({ status: 'Unknown', message: 'svc:Unknown:waiting for a listening port' });
-    s.listen();
-    const port = await s.listening;
-    await waitFor(async () => (await get(d, '/checks/svc')).body.status === 'OK', 15_000);
-    expect((await get(d, '/checks')).body).toEqual({ svc: `http://127.0.0.1:${port}/status` });
-  });
+  it(
+    'a process with no listening port yet is Unknown "waiting for a listening port", then polled ' + 'once it listens',
+    async () => {
+      const token = runToken();
+      const s = service(token, { waitSignal: true });
+      await s.ready;
+      const d = await daemonWith([svcRule(token)]);
+      await waitFor(async () => (await get(d, '/checks/svc')).body.message === 'waiting for a listening port', 15_000);
+      expect((await get(d, '/')).body).toMatchObject({
+        status: 'Unknown',
+        message: 'svc:Unknown:waiting for a listening port',
+      });
+      s.listen();
+      const port = await s.listening;
+      await waitFor(async () => (await get(d, '/checks/svc')).body.status === 'OK', 15_000);
+      expect((await get(d, '/checks')).body).toEqual({ svc: `http://127.0.0.1:${port}/status` });
+    },
+  );
 
   it('a rule with a fixed id is Critical "process not running" from start-up when nothing matches', async () => {
     const d = await daemonWith([svcRule(runToken(), { id: 'db' })]);
@@ -124,28 +138,63 @@ describe('discovery end to end', () => {
     await waitFor(async () => (await get(d, '/checks/svc')).body.status === 'OK', 15_000);
     const del = await fetch(`${d.url}/checks/svc`, { method: 'DELETE' });
     expect(del.status).toBe(409);
-    expect(await del.json()).toEqual({ code: 'E_NOT_API_CHECK', error: expect.stringContaining('discovery.rules[0] (id "svc")') });
+    expect(await del.json()).toEqual({
+      code: 'E_NOT_API_CHECK',
+      error: expect.stringContaining('discovery.rules[0] (id "svc")'),
+    });
     for (const id of ['svc', `worker-${s.pid}`, 'worker-1']) {
-      const res = await fetch(`${d.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, url: 'http://127.0.0.1:1/' }) });
+      const res = await fetch(`${d.url}/checks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id, url: 'http://127.0.0.1:1/' }),
+      });
       expect(res.status).toBe(409);
       expect(((await res.json()) as { error: string }).error).toMatch(/discovery\.rules\[\d\]/);
     }
-    expect((await get(d, '/checks')).body).toEqual({ svc: expect.any(String), [`worker-${s.pid}`]: expect.any(String) });
+    expect((await get(d, '/checks')).body).toEqual({
+      svc: expect.any(String),
+      [`worker-${s.pid}`]: expect.any(String),
+    });
     await eventually(async () => {
       const view = (await get(d, '/discovery')).body;
       expect(view).toMatchObject({ interval: 200, lastSnapshot: { processes: expect.any(Number) } });
       expect(view.rules).toEqual([
-        { rule: 'discovery.rules[0] (id "svc")', whenMissing: 'critical', checks: [{ id: 'svc', pid: s.pid, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/status$/), status: 'OK', message: `pid ${s.pid} fine` }] },
-        { rule: 'discovery.rules[1] (id "worker-{pid}")', whenMissing: 'critical', checks: [expect.objectContaining({ id: `worker-${s.pid}`, pid: s.pid })] },
+        {
+          rule: 'discovery.rules[0] (id "svc")',
+          whenMissing: 'critical',
+          checks: [
+            {
+              id: 'svc',
+              pid: s.pid,
+              url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/status$/),
+              status: 'OK',
+              message: `pid ${s.pid} fine`,
+            },
+          ],
+        },
+        {
+          rule: 'discovery.rules[1] (id "worker-{pid}")',
+          whenMissing: 'critical',
+          checks: [expect.objectContaining({ id: `worker-${s.pid}`, pid: s.pid })],
+        },
       ]);
     });
   });
 
   it.each([
-    [{ match: { cmd: '(' }, id: 'x', url: 'http://127.0.0.1:{port}/' }, /`discovery\.rules\.0\.match\.cmd` \(rule "x"\) must be a valid regular expression/],
-    [{ match: { cmd: 'a' }, id: 'x-{nope}', url: 'http://127.0.0.1:{port}/' }, /`discovery\.rules\.0\.id` .*unknown placeholder \{nope\}/],
+    [
+      { match: { cmd: '(' }, id: 'x', url: 'http://127.0.0.1:{port}/' },
+      /`discovery\.rules\.0\.match\.cmd` \(rule "x"\) must be a valid regular expression/,
+    ],
+    [
+      { match: { cmd: 'a' }, id: 'x-{nope}', url: 'http://127.0.0.1:{port}/' },
+      /`discovery\.rules\.0\.id` .*unknown placeholder \{nope\}/,
+    ],
     [{ match: { cmd: 'a' }, id: 'x y', url: 'http://127.0.0.1:{port}/' }, /`discovery\.rules\.0\.id` .*valid check id/],
-    [{ match: { cmd: 'a' }, id: 'x', url: 'gopher://127.0.0.1:{port}/' }, /`discovery\.rules\.0\.url` \(rule "x"\) must yield a valid check url/],
+    [
+      { match: { cmd: 'a' }, id: 'x', url: 'gopher://127.0.0.1:{port}/' },
+      /`discovery\.rules\.0\.url` \(rule "x"\) must yield a valid check url/,
+    ],
   ])('a bad rule stops start-up naming the rule and the field (%#)', async (rule, error) => {
     await expect(spawnDaemon({ discovery: { rules: [rule] } })).rejects.toThrow(error);
   });

@@ -14,13 +14,20 @@ afterEach(async () => {
 });
 
 async function start(dir: string, config: Record<string, unknown> = {}) {
-  const d = await spawnDaemon({ dataFile: 'db.json', defaults: { interval: '300ms', timeout: '250ms' }, ...config }, { dir });
+  const d = await spawnDaemon(
+    { dataFile: 'db.json', defaults: { interval: '300ms', timeout: '250ms' }, ...config },
+    { dir },
+  );
   running.push(d);
   return d;
 }
 
 const register = (d: RunningDaemon, id: string, url: string) =>
-  fetch(`${d.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, url }) });
+  fetch(`${d.url}/checks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id, url }),
+  });
 
 function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -44,7 +51,10 @@ describe('persistence', () => {
       const second = await start(dir, { defaults: { interval: '1h', timeout: '1s' } });
       expect(await (await fetch(`${second.url}/checks`)).json()).toEqual({ kept: svc.url });
       // Interval is an hour: only an immediate poll can turn it Warning.
-      await waitFor(async () => ((await (await fetch(second.url)).json()) as { status: string }).status === 'Warning', 10_000);
+      await waitFor(
+        async () => ((await (await fetch(second.url)).json()) as { status: string }).status === 'Warning',
+        10_000,
+      );
       expect(svc.hits).toBeGreaterThan(hitsBefore);
     } finally {
       await svc.close();

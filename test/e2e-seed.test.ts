@@ -10,15 +10,32 @@ let foo: FakeService;
 let nested: FakeService;
 
 const api = (path: string, init?: RequestInit) => fetch(`${d.url}${path}`, init);
-const post = (body: unknown) => api('/checks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (body: unknown) =>
+  api('/checks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const root = async () => {
   const res = await api('/');
   return { code: res.status, ...((await res.json()) as { status: string; message: string; date: string }) };
 };
 
 beforeAll(async () => {
-  bar = await startFakeService({ body: { status: 'OK', date: '2013-06-06T14:51:56CDT', message: 'Everything is groovy man.', version: '1.0.0', id: 'bar' } });
-  foo = await startFakeService({ body: { status: 'Warning', date: '2013-06-06T14:54:21CDT', message: 'Houston, I think we have a problem.', version: '2.0.0', id: 'foo' } });
+  bar = await startFakeService({
+    body: {
+      status: 'OK',
+      date: '2013-06-06T14:51:56CDT',
+      message: 'Everything is groovy man.',
+      version: '1.0.0',
+      id: 'bar',
+    },
+  });
+  foo = await startFakeService({
+    body: {
+      status: 'Warning',
+      date: '2013-06-06T14:54:21CDT',
+      message: 'Houston, I think we have a problem.',
+      version: '2.0.0',
+      id: 'foo',
+    },
+  });
   nested = await startFakeService({ body: { megaphone: { status: 'OK', message: 'Everything is OK!', id: 'ok' } } });
   d = await spawnDaemon({ defaults: { interval: '300ms', timeout: '250ms' } });
 });
@@ -40,19 +57,34 @@ describe('the seed session against the real daemon', () => {
     expect((await post({ id: 'foo', url: foo.url })).status).toBe(201);
     await waitFor(async () => (await root()).status === 'Warning', 10_000);
     expect(await root()).toMatchObject({ code: 200, message: 'foo:Warning:Houston, I think we have a problem.' });
-    expect(await (await api('/checks/foo')).json()).toEqual({ status: 'Warning', date: '2013-06-06T14:54:21CDT', message: 'Houston, I think we have a problem.', version: '2.0.0', id: 'foo' });
-    expect(await (await api('/checks/bar')).json()).toMatchObject({ status: 'OK', message: 'Everything is groovy man.', version: '1.0.0' });
+    expect(await (await api('/checks/foo')).json()).toEqual({
+      status: 'Warning',
+      date: '2013-06-06T14:54:21CDT',
+      message: 'Houston, I think we have a problem.',
+      version: '2.0.0',
+      id: 'foo',
+    });
+    expect(await (await api('/checks/bar')).json()).toMatchObject({
+      status: 'OK',
+      message: 'Everything is groovy man.',
+      version: '1.0.0',
+    });
 
     const viaPath = { addr: nested.url, jsonpath: 'megaphone/status' };
     expect((await post({ id: 'nested', url: viaPath })).status).toBe(201);
-    await waitFor(async () => ((await (await api('/checks/nested')).json()) as { megaphone?: unknown }).megaphone !== undefined, 10_000);
+    await waitFor(
+      async () => ((await (await api('/checks/nested')).json()) as { megaphone?: unknown }).megaphone !== undefined,
+      10_000,
+    );
     expect((await root()).status).toBe('Warning');
 
     expect((await post({ id: 'bar', url: { addr: bar.url, statusoverride: 'Critical' } })).status).toBe(200);
     await waitFor(async () => (await root()).status === 'Critical', 10_000);
     const withOverride = await root();
     expect(withOverride.code).toBe(503);
-    expect(withOverride.message).toBe('bar:Critical:Everything is groovy man.; foo:Warning:Houston, I think we have a problem.');
+    expect(withOverride.message).toBe(
+      'bar:Critical:Everything is groovy man.; foo:Warning:Houston, I think we have a problem.',
+    );
     expect((await post({ id: 'bar', url: bar.url })).status).toBe(200);
     await waitFor(async () => (await root()).status === 'Warning', 10_000);
 

@@ -48,31 +48,35 @@ describe('a full disk (the faulty storage)', () => {
     expect(readdirSync(path.dirname(dataFile)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('a refused write leaves no trace: a 507 push report is never written later, nor does a 507 write drop an acknowledged one', async () => {
-    const { t: app, disk } = await onFaultyDisk();
-    t = app;
-    await app.request.post('/checks').send({ id: 'job', ttl: '1h' }).expect(201);
-    await app.request.put('/checks/job/status').send({ status: 'OK', message: 'acknowledged' }).expect(200);
+  it(
+    'a refused write leaves no trace: a 507 push report is never written later, nor does a 507 ' +
+      'write drop an acknowledged one',
+    async () => {
+      const { t: app, disk } = await onFaultyDisk();
+      t = app;
+      await app.request.post('/checks').send({ id: 'job', ttl: '1h' }).expect(201);
+      await app.request.put('/checks/job/status').send({ status: 'OK', message: 'acknowledged' }).expect(200);
 
-    full(disk);
-    await app.request.put('/checks/job/status').send({ status: 'Critical', message: 'refused' }).expect(507);
-    await app.request.post('/checks').send(reg('other')).expect(507);
-    await app.request.delete('/checks/job').expect(507);
-    await app.request.put('/maintenance').send({ reason: 'refused' }).expect(507);
-    await app.request.put('/checks/job/silence').send({ reason: 'refused' }).expect(507);
-    expect(app.table.get('job')).toMatchObject({ status: 'OK', message: 'acknowledged' });
+      full(disk);
+      await app.request.put('/checks/job/status').send({ status: 'Critical', message: 'refused' }).expect(507);
+      await app.request.post('/checks').send(reg('other')).expect(507);
+      await app.request.delete('/checks/job').expect(507);
+      await app.request.put('/maintenance').send({ reason: 'refused' }).expect(507);
+      await app.request.put('/checks/job/silence').send({ reason: 'refused' }).expect(507);
+      expect(app.table.get('job')).toMatchObject({ status: 'OK', message: 'acknowledged' });
 
-    // An unrelated successful write must carry none of the refused ones.
-    disk.heal();
-    await app.request.post('/checks').send(reg('later')).expect(201);
-    const dataFile = app.dataFile;
-    await app.close();
-    t = await makeTestApp({}, dataFile);
-    expect(t.table.get('job')).toMatchObject({ status: 'OK', message: 'acknowledged' });
-    expect(Object.keys((await t.request.get('/checks')).body).sort()).toEqual(['job', 'later']);
-    expect((await t.request.get('/maintenance')).body).toEqual({ maintenance: null });
-    expect((await t.request.get('/checks/job/silence')).body.silenced).toBeNull();
-  });
+      // An unrelated successful write must carry none of the refused ones.
+      disk.heal();
+      await app.request.post('/checks').send(reg('later')).expect(201);
+      const dataFile = app.dataFile;
+      await app.close();
+      t = await makeTestApp({}, dataFile);
+      expect(t.table.get('job')).toMatchObject({ status: 'OK', message: 'acknowledged' });
+      expect(Object.keys((await t.request.get('/checks')).body).sort()).toEqual(['job', 'later']);
+      expect((await t.request.get('/maintenance')).body).toEqual({ maintenance: null });
+      expect((await t.request.get('/checks/job/silence')).body.silenced).toBeNull();
+    },
+  );
 });
 
 function tryMountTmpfs(dir: string, size: string): boolean {
@@ -102,7 +106,11 @@ describe.runIf(canMount)('a full disk (real 64 KB tmpfs, real daemon)', () => {
     for (let i = 0; i < 40 && refused.length < 3; i++) {
       const id = `c${i}`;
       const body = JSON.stringify({ id, url: `http://127.0.0.1:1/${'x'.repeat(1500)}` });
-      const res = await fetch(`${d.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetch(`${d.url}/checks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       if (res.status === 201) acked.push(id);
       else {
         expect(res.status).toBe(507);

@@ -56,7 +56,10 @@ describe('GET / fast path (before Koa)', () => {
     ['Critical', 503],
   ])('answers like the Koa route when the host is %s (HTTP %i), for GET and HEAD', async (status, code) => {
     svc.status(status);
-    await t.request.post('/checks').send({ id: 'svc', url: svc.url }).expect((r) => expect([200, 201]).toContain(r.status));
+    await t.request
+      .post('/checks')
+      .send({ id: 'svc', url: svc.url })
+      .expect((r) => expect([200, 201]).toContain(r.status));
     await waitFor(() => t.megaphone.summary.summary().status === status, 10_000);
     const res = await expectSameAsKoa('get');
     expect(res.status).toBe(code);
@@ -103,7 +106,9 @@ describe('wantsDefaultJson', () => {
 
 describe('GET / fast path follows the dialects settings', () => {
   it('configured status codes, cache max-age and maintenance read the same as through Koa', async () => {
-    const t = await makeTestApp({ http: { statusCodes: { Unknown: 299 }, cacheMaxAge: '5s' } }, undefined, { now: () => Date.UTC(2026, 0, 2, 3, 4, 5) });
+    const t = await makeTestApp({ http: { statusCodes: { Unknown: 299 }, cacheMaxAge: '5s' } }, undefined, {
+      now: () => Date.UTC(2026, 0, 2, 3, 4, 5),
+    });
     try {
       const handler = t.megaphone.handler;
       const fast = supertest(handler);

@@ -36,7 +36,14 @@ describe('the fleet kit passes the engines own checks', () => {
     [{ alertname: 'SomethingElse', instance: 'web1' }, 'ticket'],
   ])('Alertmanager routes %o to %s', async (labels, receiver) => {
     const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-    const r = await run('amtool', ['config', 'routes', 'test', `--config.file=${ALERTMANAGER_YML}`, `--verify.receivers=${receiver}`, ...pairs]);
+    const r = await run('amtool', [
+      'config',
+      'routes',
+      'test',
+      `--config.file=${ALERTMANAGER_YML}`,
+      `--verify.receivers=${receiver}`,
+      ...pairs,
+    ]);
     expect(r.stdout.trim(), r.stdout + r.stderr).toBe(receiver);
     expect(r.code).toBe(0);
   });
@@ -59,7 +66,9 @@ describe('reading PromQL out of the rules', () => {
     const queries = ruleQueries({
       alert: 'A',
       expr: 'up == 0',
-      annotations: { description: '{{ range printf "foo{job=%q, outcome=\\"critical\\"} == 3" $labels.job | query }}{{ end }}' },
+      annotations: {
+        description: '{{ range printf "foo{job=%q, outcome=\\"critical\\"} == 3" $labels.job | query }}{{ end }}',
+      },
     });
     expect(queries).toEqual(['up == 0', 'foo{job="x", outcome="critical"} == 3']);
   });
@@ -72,7 +81,11 @@ describe('the metric names the rules use', () => {
   beforeAll(async () => {
     svc = await startFakeService({ body: { status: 'Critical', message: 'disk full' } });
     daemon = await spawnDaemon({ defaults: { interval: '250ms' } });
-    const res = await fetch(`${daemon.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'disk', url: svc.url }) });
+    const res = await fetch(`${daemon.url}/checks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'disk', url: svc.url }),
+    });
     expect(res.status).toBe(201);
   });
 
@@ -87,8 +100,18 @@ describe('the metric names the rules use', () => {
     const used = new Set(rules.flatMap(ruleQueries).flatMap((q) => [...selectedMetrics(q)]));
     // Prometheus makes `up` itself; recording rules make their own names.
     // megaphone_group_* come with named groups (issue 15): the rules are ready for them, the daemon has none yet.
-    const expected = [...used].filter((n) => n !== 'up' && !recorded.has(n) && !n.startsWith('megaphone_group_')).sort();
-    expect(expected).toEqual(expect.arrayContaining(['megaphone_check_flapping', 'megaphone_check_status', 'megaphone_host_status', 'megaphone_maintenance', 'megaphone_poll_results_total']));
+    const expected = [...used]
+      .filter((n) => n !== 'up' && !recorded.has(n) && !n.startsWith('megaphone_group_'))
+      .sort();
+    expect(expected).toEqual(
+      expect.arrayContaining([
+        'megaphone_check_flapping',
+        'megaphone_check_status',
+        'megaphone_host_status',
+        'megaphone_maintenance',
+        'megaphone_poll_results_total',
+      ]),
+    );
 
     const text = await waitFor(async () => {
       const body = await (await fetch(`${daemon.url}/metrics`)).text();
@@ -132,7 +155,10 @@ describe('a real Alertmanager with this config', () => {
     await waitFor(async () => (await fetch(`${url}/-/ready`)).ok, 15_000).catch((err: unknown) => {
       throw new Error(`${String(err)}\n${am.output()}`);
     });
-    const alert = (labels: Record<string, string>) => ({ labels: { job: 'megaphone', ...labels }, annotations: { summary: 'test' } });
+    const alert = (labels: Record<string, string>) => ({
+      labels: { job: 'megaphone', ...labels },
+      annotations: { summary: 'test' },
+    });
     const res = await fetch(`${url}/api/v2/alerts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -171,7 +197,12 @@ describe('a real Alertmanager with this config', () => {
 
   async function states(): Promise<Map<string, string>> {
     const alerts = (await (await fetch(`${url}/api/v2/alerts`)).json()) as AmAlert[];
-    return new Map(alerts.map((a) => [`${a.labels.alertname}@${a.labels.instance ?? '-'}`, a.status.inhibitedBy.length > 0 ? 'inhibited' : a.status.state]));
+    return new Map(
+      alerts.map((a) => [
+        `${a.labels.alertname}@${a.labels.instance ?? '-'}`,
+        a.status.inhibitedBy.length > 0 ? 'inhibited' : a.status.state,
+      ]),
+    );
   }
 
   it.each(EXPECTED)('%s is %s: %s', async (key, state) => {

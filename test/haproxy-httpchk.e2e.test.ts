@@ -8,8 +8,15 @@ let haproxy: RunningHaproxy;
 
 beforeAll(async () => {
   daemon = await spawnDaemon({ checks: [{ id: 'app', ttl: '10m' }] });
-  // be_agent is the helper's default backend. Bare `option httpchk`: HAProxy 2.6 sends `OPTIONS / HTTP/1.0` and reads only the status code.
-  haproxy = await startHaproxy(['backend be_agent', '  option httpchk', `  server web 127.0.0.1:${daemon.port} check inter 200ms fall 1 rise 1`].join('\n'));
+  // be_agent is the helper's default backend. Bare `option httpchk`: HAProxy 2.6 sends `OPTIONS / HTTP/1.0` and reads
+  // only the status code.
+  haproxy = await startHaproxy(
+    [
+      'backend be_agent',
+      '  option httpchk',
+      `  server web 127.0.0.1:${daemon.port} check inter 200ms fall 1 rise 1`,
+    ].join('\n'),
+  );
 });
 
 afterAll(async () => {
@@ -18,7 +25,11 @@ afterAll(async () => {
 });
 
 const report = async (status: string) => {
-  const res = await fetch(`${daemon.url}/checks/app/status`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status }) });
+  const res = await fetch(`${daemon.url}/checks/app/status`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ status }),
+  });
   expect(res.status).toBe(200);
 };
 
@@ -30,7 +41,11 @@ async function until(want: 'UP' | 'DOWN'): Promise<StatRow> {
       return last?.status?.split(' ')[0] === want && last;
     }, 20_000)) as StatRow;
   } catch {
-    throw new Error(`haproxy never showed ${want}; last: ${JSON.stringify({ status: last?.status, check: last?.check_status, code: last?.check_code })}\n${haproxy.proc.output()}`);
+    throw new Error(
+      `haproxy never showed ${want}; last: ` +
+        `${JSON.stringify({ status: last?.status, check: last?.check_status, code: last?.check_code })}\n` +
+        haproxy.proc.output(),
+    );
   }
 }
 

@@ -12,14 +12,22 @@ let haproxy: RunningHaproxy;
 beforeAll(async () => {
   svc = await startFakeService();
   const agentPort = await freePort();
-  daemon = await spawnDaemon({ defaults: { interval: '200ms', timeout: '2s' }, agent: { port: agentPort, host: '127.0.0.1' } });
-  const put = await fetch(`${daemon.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'web', url: svc.url }) });
+  daemon = await spawnDaemon({
+    defaults: { interval: '200ms', timeout: '2s' },
+    agent: { port: agentPort, host: '127.0.0.1' },
+  });
+  const put = await fetch(`${daemon.url}/checks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'web', url: svc.url }),
+  });
   expect(put.status).toBe(201);
   // web1 is steered by the agent only; web2 by an HTTP check of GET /.
   haproxy = await startHaproxy(
     [
       'backend be_agent',
-      `  server web1 127.0.0.1:${daemon.port} weight 100 check inter 200ms agent-check agent-addr 127.0.0.1 agent-port ${agentPort} agent-inter 200ms`,
+      `  server web1 127.0.0.1:${daemon.port} weight 100 check inter 200ms agent-check agent-addr 127.0.0.1 ` +
+        `agent-port ${agentPort} agent-inter 200ms`,
       'backend be_http',
       '  option httpchk GET /',
       `  server web2 127.0.0.1:${daemon.port} check inter 200ms fall 1 rise 1`,
@@ -43,17 +51,35 @@ async function until(want: { web1: string; web2: string; weight?: string }): Pro
       last = await haproxy.stat();
       const w1 = last['be_agent/web1'];
       const w2 = last['be_http/web2'];
-      const ok = is(w1?.status, want.web1) && is(w2?.status, want.web2) && (want.weight === undefined || w1?.weight === want.weight);
+      const ok =
+        is(w1?.status, want.web1) &&
+        is(w2?.status, want.web2) &&
+        (want.weight === undefined || w1?.weight === want.weight);
       return ok ? last : undefined;
     }, 20_000)) as Record<string, StatRow>;
   } catch {
-    const pick = (r?: StatRow) => r && { status: r.status, weight: r.weight, check: r.check_status, agent: r.agent_status, desc: r.agent_desc ?? r.last_agt };
-    throw new Error(`haproxy never showed ${JSON.stringify(want)}; last: ${JSON.stringify({ web1: pick(last['be_agent/web1']), web2: pick(last['be_http/web2']) })}\n${haproxy.proc.output()}`);
+    const pick = (r?: StatRow) =>
+      r && {
+        status: r.status,
+        weight: r.weight,
+        check: r.check_status,
+        agent: r.agent_status,
+        desc: r.agent_desc ?? r.last_agt,
+      };
+    throw new Error(
+      `haproxy never showed ${JSON.stringify(want)}; last: ` +
+        `${JSON.stringify({ web1: pick(last['be_agent/web1']), web2: pick(last['be_http/web2']) })}\n` +
+        haproxy.proc.output(),
+    );
   }
 }
 
 const send = (method: string, path: string, body?: unknown) =>
-  fetch(`${daemon.url}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  fetch(`${daemon.url}${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
 
 describe('haproxy sees what megaphone says', () => {
   it('OK → Critical → maintenance → OK: UP, DOWN, DRAIN, UP; Warning halves the weight', async () => {

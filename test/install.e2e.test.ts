@@ -19,10 +19,15 @@ function childEnv(): NodeJS.ProcessEnv {
 
 function sh(file: string, args: string[], cwd: string): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd, env: childEnv(), timeout: 150_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${file} ${args.join(' ')} failed in ${cwd}: ${err.message}\n${stdout}\n${stderr}`));
-      else resolve({ stdout, stderr });
-    });
+    execFile(
+      file,
+      args,
+      { cwd, env: childEnv(), timeout: 150_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${file} ${args.join(' ')} failed in ${cwd}: ${err.message}\n${stdout}\n${stderr}`));
+        else resolve({ stdout, stderr });
+      },
+    );
   });
 }
 
@@ -40,11 +45,28 @@ beforeAll(async () => {
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'));
 
   const pack = await sh('npm', ['pack', '--json', '--pack-destination', tmp], checkout);
-  const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   packed = info!.files.map((f) => f.path).sort();
 
   const prefix = path.join(tmp, 'prefix');
-  await sh('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--no-update-notifier', path.join(tmp, info!.filename)], tmp);
+  await sh(
+    'npm',
+    [
+      'install',
+      '-g',
+      '--prefix',
+      prefix,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--no-update-notifier',
+      path.join(tmp, info!.filename),
+    ],
+    tmp,
+  );
   bin = path.join(prefix, 'bin', 'megaphone');
 }, 240_000);
 
@@ -59,7 +81,11 @@ afterAll(async () => {
 
 /** Starts `megaphone serve` from the installed bin on port 0 and resolves with its port. */
 function serve(cwd: string): Promise<number> {
-  const proc = (daemon = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0', '--data-file', path.join(cwd, 'db.json')], { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] }));
+  const proc = (daemon = spawn(
+    bin,
+    ['serve', '--host', '127.0.0.1', '--port', '0', '--data-file', path.join(cwd, 'db.json')],
+    { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+  ));
   let out = '';
   return new Promise((resolve, reject) => {
     proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -75,7 +101,15 @@ function serve(cwd: string): Promise<number> {
 
 describe('npm pack, then npm install -g of the tarball', () => {
   it('packs the freshly built CLI, the example config and the systemd unit, and nothing else', () => {
-    expect(packed).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/daemon.js', 'megaphone.conf.json', 'systemd/megaphone.service', 'package.json']));
+    expect(packed).toEqual(
+      expect.arrayContaining([
+        'dist/cli.js',
+        'dist/daemon.js',
+        'megaphone.conf.json',
+        'systemd/megaphone.service',
+        'package.json',
+      ]),
+    );
     expect(packed.filter((p) => !SHIPPED.test(p))).toEqual([]);
   });
 
@@ -90,7 +124,13 @@ describe('npm pack, then npm install -g of the tarball', () => {
   });
 
   it('ships an example config that its own config check accepts', async () => {
-    const config = path.join(path.dirname(path.dirname(bin)), 'lib', 'node_modules', 'megaphone', 'megaphone.conf.json');
+    const config = path.join(
+      path.dirname(path.dirname(bin)),
+      'lib',
+      'node_modules',
+      'megaphone',
+      'megaphone.conf.json',
+    );
     expect(existsSync(config)).toBe(true);
     await sh(bin, ['config', 'check', '--quiet', '--config', config], tmp);
   });
@@ -109,7 +149,11 @@ describe('a checkout', () => {
   it('runs its own bin through npm exec (npx), offline, once prepare has built dist/', async () => {
     // A private cache keeps the link npx installs out of the user's ~/.npm/_npx; prepare already ran during pack.
     const cache = path.join(tmp, 'npm-cache');
-    const out = await sh('npm', ['exec', '--offline', '--ignore-scripts', '--cache', cache, '--', 'megaphone', '--version'], checkout);
+    const out = await sh(
+      'npm',
+      ['exec', '--offline', '--ignore-scripts', '--cache', cache, '--', 'megaphone', '--version'],
+      checkout,
+    );
     expect(out.stdout.trim()).toBe(VERSION);
   });
 });

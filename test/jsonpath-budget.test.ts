@@ -32,26 +32,47 @@ describe('path rules at registration', () => {
   });
 
   it.each([
-    '$.constructor', "$['constructor']", '$["__proto__"]', '$..prototype', "$['\\u0063onstructor']", '$["__pro\\u0074o__"]',
-    "$.a['b','prototype']", '$ .a', '$.__proto__.x', "$[ 'constructor' ]", 'constructor/x', '__proto__',
+    '$.constructor',
+    "$['constructor']",
+    '$["__proto__"]',
+    '$..prototype',
+    "$['\\u0063onstructor']",
+    '$["__pro\\u0074o__"]',
+    "$.a['b','prototype']",
+    '$ .a',
+    '$.__proto__.x',
+    "$[ 'constructor' ]",
+    'constructor/x',
+    '__proto__',
   ])('%s is refused: no path may name a prototype key, in any spelling', (path) => {
     const code = codeOf(() => parseStatusPath(path));
     // `$ .a` is just malformed; the rest name a prototype key.
     expect(code).toBe(path === '$ .a' ? 'E_JSONPATH' : 'E_JSONPATH_KEY');
   });
 
-  it.each(['$.status', '$..status', "$['health']['status']", '$.checks[*].status', '$.items[-1].status', '$.a[0:3].b', '$.health-check.status', '$..["a","b"]', 'megaphone/status'])(
-    '%s is accepted',
-    (path) => {
-      expect(() => parseStatusPath(path)).not.toThrow();
-    },
-  );
+  it.each([
+    '$.status',
+    '$..status',
+    "$['health']['status']",
+    '$.checks[*].status',
+    '$.items[-1].status',
+    '$.a[0:3].b',
+    '$.health-check.status',
+    '$..["a","b"]',
+    'megaphone/status',
+  ])('%s is accepted', (path) => {
+    expect(() => parseStatusPath(path)).not.toThrow();
+  });
 
   it('a config check with a refused path stops start-up naming it; a discovery rule likewise', () => {
     const checks = [{ id: 'x', url: { addr: 'http://127.0.0.1:9/', jsonpath: '$..*..*' } }];
     expect(() => parseConfig({ checks })).toThrow(/`checks\[0\]` \("x"\).*at most once/);
     expect(() => compileConfigChecks({ checks, defaults: parseConfig({}).defaults } as never)).toThrow(/at most once/);
-    const rule = { id: 'svc', match: { name: 'svc' }, url: { addr: 'http://127.0.0.1:{port}/', jsonpath: '$.constructor' } };
+    const rule = {
+      id: 'svc',
+      match: { name: 'svc' },
+      url: { addr: 'http://127.0.0.1:{port}/', jsonpath: '$.constructor' },
+    };
     expect(() => parseConfig({ discovery: { rules: [rule] } })).toThrow(/discovery\.rules.*constructor/);
   });
 
@@ -98,9 +119,13 @@ const selector = fc.oneof(
   name.map((n) => `'${n}'`),
   fc.integer({ min: -3, max: 3 }).map(String),
   fc.constant('*'),
-  fc.tuple(fc.option(fc.integer({ min: -3, max: 3 })), fc.option(fc.integer({ min: -3, max: 3 })), fc.option(fc.integer({ min: -2, max: 2 }))).map(
-    ([a, b, c]) => `${a ?? ''}:${b ?? ''}${c === null ? '' : `:${c}`}`,
-  ),
+  fc
+    .tuple(
+      fc.option(fc.integer({ min: -3, max: 3 })),
+      fc.option(fc.integer({ min: -3, max: 3 })),
+      fc.option(fc.integer({ min: -2, max: 2 })),
+    )
+    .map(([a, b, c]) => `${a ?? ''}:${b ?? ''}${c === null ? '' : `:${c}`}`),
 );
 const segment = fc.oneof(
   name.map((n) => `.${n}`),
@@ -133,25 +158,45 @@ describe('fuzz', () => {
 
   it('compileStatusPath and find never throw, whatever the text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), pathText, fc.string().map((s) => `$${s}`)), fc.jsonValue({ maxDepth: 4 }), (text, json) => {
-        expect(['hit', 'miss', 'over-budget', 'refused']).toContain(compileStatusPath(text).find(json).kind);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          pathText,
+          fc.string().map((s) => `$${s}`),
+        ),
+        fc.jsonValue({ maxDepth: 4 }),
+        (text, json) => {
+          expect(['hit', 'miss', 'over-budget', 'refused']).toContain(compileStatusPath(text).find(json).kind);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   // Stored paths keep their meaning: where jsonpath-plus (eval off) defines the result, the evaluator agrees.
   it('finds what jsonpath-plus found, for every accepted path without negative indices', () => {
-    const comparable = pathText.filter((t) => !t.includes('-') && !/:/.test(t) && !/\[[^\]]*,/.test(t) && codeOf(() => parseStatusPath(t)) === undefined);
+    const comparable = pathText.filter(
+      (t) => !t.includes('-') && !/:/.test(t) && !/\[[^\]]*,/.test(t) && codeOf(() => parseStatusPath(t)) === undefined,
+    );
     fc.assert(
-      fc.property(comparable, fc.jsonValue({ maxDepth: 5 }).filter((v) => v !== null && typeof v === 'object'), (text, json) => {
-        const mine = compileStatusPath(text).find(json);
-        const all = JSONPath({ path: text, json: json as object, eval: false, wrap: true, resultType: 'all' }) as Array<{ value: unknown; parent: unknown }>;
-        // jsonpath-plus also indexes into strings ("ab"[0]); JSON paths select only in arrays and objects.
-        const theirs = all.filter((r) => typeof r.parent !== 'string');
-        if (mine.kind === 'over-budget') return;
-        expect(mine.kind === 'hit' ? mine.value : undefined).toEqual(theirs[0]?.value);
-      }),
+      fc.property(
+        comparable,
+        fc.jsonValue({ maxDepth: 5 }).filter((v) => v !== null && typeof v === 'object'),
+        (text, json) => {
+          const mine = compileStatusPath(text).find(json);
+          const all = JSONPath({
+            path: text,
+            json: json as object,
+            eval: false,
+            wrap: true,
+            resultType: 'all',
+          }) as Array<{ value: unknown; parent: unknown }>;
+          // jsonpath-plus also indexes into strings ("ab"[0]); JSON paths select only in arrays and objects.
+          const theirs = all.filter((r) => typeof r.parent !== 'string');
+          if (mine.kind === 'over-budget') return;
+          expect(mine.kind === 'hit' ? mine.value : undefined).toEqual(theirs[0]?.value);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -23,10 +23,18 @@ const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
 const MAX_RSS_KB = 300 * 1024;
 
 const register = (id: string, jsonpath: string) =>
-  fetch(`${d!.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, url: { addr: svc!.url, jsonpath } }) });
+  fetch(`${d!.url}/checks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id, url: { addr: svc!.url, jsonpath } }),
+  });
 
 async function stateOf(id: string): Promise<{ status: string; message: string; checkedAt: string | null }> {
-  return (await (await fetch(`${d!.url}/checks/${id}/state`)).json()) as { status: string; message: string; checkedAt: string | null };
+  return (await (await fetch(`${d!.url}/checks/${id}/state`)).json()) as {
+    status: string;
+    message: string;
+    checkedAt: string | null;
+  };
 }
 
 describe('hostile JSON paths refused at registration (one daemon)', () => {
@@ -52,7 +60,11 @@ describe('hostile JSON paths refused at registration (one daemon)', () => {
     ['$..prototype', 'E_JSONPATH_KEY', /"prototype"/],
     ["$['\\u0063onstructor']", 'E_JSONPATH_KEY', /"constructor"/],
   ])('%s gets a 400 naming the rule, and nothing is stored', async (jsonpath, code, rule) => {
-    const res = await fetch(`${shared.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'hostile', url: { addr: target.url, jsonpath } }) });
+    const res = await fetch(`${shared.url}/checks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'hostile', url: { addr: target.url, jsonpath } }),
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { code: string; error: string };
     expect(body.code).toBe(code);
@@ -62,57 +74,75 @@ describe('hostile JSON paths refused at registration (one daemon)', () => {
 });
 
 describe('JSON paths the daemon evaluates', () => {
-  it('a path within the rules but over the work budget leaves the check Unknown with the reason; the daemon keeps serving in bounded memory', async () => {
-    svc = await startFakeService({ body: NESTED });
-    d = await spawnDaemon({ defaults: { interval: '200ms', timeout: '150ms' } });
-    // Unions of one index repeated multiply the work by 8 per bracket: 8^7 visits, unless the budget stops it.
-    const costly = `$${'[0,0,0,0,0,0,0,0]'.repeat(7)}.status`;
-    expect((await register('costly', costly)).status).toBe(201);
-    expect((await register('fine', '$..status')).status).toBe(201);
-    const costlyState = await waitFor(async () => {
-      const s = await stateOf('costly');
-      return s.checkedAt !== null && s;
-    }, 10_000);
-    expect(costlyState.status).toBe('Unknown');
-    expect(costlyState.message).toMatch(/gave up after 100000 steps on this body \(E_JSONPATH_BUDGET\)/);
-    // Many polls later (every 200 ms), the daemon still answers and its memory stays bounded.
-    const hitsBefore = svc.hits;
-    for (let i = 0; i < 10; i++) {
-      await sleep(200);
-      const root = await fetch(`${d.url}/`);
-      expect([200, 503]).toContain(root.status);
-      await root.text();
-      expect(rssKb(d.proc.pid!)).toBeLessThan(MAX_RSS_KB);
-    }
-    expect(svc.hits).toBeGreaterThan(hitsBefore);
-    expect(await stateOf('fine')).toMatchObject({ status: 'Unknown', message: 'no status at $..status' });
-  });
+  it(
+    'a path within the rules but over the work budget leaves the check Unknown with the reason; ' +
+      'the daemon keeps serving in bounded memory',
+    async () => {
+      svc = await startFakeService({ body: NESTED });
+      d = await spawnDaemon({ defaults: { interval: '200ms', timeout: '150ms' } });
+      // Unions of one index repeated multiply the work by 8 per bracket: 8^7 visits, unless the budget stops it.
+      const costly = `$${'[0,0,0,0,0,0,0,0]'.repeat(7)}.status`;
+      expect((await register('costly', costly)).status).toBe(201);
+      expect((await register('fine', '$..status')).status).toBe(201);
+      const costlyState = await waitFor(async () => {
+        const s = await stateOf('costly');
+        return s.checkedAt !== null && s;
+      }, 10_000);
+      expect(costlyState.status).toBe('Unknown');
+      expect(costlyState.message).toMatch(/gave up after 100000 steps on this body \(E_JSONPATH_BUDGET\)/);
+      // Many polls later (every 200 ms), the daemon still answers and its memory stays bounded.
+      const hitsBefore = svc.hits;
+      for (let i = 0; i < 10; i++) {
+        await sleep(200);
+        const root = await fetch(`${d.url}/`);
+        expect([200, 503]).toContain(root.status);
+        await root.text();
+        expect(rssKb(d.proc.pid!)).toBeLessThan(MAX_RSS_KB);
+      }
+      expect(svc.hits).toBeGreaterThan(hitsBefore);
+      expect(await stateOf('fine')).toMatchObject({ status: 'Unknown', message: 'no status at $..status' });
+    },
+  );
 
-  it('a data file holding refused paths still starts: one warning per check, each Unknown with why, never polled', async () => {
-    svc = await startFakeService({ body: NESTED });
-    const dir = tempDir('megaphone-jsonpath-');
-    const stored = (id: string, jsonpath: string) => ({ id, url: { addr: svc!.url, jsonpath } });
-    writeFileSync(
-      path.join(dir, 'db.json'),
-      JSON.stringify({ version: 1, checks: { twice: stored('twice', '$..*..*'), proto: stored('proto', "$['constructor']") } }),
-    );
-    d = await spawnDaemon({ dataFile: 'db.json', defaults: { interval: '200ms', timeout: '150ms' } }, { dir });
-    const warnings = d
-      .logs()
-      .split('\n')
-      .filter((l) => l.includes('now refused'))
-      .map((l) => JSON.parse(l) as { id: string; code: string; level: number });
-    expect(warnings.map((w) => [w.id, w.code]).sort()).toEqual([['proto', 'E_JSONPATH_KEY'], ['twice', 'E_JSONPATH_COST']]);
-    expect(warnings.every((w) => w.level === 40)).toBe(true);
-    const twice = await waitFor(async () => {
-      const s = await stateOf('twice');
-      return s.checkedAt !== null && s;
-    }, 10_000);
-    expect(twice).toMatchObject({ status: 'Unknown', message: expect.stringMatching(/stored path refused: .*at most once.*\(E_JSONPATH_COST\); register the check again/) });
-    expect((await stateOf('proto')).message).toMatch(/E_JSONPATH_KEY/);
-    // Their target is never asked: the path could not read its answer anyway.
-    expect(svc.hits).toBe(0);
-    expect([200, 503]).toContain((await fetch(`${d.url}/`)).status);
-    expect(rssKb(d.proc.pid!)).toBeLessThan(MAX_RSS_KB);
-  });
+  it(
+    'a data file holding refused paths still starts: one warning per check, each Unknown with ' + 'why, never polled',
+    async () => {
+      svc = await startFakeService({ body: NESTED });
+      const dir = tempDir('megaphone-jsonpath-');
+      const stored = (id: string, jsonpath: string) => ({ id, url: { addr: svc!.url, jsonpath } });
+      writeFileSync(
+        path.join(dir, 'db.json'),
+        JSON.stringify({
+          version: 1,
+          checks: { twice: stored('twice', '$..*..*'), proto: stored('proto', "$['constructor']") },
+        }),
+      );
+      d = await spawnDaemon({ dataFile: 'db.json', defaults: { interval: '200ms', timeout: '150ms' } }, { dir });
+      const warnings = d
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes('now refused'))
+        .map((l) => JSON.parse(l) as { id: string; code: string; level: number });
+      expect(warnings.map((w) => [w.id, w.code]).sort()).toEqual([
+        ['proto', 'E_JSONPATH_KEY'],
+        ['twice', 'E_JSONPATH_COST'],
+      ]);
+      expect(warnings.every((w) => w.level === 40)).toBe(true);
+      const twice = await waitFor(async () => {
+        const s = await stateOf('twice');
+        return s.checkedAt !== null && s;
+      }, 10_000);
+      expect(twice).toMatchObject({
+        status: 'Unknown',
+        message: expect.stringMatching(
+          /stored path refused: .*at most once.*\(E_JSONPATH_COST\); register the check again/,
+        ),
+      });
+      expect((await stateOf('proto')).message).toMatch(/E_JSONPATH_KEY/);
+      // Their target is never asked: the path could not read its answer anyway.
+      expect(svc.hits).toBe(0);
+      expect([200, 503]).toContain((await fetch(`${d.url}/`)).status);
+      expect(rssKb(d.proc.pid!)).toBeLessThan(MAX_RSS_KB);
+    },
+  );
 });

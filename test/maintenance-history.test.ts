@@ -23,7 +23,11 @@ afterAll(async () => {
 });
 
 const send = (method: string, path: string, body?: unknown) =>
-  fetch(`${d.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  fetch(`${d.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 const hostHistory = async () => ((await (await fetch(`${d.url}/history`)).json()) as { history: Entry[] }).history;
 
 describe('maintenance in the host history', () => {
@@ -32,7 +36,10 @@ describe('maintenance in the host history', () => {
     await waitFor(async () => ((await (await fetch(d.url)).json()) as { status: string }).status === 'OK', 10_000);
 
     expect((await send('PUT', '/maintenance', { reason: 'kernel upgrade' })).status).toBeLessThan(300);
-    const entered = await waitFor(async () => (await hostHistory()).find((e) => e.to === 'Critical' && e.message === 'maintenance: kernel upgrade'), 10_000);
+    const entered = await waitFor(
+      async () => (await hostHistory()).find((e) => e.to === 'Critical' && e.message === 'maintenance: kernel upgrade'),
+      10_000,
+    );
     expect(entered).toMatchObject({ check: null, from: 'OK' });
 
     expect((await send('DELETE', '/maintenance')).status).toBe(204);

@@ -34,7 +34,11 @@ describe('maintenance', () => {
     expect(new Date(res.body.maintenance.since).toISOString()).toBe(res.body.maintenance.since);
     expect((await t.request.get('/?format=text')).text).toBe('CRITICAL: maintenance: kernel upgrade\n');
     const health = JSON.parse((await t.request.get('/').set('Accept', 'application/health+json')).text);
-    expect(health).toMatchObject({ status: 'fail', output: 'maintenance: kernel upgrade', maintenance: { reason: 'kernel upgrade' } });
+    expect(health).toMatchObject({
+      status: 'fail',
+      output: 'maintenance: kernel upgrade',
+      maintenance: { reason: 'kernel upgrade' },
+    });
     expect((await t.request.get('/maintenance')).body.maintenance.reason).toBe('kernel upgrade');
   });
 
@@ -56,7 +60,9 @@ describe('maintenance', () => {
     const first = await t.request.put('/maintenance').send({ reason: 'one' }).expect(201);
     const second = await t.request.put('/maintenance').send({ reason: 'two', ttl: '1h' }).expect(200);
     expect(second.body.maintenance.since).toBe(first.body.maintenance.since);
-    expect(Date.parse(second.body.maintenance.until) - Date.parse(second.body.maintenance.since)).toBeGreaterThanOrEqual(3_600_000);
+    expect(
+      Date.parse(second.body.maintenance.until) - Date.parse(second.body.maintenance.since),
+    ).toBeGreaterThanOrEqual(3_600_000);
     expect((await t.request.get('/')).body.message).toBe('maintenance: two');
   });
 
@@ -123,10 +129,16 @@ describe('maintenance', () => {
   it('an expired maintenance in the data file is lifted at start', async () => {
     const dir = tempDir();
     const dataFile = path.join(dir, 'db.json');
-    writeFileSync(dataFile, JSON.stringify({ version: 1, checks: {}, maintenance: { reason: 'old', since: 1, until: 2 } }));
+    writeFileSync(
+      dataFile,
+      JSON.stringify({ version: 1, checks: {}, maintenance: { reason: 'old', since: 1, until: 2 } }),
+    );
     const t = await makeTestApp({}, dataFile);
     open.push(t);
-    expect((await t.request.get('/')).body).toMatchObject({ status: 'Unknown', message: 'No services are registered!' });
+    expect((await t.request.get('/')).body).toMatchObject({
+      status: 'Unknown',
+      message: 'No services are registered!',
+    });
   });
 
   it('a corrupt maintenance section stops start-up naming it', async () => {
@@ -139,7 +151,11 @@ describe('maintenance', () => {
 describe('maintenance in the real daemon', () => {
   it('is acknowledged only once on disk: kill -9 right after the PUT keeps it', async () => {
     const d = await spawnDaemon({ defaults: { interval: '250ms' } });
-    const put = await fetch(`${d.url}/maintenance`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'power work' }) });
+    const put = await fetch(`${d.url}/maintenance`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'power work' }),
+    });
     expect(put.status).toBe(201);
     await d.kill9();
     const again = await spawnDaemon({ defaults: { interval: '250ms' } }, { dir: d.dir });

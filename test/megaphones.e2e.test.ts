@@ -10,7 +10,11 @@ let leafB: RunningDaemon;
 let top: RunningDaemon;
 
 const register = async (d: RunningDaemon, id: string, url: string) => {
-  const res = await fetch(`${d.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, url }) });
+  const res = await fetch(`${d.url}/checks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id, url }),
+  });
   expect(res.status).toBe(201);
 };
 const summary = async (d: RunningDaemon) => {
@@ -50,12 +54,24 @@ describe('a megaphone of megaphones', () => {
     expect(worst.code).toBe(503);
 
     web.status('Warning', 'slow');
-    await waitFor(async () => (await summary(top)).message === 'host-b:Critical:db:Critical:replica lag; host-a:Warning:web:Warning:slow', 20_000);
+    await waitFor(
+      async () =>
+        (await summary(top)).message === 'host-b:Critical:db:Critical:replica lag; host-a:Warning:web:Warning:slow',
+      20_000,
+    );
 
     // Maintenance on a leaf reads as Critical upstairs, with its reason.
     db.status('OK');
-    await fetch(`${leafB.url}/maintenance`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'rack move' }) });
-    await waitFor(async () => (await summary(top)).message === 'host-b:Critical:maintenance: rack move; host-a:Warning:web:Warning:slow', 20_000);
+    await fetch(`${leafB.url}/maintenance`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'rack move' }),
+    });
+    await waitFor(
+      async () =>
+        (await summary(top)).message === 'host-b:Critical:maintenance: rack move; host-a:Warning:web:Warning:slow',
+      20_000,
+    );
 
     await fetch(`${leafB.url}/maintenance`, { method: 'DELETE' });
     web.status('OK');

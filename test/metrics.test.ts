@@ -33,8 +33,14 @@ describe('GET /metrics', () => {
     expect(sample(await metrics(), 'megaphone_host_status')).toBe(1);
     await t.request.post('/checks').send({ id: 'api', url: ok.url }).expect(201);
     await t.request.post('/checks').send({ id: 'cache', url: warn.url }).expect(201);
-    await t.request.post('/checks').send({ id: 'db', url: { addr: crit.url, jsonpath: 'status' } }).expect(201);
-    await waitFor(async () => sample(await metrics(), 'megaphone_check_status{check="cache",source="api"}') === 2, 15_000);
+    await t.request
+      .post('/checks')
+      .send({ id: 'db', url: { addr: crit.url, jsonpath: 'status' } })
+      .expect(201);
+    await waitFor(
+      async () => sample(await metrics(), 'megaphone_check_status{check="cache",source="api"}') === 2,
+      15_000,
+    );
     await waitFor(async () => sample(await metrics(), 'megaphone_host_status') === 3, 15_000);
     const text = await metrics();
     expect(sample(text, 'megaphone_check_status{check="api",source="api"}')).toBe(0);

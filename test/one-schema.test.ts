@@ -37,8 +37,11 @@ describe('one duration schema for config and API', () => {
 
   it.each(INTERVALS)('interval %j: config defaults, config checks and the API agree (%j ms)', async (value, ms) => {
     const asDefault = () => parseConfig({ defaults: { interval: value, timeout: '50ms' } }).defaults.interval;
-    const asCheck = () => parseConfig({ checks: [{ id: 'c', url: 'http://127.0.0.1:1/', interval: value, timeout: '50ms' }] });
-    const res = await t.request.post('/checks').send({ id: 'c', url: 'http://127.0.0.1:1/', interval: value, timeout: '50ms' });
+    const asCheck = () =>
+      parseConfig({ checks: [{ id: 'c', url: 'http://127.0.0.1:1/', interval: value, timeout: '50ms' }] });
+    const res = await t.request
+      .post('/checks')
+      .send({ id: 'c', url: 'http://127.0.0.1:1/', interval: value, timeout: '50ms' });
     if (ms === undefined) {
       expect(asDefault).toThrow(/`defaults\.interval` must be/);
       expect(asCheck).toThrow(/`checks\.0\.interval` must be/);
@@ -55,21 +58,32 @@ describe('one duration schema for config and API', () => {
   it('a status word is one schema: statusoverride and notify.on take the same words', () => {
     for (const word of ['ok', 'WARNING', 'Critical', 'unknown']) {
       expect(() => parseConfig({ notify: [{ url: 'http://127.0.0.1:9/', on: [word] }] })).not.toThrow();
-      expect(() => parseConfig({ checks: [{ id: 'c', url: { addr: 'http://127.0.0.1:1/', statusoverride: word } }] })).not.toThrow();
+      expect(() =>
+        parseConfig({ checks: [{ id: 'c', url: { addr: 'http://127.0.0.1:1/', statusoverride: word } }] }),
+      ).not.toThrow();
     }
     for (const word of ['pass', 'crit', '']) {
-      expect(() => parseConfig({ notify: [{ url: 'http://127.0.0.1:9/', on: [word] }] })).toThrow(/must be one of OK, Unknown, Warning, Critical/);
-      expect(() => parseConfig({ checks: [{ id: 'c', url: { addr: 'http://127.0.0.1:1/', statusoverride: word } }] })).toThrow(/must be one of OK, Unknown, Warning, Critical/);
+      expect(() => parseConfig({ notify: [{ url: 'http://127.0.0.1:9/', on: [word] }] })).toThrow(
+        /must be one of OK, Unknown, Warning, Critical/,
+      );
+      expect(() =>
+        parseConfig({ checks: [{ id: 'c', url: { addr: 'http://127.0.0.1:1/', statusoverride: word } }] }),
+      ).toThrow(/must be one of OK, Unknown, Warning, Critical/);
     }
   });
 
   it('a check id is one schema: notify.checks, config checks and the API refuse dot-only ids alike', async () => {
     for (const id of ['.', '..', '...']) {
-      expect(() => parseConfig({ notify: [{ url: 'http://127.0.0.1:9/', checks: [id] }] })).toThrow(/`notify\.0\.checks\.0` must be 1-128 characters/);
+      expect(() => parseConfig({ notify: [{ url: 'http://127.0.0.1:9/', checks: [id] }] })).toThrow(
+        /`notify\.0\.checks\.0` must be 1-128 characters/,
+      );
       expect(() => parseConfig({ checks: [{ id, ttl: '1m' }] })).toThrow(/`checks\.0\.id` must be 1-128 characters/);
       const res = await t.request.post('/checks').send({ id, ttl: '1m' });
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ code: 'E_VALIDATION', error: expect.stringMatching(/`id` must be 1-128 characters/) });
+      expect(res.body).toMatchObject({
+        code: 'E_VALIDATION',
+        error: expect.stringMatching(/`id` must be 1-128 characters/),
+      });
     }
   });
 });

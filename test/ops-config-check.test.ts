@@ -6,9 +6,16 @@ import { CLI } from './helpers/daemon.js';
 import { tempDir } from './helpers/app.js';
 import { redactSecrets } from '../src/config/redact.js';
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, MEGAPHONE_CONFIG: '', ...env }, cwd: tempDir(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, MEGAPHONE_CONFIG: '', ...env },
+      cwd: tempDir(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -38,16 +45,23 @@ describe.concurrent('megaphone config check', () => {
   });
 
   it('redacts secrets: passwords and query strings of webhook URLs', async () => {
-    const file = configFile({ notify: [{ url: 'https://bot:hunter2@hooks.example.com/services/T0?token=s3cret', format: 'slack' }] });
+    const file = configFile({
+      notify: [{ url: 'https://bot:hunter2@hooks.example.com/services/T0?token=s3cret', format: 'slack' }],
+    });
     const r = await run(['config', 'check', '--config', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('hunter2');
     expect(r.stdout).not.toContain('s3cret');
-    expect((effective(r.stdout).notify as { url: string }[])[0]?.url).toBe('https://bot:***@hooks.example.com/services/T0?***');
+    expect((effective(r.stdout).notify as { url: string }[])[0]?.url).toBe(
+      'https://bot:***@hooks.example.com/services/T0?***',
+    );
   });
 
   it.each([
-    [{ notify: [{ url: 'ftp://example.com/x' }] }, /`notify\.0\.url` must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/example\.com\/x"/],
+    [
+      { notify: [{ url: 'ftp://example.com/x' }] },
+      /`notify\.0\.url` must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/example\.com\/x"/,
+    ],
     [{ notify: [{ url: 'http://x.example/', repeat: '10ms' }] }, /`notify\.0\.repeat` must be between 1s and 7d/],
     [{ history: { retention: 'forever' } }, /`history\.retention` must be a duration/],
     [{ histroy: {} }, /unknown key `histroy`/],
@@ -75,8 +89,20 @@ describe.concurrent('megaphone config check', () => {
 
 describe('redactSecrets', () => {
   it('hides any key named like a token, secret or password, at any depth, and keeps the rest', () => {
-    const input = { auth: { token: 'abc', tokens: ['x'] }, db: { password: 'pw', user: 'u' }, hooks: [{ apiKey: 'k', client_secret: 's' }], empty: { token: '' }, port: 1 };
-    expect(redactSecrets(input)).toEqual({ auth: { token: '***', tokens: '***' }, db: { password: '***', user: 'u' }, hooks: [{ apiKey: '***', client_secret: '***' }], empty: { token: '' }, port: 1 });
+    const input = {
+      auth: { token: 'abc', tokens: ['x'] },
+      db: { password: 'pw', user: 'u' },
+      hooks: [{ apiKey: 'k', client_secret: 's' }],
+      empty: { token: '' },
+      port: 1,
+    };
+    expect(redactSecrets(input)).toEqual({
+      auth: { token: '***', tokens: '***' },
+      db: { password: '***', user: 'u' },
+      hooks: [{ apiKey: '***', client_secret: '***' }],
+      empty: { token: '' },
+      port: 1,
+    });
     expect(input.auth.token).toBe('abc');
   });
 });

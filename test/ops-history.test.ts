@@ -66,7 +66,8 @@ describe('history over HTTP', () => {
 });
 
 describe('HistoryStore bounds and durability', () => {
-  const tr = (check: string | null, i: number, at: number) => ({ check, from: i % 2 ? 'OK' : 'Critical', to: i % 2 ? 'Critical' : 'OK', message: `m${i}`, at }) as const;
+  const tr = (check: string | null, i: number, at: number) =>
+    ({ check, from: i % 2 ? 'OK' : 'Critical', to: i % 2 ? 'Critical' : 'OK', message: `m${i}`, at }) as const;
 
   it('keeps at most perCheck transitions per check, newest', async () => {
     const { log } = historyLog();
@@ -114,9 +115,14 @@ describe('history across restarts of the daemon', () => {
     const dir = tempDir('megaphone-history-');
     const config = { defaults: { interval: '500ms', timeout: '500ms' } };
     daemon = await spawnDaemon(config, { dir });
-    const post = await fetch(`${daemon.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'db', url: svc.url }) });
+    const post = await fetch(`${daemon.url}/checks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'db', url: svc.url }),
+    });
     expect(post.status).toBe(201);
-    const history = async (d: RunningDaemon) => ((await (await fetch(`${d.url}/checks/db/history`)).json()) as { history: Entry[] }).history;
+    const history = async (d: RunningDaemon) =>
+      ((await (await fetch(`${d.url}/checks/db/history`)).json()) as { history: Entry[] }).history;
     await waitFor(async () => (await history(daemon as RunningDaemon)).some((e) => e.to === 'OK'), 10_000);
     svc.status('Warning', 'slow');
     await waitFor(async () => (await history(daemon as RunningDaemon)).some((e) => e.message === 'slow'), 10_000);
@@ -140,9 +146,14 @@ describe('history across restarts of the daemon', () => {
 
 describe('HistoryStore under churn', () => {
   it('holds at most MAX_HISTORY_KEYS histories, dropping the stalest', async () => {
-    const h = await HistoryStore.open(historyLog().log, { retention: 7 * DAY, perCheck: 100 }, { logger: silent, now: Date.now });
+    const h = await HistoryStore.open(
+      historyLog().log,
+      { retention: 7 * DAY, perCheck: 100 },
+      { logger: silent, now: Date.now },
+    );
     const at = Date.now() - 1000;
-    for (let i = 0; i <= MAX_HISTORY_KEYS; i++) h.record({ check: `c${i}`, from: 'OK', to: 'Critical', message: '', at: at + i / 1000 });
+    for (let i = 0; i <= MAX_HISTORY_KEYS; i++)
+      h.record({ check: `c${i}`, from: 'OK', to: 'Critical', message: '', at: at + i / 1000 });
     expect(h.has('c0')).toBe(false);
     expect(h.has(`c${MAX_HISTORY_KEYS}`)).toBe(true);
     expect(h.stats.entries).toBe(MAX_HISTORY_KEYS);

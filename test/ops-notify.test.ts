@@ -52,16 +52,30 @@ describe('webhook notifications', () => {
     expect(seen.slice(1, -1).every((l) => l === 'ongoing')).toBe(true);
     expect(onlyDb.received.every((x) => x.body.check === 'db')).toBe(true);
     expect(onlyDb.received[0]?.body).toEqual({
-      host: 'test-host', check: 'db', from: 'OK', to: 'Critical', message: 'db is down', lifecycle: 'created',
-      at: expect.any(String), since: expect.any(String),
+      host: 'test-host',
+      check: 'db',
+      from: 'OK',
+      to: 'Critical',
+      message: 'db is down',
+      lifecycle: 'created',
+      at: expect.any(String),
+      since: expect.any(String),
     });
-    expect(onlyDb.received[1]?.body).toMatchObject({ from: 'Critical', to: 'Critical', message: 'db is down', since: onlyDb.received[0]?.body.since });
+    expect(onlyDb.received[1]?.body).toMatchObject({
+      from: 'Critical',
+      to: 'Critical',
+      message: 'db is down',
+      since: onlyDb.received[0]?.body.since,
+    });
     expect(onlyDb.received.at(-1)?.body).toMatchObject({ from: 'Critical', to: 'OK', message: 'back' });
     expect(onlyDb.received[0]?.headers['content-type']).toBe('application/json');
 
     // Without a `checks` filter the host's own problem is reported too (check null).
     await waitFor(() => everything.received.filter((x) => x.body.check === null).length === 2, 10_000);
-    expect(everything.received.filter((x) => x.body.check === null).map((x) => x.body.lifecycle)).toEqual(['created', 'closed']);
+    expect(everything.received.filter((x) => x.body.check === null).map((x) => x.body.lifecycle)).toEqual([
+      'created',
+      'closed',
+    ]);
   });
 
   it('an escalation within a problem is an ongoing event; statuses outside `on` are ignored', async () => {
@@ -81,7 +95,9 @@ describe('webhook notifications', () => {
     await setup([{ url: r.url, checks: ['db'], format: 'slack' }]);
     svc?.status('Critical', 'db is down');
     await waitFor(() => r.received.length === 1, 10_000);
-    expect(r.received[0]?.body).toEqual({ text: expect.stringMatching(/PROBLEM db on test-host: Critical \(was OK\) db is down/) });
+    expect(r.received[0]?.body).toEqual({
+      text: expect.stringMatching(/PROBLEM db on test-host: Critical \(was OK\) db is down/),
+    });
   });
 
   it('deleting a check closes its open problem', async () => {
@@ -123,24 +139,40 @@ describe('delivery never blocks and retries', () => {
     expect(metrics).toContain('megaphone_notifications_pending 0');
   });
 
-  it('a receiver that is down: GET / still answers, attempts are counted, the event is given up after `attempts`', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const app = await setup([{ url: `http://127.0.0.1:${port}/hook`, checks: ['db'], attempts: 2 }]);
-    svc?.status('Critical', 'db is down');
-    await waitFor(async () => (await app.request.get('/')).status === 503, 10_000);
-    await waitFor(() => app.megaphone.notifier.stats.abandoned === 1, 15_000);
-    expect(app.megaphone.notifier.stats).toMatchObject({ failedAttempts: 2, delivered: 0, pending: 0 });
-  });
+  it(
+    'a receiver that is down: GET / still answers, attempts are counted, the event is given up ' + 'after `attempts`',
+    async () => {
+      const closed = http.createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      const app = await setup([{ url: `http://127.0.0.1:${port}/hook`, checks: ['db'], attempts: 2 }]);
+      svc?.status('Critical', 'db is down');
+      await waitFor(async () => (await app.request.get('/')).status === 503, 10_000);
+      await waitFor(() => app.megaphone.notifier.stats.abandoned === 1, 15_000);
+      expect(app.megaphone.notifier.stats).toMatchObject({ failedAttempts: 2, delivered: 0, pending: 0 });
+    },
+  );
 
   it('the queue per webhook is bounded: beyond it the oldest waiting events are dropped and counted', async () => {
     const r = await receiver(() => 'hang');
     const stats: NotifyStats = { pending: 0, delivered: 0, failedAttempts: 0, abandoned: 0, dropped: 0 };
     const dispatcher = new Agent();
-    const queue = new WebhookQueue(webhookSchema.parse({ url: r.url, timeout: '30s' }), { dispatcher, logger: pino({ level: 'silent' }), stats });
-    const event = { host: 'h', check: 'a', from: 'OK', to: 'Critical', message: '', at: '', since: '', lifecycle: 'created' } as const;
+    const queue = new WebhookQueue(webhookSchema.parse({ url: r.url, timeout: '30s' }), {
+      dispatcher,
+      logger: pino({ level: 'silent' }),
+      stats,
+    });
+    const event = {
+      host: 'h',
+      check: 'a',
+      from: 'OK',
+      to: 'Critical',
+      message: '',
+      at: '',
+      since: '',
+      lifecycle: 'created',
+    } as const;
     for (let i = 0; i < MAX_QUEUE + 5; i++) queue.push(event);
     expect(stats).toMatchObject({ pending: MAX_QUEUE, dropped: 5 });
     queue.close();

@@ -44,15 +44,35 @@ describe('GET / content negotiation', () => {
   });
 
   it('marks a flapping or stale check in words, and says where each check came from', () => {
-    const state = (id: string, extra: Partial<CheckState>) => ({ check: { id, source: 'config' }, status: 'Warning', message: 'm', since: 0, flapping: false, stale: false, ...extra }) as CheckState;
-    const html = renderStatusPage({ hostname: 'h', now: 60_000, status: 'Warning', message: 'x', checks: [state('a', { flapping: true }), state('b', { stale: true })], recent: [] });
+    const state = (id: string, extra: Partial<CheckState>) =>
+      ({
+        check: { id, source: 'config' },
+        status: 'Warning',
+        message: 'm',
+        since: 0,
+        flapping: false,
+        stale: false,
+        ...extra,
+      }) as CheckState;
+    const html = renderStatusPage({
+      hostname: 'h',
+      now: 60_000,
+      status: 'Warning',
+      message: 'x',
+      checks: [state('a', { flapping: true }), state('b', { stale: true })],
+      recent: [],
+    });
     expect(html).toMatch(/<strong class="id">a<\/strong> <span class="flap">⇅ flapping<\/span>/);
     expect(html).toMatch(/<strong class="id">b<\/strong> <span class="flap">⌛ stale<\/span>/);
-    expect(html).toContain('since <time datetime="1970-01-01T00:00:00.000Z" title="1970-01-01T00:00:00.000Z">1m ago</time> · source config');
+    expect(html).toContain(
+      'since <time datetime="1970-01-01T00:00:00.000Z" title="1970-01-01T00:00:00.000Z">1m ago</time> · source config',
+    );
   });
 
   it('escapes everything untrusted', () => {
-    expect(escapeHtml(XSS)).toBe('&lt;img src=x onerror=&quot;window.pwned=1&quot;&gt;&quot;&#39;&amp;&lt;script&gt;window.pwned=2&lt;/script&gt;');
+    expect(escapeHtml(XSS)).toBe(
+      '&lt;img src=x onerror=&quot;window.pwned=1&quot;&gt;&quot;&#39;&amp;&lt;script&gt;window.pwned=2&lt;/script&gt;',
+    );
   });
 });
 
@@ -68,14 +88,30 @@ describe('status page in headless Chromium', () => {
     warn = await startFakeService({ body: { status: 'Warning', message: 'queue depth 1200 > 1000' } });
     daemon = await spawnDaemon({ defaults: { interval: '1s', timeout: '1s' } });
     const register = (id: string, url: string) =>
-      fetch(`${daemon.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, url }) });
+      fetch(`${daemon.url}/checks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id, url }),
+      });
     await register('web', ok.url);
     await register('queue', warn.url);
     await register('db', bad.url);
-    await waitFor(async () => ((await (await fetch(daemon.url)).json()) as { status: string }).status === 'Critical', 10_000);
+    await waitFor(
+      async () => ((await (await fetch(daemon.url)).json()) as { status: string }).status === 'Critical',
+      10_000,
+    );
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
   });
   afterAll(async () => {

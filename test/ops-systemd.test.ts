@@ -42,8 +42,12 @@ describe('systemd/megaphone.service', () => {
     expect(directives('WatchdogSec')).toHaveLength(1);
     expect(directives('Restart')).toEqual(['on-failure']);
     expect(directives('StateDirectory')).toEqual(['megaphone']);
-    expect(directives('ExecStartPre')[0]).toMatch(/megaphone config check .*--config \/etc\/megaphone\/megaphone\.conf\.json/);
-    expect(directives('ExecStart')[0]).toMatch(/--config \/etc\/megaphone\/megaphone\.conf\.json --data-file \/var\/lib\/megaphone\//);
+    expect(directives('ExecStartPre')[0]).toMatch(
+      /megaphone config check .*--config \/etc\/megaphone\/megaphone\.conf\.json/,
+    );
+    expect(directives('ExecStart')[0]).toMatch(
+      /--config \/etc\/megaphone\/megaphone\.conf\.json --data-file \/var\/lib\/megaphone\//,
+    );
     expect(directives('ExecReload')).toEqual(['/bin/kill -HUP $MAINPID']);
   });
 

@@ -9,7 +9,10 @@ import { waitFor } from './helpers/wait.js';
 let t: TestApp;
 beforeAll(async () => {
   // A name must be on targets.allow to be registered before it resolves (else 400 E_TARGET_REFUSED).
-  t = await makeTestApp({ defaults: { interval: '2s', timeout: '400ms' }, targets: { allow: ['127.0.0.0/8', '::1', 'does-not-exist.invalid'] } });
+  t = await makeTestApp({
+    defaults: { interval: '2s', timeout: '400ms' },
+    targets: { allow: ['127.0.0.0/8', '::1', 'does-not-exist.invalid'] },
+  });
 });
 afterAll(() => t.close());
 
@@ -24,7 +27,13 @@ async function outcome(id: string, url: unknown): Promise<{ status: string; mess
 const cases: Array<[string, FakeReply, unknown, string, RegExp]> = [
   ['a status at the root', { body: { status: 'Warning', message: 'slow' } }, undefined, 'Warning', /^slow$/],
   ['a lower-case alias', { body: { status: 'fail', message: 'gone' } }, undefined, 'Critical', /^gone$/],
-  ['a readable status on a 503', { code: 503, body: { status: 'OK', message: 'fine really' } }, undefined, 'OK', /fine really/],
+  [
+    'a readable status on a 503',
+    { code: 503, body: { status: 'OK', message: 'fine really' } },
+    undefined,
+    'OK',
+    /fine really/,
+  ],
   ['an odd status word', { body: { status: 'Green' } }, undefined, 'Unknown', /"Green"/],
   ['no status on a 200', { body: { health: 'ok' } }, undefined, 'Unknown', /no status at status/],
   ['no status on a 429', { code: 429, body: { x: 1 } }, undefined, 'Warning', /429/],
@@ -32,10 +41,34 @@ const cases: Array<[string, FakeReply, unknown, string, RegExp]> = [
   ['invalid JSON on a 200', { body: '<html>hi</html>' }, undefined, 'Unknown', /invalid JSON/],
   ['invalid JSON on a 502', { code: 502, body: '<html>bad gateway</html>' }, undefined, 'Critical', /HTTP 502/],
   ['a body over 64 KB', { body: { status: 'OK', pad: 'x'.repeat(70_000) } }, undefined, 'Unknown', /over 64 KB/],
-  ['a slash jsonpath', { body: { megaphone: { status: 'Warning', message: 'nested' } } }, { jsonpath: 'megaphone/status' }, 'Warning', /^nested$/],
-  ['a $ jsonpath', { body: { a: [{ health: { status: 'CRIT', message: 'deep' } }] } }, { jsonpath: '$.a[0].health.status' }, 'Critical', /^deep$/],
-  ['a jsonpath that finds nothing', { body: { status: 'OK' } }, { jsonpath: '$.missing.status' }, 'Unknown', /no status at \$\.missing\.status/],
-  ['a statusoverride', { body: { status: 'OK', message: 'all good' } }, { statusoverride: 'critical' }, 'Critical', /all good/],
+  [
+    'a slash jsonpath',
+    { body: { megaphone: { status: 'Warning', message: 'nested' } } },
+    { jsonpath: 'megaphone/status' },
+    'Warning',
+    /^nested$/,
+  ],
+  [
+    'a $ jsonpath',
+    { body: { a: [{ health: { status: 'CRIT', message: 'deep' } }] } },
+    { jsonpath: '$.a[0].health.status' },
+    'Critical',
+    /^deep$/,
+  ],
+  [
+    'a jsonpath that finds nothing',
+    { body: { status: 'OK' } },
+    { jsonpath: '$.missing.status' },
+    'Unknown',
+    /no status at \$\.missing\.status/,
+  ],
+  [
+    'a statusoverride',
+    { body: { status: 'OK', message: 'all good' } },
+    { statusoverride: 'critical' },
+    'Critical',
+    /all good/,
+  ],
 ];
 
 describe('how a poll becomes a status', () => {

@@ -15,17 +15,37 @@ let promUrl: string;
 beforeAll(async () => {
   svc = await startFakeService({ body: { status: 'Critical', message: 'disk full' } });
   daemon = await spawnDaemon({ defaults: { interval: '250ms' } });
-  const res = await fetch(`${daemon.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'disk', url: svc.url }) });
+  const res = await fetch(`${daemon.url}/checks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'disk', url: svc.url }),
+  });
   expect(res.status).toBe(201);
   const dir = tempDir('megaphone-prometheus-');
   const config = path.join(dir, 'prometheus.yml');
   writeFileSync(
     config,
-    ['global:', '  scrape_interval: 1s', 'scrape_configs:', '  - job_name: megaphone', '    static_configs:', `      - targets: ["127.0.0.1:${daemon.port}"]`, ''].join('\n'),
+    [
+      'global:',
+      '  scrape_interval: 1s',
+      'scrape_configs:',
+      '  - job_name: megaphone',
+      '    static_configs:',
+      `      - targets: ["127.0.0.1:${daemon.port}"]`,
+      '',
+    ].join('\n'),
   );
   const port = await freePort();
   promUrl = `http://127.0.0.1:${port}`;
-  prometheus = background('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], dir);
+  prometheus = background(
+    'prometheus',
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    dir,
+  );
 });
 
 afterAll(async () => {
@@ -48,7 +68,11 @@ async function query(q: string): Promise<QueryReply['data']['result']> {
 
 describe('a real prometheus scraping megaphone', () => {
   it('promtool accepts the daemon /metrics with no problems', async () => {
-    await waitFor(async () => (await (await fetch(`${daemon.url}/metrics`)).text()).includes('megaphone_poll_results_total{check="disk"'), 15_000);
+    await waitFor(
+      async () =>
+        (await (await fetch(`${daemon.url}/metrics`)).text()).includes('megaphone_poll_results_total{check="disk"'),
+      15_000,
+    );
     const text = await (await fetch(`${daemon.url}/metrics`)).text();
     const lint = await run('promtool', ['check', 'metrics'], { input: text });
     expect(lint.stdout + lint.stderr).toBe('');
@@ -62,7 +86,11 @@ describe('a real prometheus scraping megaphone', () => {
     }, 45_000).catch((err: unknown) => {
       throw new Error(`${String(err)}\n${prometheus.output().slice(-3000)}`);
     })) as QueryReply['data']['result'];
-    expect(host[0]?.metric).toMatchObject({ __name__: 'megaphone_host_status', job: 'megaphone', instance: `127.0.0.1:${daemon.port}` });
+    expect(host[0]?.metric).toMatchObject({
+      __name__: 'megaphone_host_status',
+      job: 'megaphone',
+      instance: `127.0.0.1:${daemon.port}`,
+    });
     const checks = (await waitFor(async () => {
       const r = await query('megaphone_check_status');
       return r.length > 0 ? r : undefined;

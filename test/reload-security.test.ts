@@ -15,7 +15,12 @@ afterEach(async () => {
 
 type Log = { msg: string; applied?: string[] };
 const reloads = (d: RunningDaemon): Log[] =>
-  d.logs().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Log).filter((l) => l.msg === 'config reloaded');
+  d
+    .logs()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Log)
+    .filter((l) => l.msg === 'config reloaded');
 
 async function reload(d: RunningDaemon, config: object): Promise<Log> {
   const before = reloads(d).length;
@@ -39,7 +44,10 @@ describe('SIGHUP reload of security settings', () => {
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { code: string }).code).toBe('E_TARGET_REFUSED');
 
-    expect((await reload(daemon, { targets: { allow: ['127.0.0.0/8'] }, defaults: { interval: '300ms', timeout: '250ms' } })).applied).toContain('targets');
+    expect(
+      (await reload(daemon, { targets: { allow: ['127.0.0.0/8'] }, defaults: { interval: '300ms', timeout: '250ms' } }))
+        .applied,
+    ).toContain('targets');
     expect((await register(daemon, 'web', svc.url)).status).toBe(201);
     const d = daemon;
     await waitFor(async () => ((await (await fetch(d.url)).json()) as { status: string }).status === 'OK', 10_000);

@@ -63,7 +63,10 @@ describe('target rules (default allowlist: loopback only)', () => {
   const policy = compileTargetPolicy(undefined, dns);
 
   it.each(refusedByDefault)('refuses %s', async (url, why) => {
-    const err = await assertTargetAllowed(url, policy).then(() => undefined, (e: Error & { code?: string }) => e);
+    const err = await assertTargetAllowed(url, policy).then(
+      () => undefined,
+      (e: Error & { code?: string }) => e,
+    );
     expect(err?.code).toBe('E_TARGET_REFUSED');
     expect(err?.message).toMatch(why);
     expect(err?.message).toContain('target ');
@@ -94,13 +97,21 @@ describe('targets.allow', () => {
   });
 
   it('never admits metadata, unspecified or multicast, even when the list covers them', async () => {
-    for (const url of ['http://169.254.169.254/', 'http://[::]/', 'http://[ff02::1]/', 'http://[fe80::1]/', 'http://metadata.test/']) {
+    for (const url of [
+      'http://169.254.169.254/',
+      'http://[::]/',
+      'http://[ff02::1]/',
+      'http://[fe80::1]/',
+      'http://metadata.test/',
+    ]) {
       await expect(assertTargetAllowed(url, policy), url).rejects.toMatchObject({ code: 'E_TARGET_REFUSED' });
     }
   });
 
   it('bad entries are config errors naming the key and value', () => {
-    expect(() => parseConfig({ targets: { allow: ['10.0.0.0/33'] } })).toThrow(/targets\.allow\.0.*prefix.*"10\.0\.0\.0\/33"/);
+    expect(() => parseConfig({ targets: { allow: ['10.0.0.0/33'] } })).toThrow(
+      /targets\.allow\.0.*prefix.*"10\.0\.0\.0\/33"/,
+    );
     expect(() => parseConfig({ targets: { allow: ['http://x/'] } })).toThrow(/targets\.allow\.0/);
     expect(parseConfig({}).targets.allow).toEqual(['127.0.0.0/8', '::1']);
   });
@@ -110,9 +121,17 @@ describe('registration enforces the rules (400 naming the target, nothing stored
   let t: TestApp;
   afterEach(async () => t.close());
 
-  it.each(['http://169.254.169.254/latest/meta-data/', 'http://[::ffff:a9fe:a9fe]/', 'http://metadata.test/x', 'http://10.0.0.1/'])('refuses %s', async (url) => {
+  it.each([
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[::ffff:a9fe:a9fe]/',
+    'http://metadata.test/x',
+    'http://10.0.0.1/',
+  ])('refuses %s', async (url) => {
     t = await makeTestApp({}, undefined, { resolve: dns });
-    const res = await t.request.post('/checks').send({ id: 'evil', url: { addr: url } }).expect(400);
+    const res = await t.request
+      .post('/checks')
+      .send({ id: 'evil', url: { addr: url } })
+      .expect(400);
     expect(res.body.code).toBe('E_TARGET_REFUSED');
     expect(res.body.error).toContain(new URL(url).host);
     expect(t.table.size).toBe(0);
@@ -129,30 +148,42 @@ describe('connect time (DNS rebinding, literals)', () => {
     await svc.close();
   });
 
-  it('a name that resolved to loopback at registration and to metadata at connect turns Critical without connecting', async () => {
-    svc = await startFakeService();
-    let lookups = 0;
-    // The first answer (registration) is loopback; every later one (connect) is the metadata address.
-    const rebinding: ResolveAll = async () => [{ address: lookups++ === 0 ? '127.0.0.1' : '169.254.169.254', family: 4 }];
-    t = await makeTestApp({}, undefined, { resolve: rebinding });
-    await t.request.post('/checks').send({ id: 'rebind', url: `http://rebind.test:${svc.port}/status` }).expect(201);
-    const state = await waitFor(() => {
-      const s = t?.table.get('rebind');
-      return s?.result !== undefined && s;
-    }, 10_000);
-    expect(state.status).toBe('Critical');
-    expect(state.result?.code).toBe('E_TARGET_REFUSED');
-    expect(state.message).toMatch(/refused at connect: rebind\.test resolves to 169\.254\.169\.254 is link-local/);
-    expect(lookups).toBeGreaterThanOrEqual(2);
-    expect(svc.hits).toBe(0);
-  });
+  it(
+    'a name that resolved to loopback at registration and to metadata at connect turns Critical ' +
+      'without connecting',
+    async () => {
+      svc = await startFakeService();
+      let lookups = 0;
+      // The first answer (registration) is loopback; every later one (connect) is the metadata address.
+      const rebinding: ResolveAll = async () => [
+        { address: lookups++ === 0 ? '127.0.0.1' : '169.254.169.254', family: 4 },
+      ];
+      t = await makeTestApp({}, undefined, { resolve: rebinding });
+      await t.request
+        .post('/checks')
+        .send({ id: 'rebind', url: `http://rebind.test:${svc.port}/status` })
+        .expect(201);
+      const state = await waitFor(() => {
+        const s = t?.table.get('rebind');
+        return s?.result !== undefined && s;
+      }, 10_000);
+      expect(state.status).toBe('Critical');
+      expect(state.result?.code).toBe('E_TARGET_REFUSED');
+      expect(state.message).toMatch(/refused at connect: rebind\.test resolves to 169\.254\.169\.254 is link-local/);
+      expect(lookups).toBeGreaterThanOrEqual(2);
+      expect(svc.hits).toBe(0);
+    },
+  );
 
   it('the agent refuses literal addresses outside the allowlist before connecting', async () => {
     svc = await startFakeService();
     const agent = createGuardedAgent(compileTargetPolicy(['10.0.0.0/8'], dns));
     try {
       for (const host of ['127.0.0.1', '[::ffff:127.0.0.1]', '169.254.169.254']) {
-        const err = await request(`http://${host}:${svc.port}/status`, { dispatcher: agent }).then(() => undefined, (e: Error & { code?: string }) => e);
+        const err = await request(`http://${host}:${svc.port}/status`, { dispatcher: agent }).then(
+          () => undefined,
+          (e: Error & { code?: string }) => e,
+        );
         expect(err?.code, host).toBe('E_TARGET_REFUSED');
       }
       expect(svc.hits).toBe(0);
@@ -191,7 +222,10 @@ describe('raw TCP connections (connectGuarded)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as import('node:net').AddressInfo).port;
     try {
-      const loopback = compileTargetPolicy(undefined, fakeDns({ 'svc.test': ['127.0.0.1'], 'meta.test': ['169.254.169.254'] }));
+      const loopback = compileTargetPolicy(
+        undefined,
+        fakeDns({ 'svc.test': ['127.0.0.1'], 'meta.test': ['169.254.169.254'] }),
+      );
       expect(await outcome(connectGuarded(loopback, { host: '127.0.0.1', port }))).toBe('connected');
       expect(await outcome(connectGuarded(loopback, { host: 'svc.test', port }))).toBe('connected');
       expect(await outcome(connectGuarded(loopback, { host: 'meta.test', port }))).toBe('E_TARGET_REFUSED');
@@ -214,7 +248,13 @@ describe('tcp:// checks follow the same rules', () => {
     t = undefined;
   });
 
-  it.each(['tcp://169.254.169.254:80', 'tcp://[::ffff:a9fe:a9fe]:80', 'tcp://0x7f.0.0.0x1:1', 'tcp://10.0.0.1:5432', 'tcp://metadata.test:80'])('refuses %s at registration unless allowed', async (url) => {
+  it.each([
+    'tcp://169.254.169.254:80',
+    'tcp://[::ffff:a9fe:a9fe]:80',
+    'tcp://0x7f.0.0.0x1:1',
+    'tcp://10.0.0.1:5432',
+    'tcp://metadata.test:80',
+  ])('refuses %s at registration unless allowed', async (url) => {
     t = await makeTestApp({}, undefined, { resolve: dns });
     const res = await t.request.post('/checks').send({ id: 'tcp', url });
     // 0x7f.0.0.0x1 is 127.0.0.1: loopback, allowed.
@@ -234,9 +274,14 @@ describe('tcp:// checks follow the same rules', () => {
     const port = (server.address() as import('node:net').AddressInfo).port;
     try {
       let lookups = 0;
-      const rebinding: ResolveAll = async () => [{ address: lookups++ === 0 ? '127.0.0.1' : '169.254.169.254', family: 4 }];
+      const rebinding: ResolveAll = async () => [
+        { address: lookups++ === 0 ? '127.0.0.1' : '169.254.169.254', family: 4 },
+      ];
       t = await makeTestApp({}, undefined, { resolve: rebinding });
-      await t.request.post('/checks').send({ id: 'tcp', url: `tcp://rebind.test:${port}` }).expect(201);
+      await t.request
+        .post('/checks')
+        .send({ id: 'tcp', url: `tcp://rebind.test:${port}` })
+        .expect(201);
       const state = await waitFor(() => {
         const s = t?.table.get('tcp');
         return s?.result !== undefined && s;

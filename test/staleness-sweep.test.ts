@@ -51,7 +51,9 @@ describe('the staleness sweep', () => {
     monitor.sweep();
     expect(monitor.get('fast')).toMatchObject({ status: 'Unknown', message: 'stale: no result in 4s' });
     expect(monitor.get('slow')?.status).toBe('OK');
-    monitor.upsert(check({ id: 'slow', url: 'http://127.0.0.1:9/', interval: '1s', timeout: '500ms' }), { keepState: true });
+    monitor.upsert(check({ id: 'slow', url: 'http://127.0.0.1:9/', interval: '1s', timeout: '500ms' }), {
+      keepState: true,
+    });
     monitor.sweep();
     expect(monitor.get('slow')).toMatchObject({ status: 'Unknown', message: 'stale: last result 4s ago' });
   });

@@ -5,10 +5,23 @@ import { formatDuration, parseDuration } from '../src/lib/duration.js';
 
 describe('status words', () => {
   it.each([
-    ['OK', 'OK'], ['ok', 'OK'], ['pass', 'OK'], ['passing', 'OK'], ['UP', 'OK'],
-    ['Warning', 'Warning'], ['WARN', 'Warning'], ['warning', 'Warning'],
-    ['Critical', 'Critical'], ['CRIT', 'Critical'], ['ERR', 'Critical'], ['fail', 'Critical'], ['DOWN', 'Critical'], ['OUT_OF_SERVICE', 'Critical'], ['critical', 'Critical'],
-    ['Unknown', 'Unknown'], ['UNK', 'Unknown'],
+    ['OK', 'OK'],
+    ['ok', 'OK'],
+    ['pass', 'OK'],
+    ['passing', 'OK'],
+    ['UP', 'OK'],
+    ['Warning', 'Warning'],
+    ['WARN', 'Warning'],
+    ['warning', 'Warning'],
+    ['Critical', 'Critical'],
+    ['CRIT', 'Critical'],
+    ['ERR', 'Critical'],
+    ['fail', 'Critical'],
+    ['DOWN', 'Critical'],
+    ['OUT_OF_SERVICE', 'Critical'],
+    ['critical', 'Critical'],
+    ['Unknown', 'Unknown'],
+    ['UNK', 'Unknown'],
   ])('%s normalizes to %s', (word, status) => {
     expect(normalizeStatus(word)).toBe(status);
   });
@@ -32,14 +45,25 @@ describe('summarize', () => {
   });
 
   it('lets the --global check force the host status and lead the message', () => {
-    const s = summarize([{ id: 'a', status: 'OK', message: '' }], { id: '--global', status: 'Critical', message: 'drained' });
+    const s = summarize([{ id: 'a', status: 'OK', message: '' }], {
+      id: '--global',
+      status: 'Critical',
+      message: 'drained',
+    });
     expect(s.status).toBe('Critical');
     expect(s.message).toBe('--global:Critical:drained');
   });
 });
 
 describe('durations', () => {
-  it.each([['250ms', 250], ['10s', 10_000], ['1.5s', 1500], ['2m', 120_000], ['1h', 3_600_000], [42, 42]])('%s is %d ms', (v, ms) => {
+  it.each([
+    ['250ms', 250],
+    ['10s', 10_000],
+    ['1.5s', 1500],
+    ['2m', 120_000],
+    ['1h', 3_600_000],
+    [42, 42],
+  ])('%s is %d ms', (v, ms) => {
     expect(parseDuration(v)).toBe(ms);
   });
   it.each([['10'], ['ten s'], [-1], ['5x'], [null]])('%j is not a duration', (v) => {

@@ -64,22 +64,25 @@ describe('the one atomic write', () => {
     for (const l of links) expect(lstatSync(l).isSymbolicLink()).toBe(true);
   });
 
-  it('refuses when something is already at its exact temp name (a symlink, even dangling), touching neither', async () => {
-    const dir = tempDir('megaphone-atomic-');
-    const file = path.join(dir, 'megaphone.db.json');
-    writeFileSync(file, 'old');
-    const victim = plantVictim();
-    const planted = path.join(dir, 'planted.tmp');
-    symlinkSync(victim, planted);
-    await expect(atomicWrite(file, 'new', { tempName: () => planted })).rejects.toMatchObject({ code: 'EEXIST' });
-    const dangling = path.join(dir, 'dangling.tmp');
-    symlinkSync(path.join(dir, 'does-not-exist-yet'), dangling);
-    await expect(atomicWrite(file, 'new', { tempName: () => dangling })).rejects.toMatchObject({ code: 'EEXIST' });
-    expect(readFileSync(victim, 'utf8')).toBe('precious');
-    expect(readFileSync(file, 'utf8')).toBe('old');
-    expect(readdirSync(dir)).not.toContain('does-not-exist-yet');
-    expect(lstatSync(planted).isSymbolicLink()).toBe(true);
-  });
+  it(
+    'refuses when something is already at its exact temp name (a symlink, even dangling), ' + 'touching neither',
+    async () => {
+      const dir = tempDir('megaphone-atomic-');
+      const file = path.join(dir, 'megaphone.db.json');
+      writeFileSync(file, 'old');
+      const victim = plantVictim();
+      const planted = path.join(dir, 'planted.tmp');
+      symlinkSync(victim, planted);
+      await expect(atomicWrite(file, 'new', { tempName: () => planted })).rejects.toMatchObject({ code: 'EEXIST' });
+      const dangling = path.join(dir, 'dangling.tmp');
+      symlinkSync(path.join(dir, 'does-not-exist-yet'), dangling);
+      await expect(atomicWrite(file, 'new', { tempName: () => dangling })).rejects.toMatchObject({ code: 'EEXIST' });
+      expect(readFileSync(victim, 'utf8')).toBe('precious');
+      expect(readFileSync(file, 'utf8')).toBe('old');
+      expect(readdirSync(dir)).not.toContain('does-not-exist-yet');
+      expect(lstatSync(planted).isSymbolicLink()).toBe(true);
+    },
+  );
 
   it('removes its temp file when the write fails (here the rename, over a folder)', async () => {
     const dir = tempDir('megaphone-atomic-');

@@ -69,14 +69,17 @@ describe.each(implementations)('the Storage contract: $name', ({ make }) => {
     expect(await s.restart().document.read()).toEqual({ version: 1, checks: { b: { id: 'b' } } });
   });
 
-  it('a document write takes its copy at once: changing the data after the call does not change what is stored', async () => {
-    const s = make();
-    const data = { version: 1, checks: { a: 1 } as Record<string, number> };
-    const written = s.storage.document.write(data);
-    data.checks.b = 2;
-    await written;
-    expect(await s.restart().document.read()).toEqual({ version: 1, checks: { a: 1 } });
-  });
+  it(
+    'a document write takes its copy at once: changing the data after the call does not change ' + 'what is stored',
+    async () => {
+      const s = make();
+      const data = { version: 1, checks: { a: 1 } as Record<string, number> };
+      const written = s.storage.document.write(data);
+      data.checks.b = 2;
+      await written;
+      expect(await s.restart().document.read()).toEqual({ version: 1, checks: { a: 1 } });
+    },
+  );
 
   it.each([
     ['empty', '', /is empty/],

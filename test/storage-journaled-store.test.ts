@@ -130,28 +130,32 @@ describe('JournaledStore: a failed batch changes nothing, in memory or on disk',
     expect(ids((await open(mem)).state)).toEqual(['room']);
   });
 
-  it('a refused burst is never written later by an unrelated commit, and never removes an acknowledged op (issue 12 point 3)', async () => {
-    const mem = memoryStorage();
-    const faulty = faultyStorage(mem);
-    const store = await open(faulty, { compactAfter: 3 });
-    await store.commit(put('acked'));
-    const before = { state: ids(store.state), journal: mem.files.get(JOURNAL) };
-    faulty.inject({ on: 'append', kind: 'ENOSPC', times: 2 });
-    const refused = await Promise.allSettled([
-      store.commit(put('refused-1')),
-      store.commit(del('acked')),
-      store.commit(put('refused-2')),
-    ]);
-    expect(refused.every((r) => r.status === 'rejected')).toBe(true);
-    expect({ state: ids(store.state), journal: mem.files.get(JOURNAL) }).toEqual(before);
-    // Unrelated commits succeed, and compaction writes a snapshot from the committed state.
-    for (const id of ['x', 'y', 'z', 'w']) await store.commit(put(id));
-    await store.drain();
-    expect(store.stats.compactions).toBeGreaterThan(0);
-    const everything = `${mem.files.get(DOCUMENT_KEY)}${mem.files.get(JOURNAL)}`;
-    expect(everything).not.toContain('refused');
-    expect(ids((await open(mem)).state)).toEqual(['acked', 'w', 'x', 'y', 'z']);
-  });
+  it(
+    'a refused burst is never written later by an unrelated commit, and never removes an ' +
+      'acknowledged op (issue 12 point 3)',
+    async () => {
+      const mem = memoryStorage();
+      const faulty = faultyStorage(mem);
+      const store = await open(faulty, { compactAfter: 3 });
+      await store.commit(put('acked'));
+      const before = { state: ids(store.state), journal: mem.files.get(JOURNAL) };
+      faulty.inject({ on: 'append', kind: 'ENOSPC', times: 2 });
+      const refused = await Promise.allSettled([
+        store.commit(put('refused-1')),
+        store.commit(del('acked')),
+        store.commit(put('refused-2')),
+      ]);
+      expect(refused.every((r) => r.status === 'rejected')).toBe(true);
+      expect({ state: ids(store.state), journal: mem.files.get(JOURNAL) }).toEqual(before);
+      // Unrelated commits succeed, and compaction writes a snapshot from the committed state.
+      for (const id of ['x', 'y', 'z', 'w']) await store.commit(put(id));
+      await store.drain();
+      expect(store.stats.compactions).toBeGreaterThan(0);
+      const everything = `${mem.files.get(DOCUMENT_KEY)}${mem.files.get(JOURNAL)}`;
+      expect(everything).not.toContain('refused');
+      expect(ids((await open(mem)).state)).toEqual(['acked', 'w', 'x', 'y', 'z']);
+    },
+  );
 });
 
 describe('JournaledStore: start-up', () => {
@@ -257,18 +261,21 @@ describe('JournaledStore: start-up', () => {
 });
 
 describe('JournaledStore: compaction', () => {
-  it('once the journal holds more than compactAfter ops, a snapshot takes them and the journal keeps the rest', async () => {
-    const mem = memoryStorage();
-    const store = await open(mem, { compactAfter: 10 });
-    for (let i = 0; i < 25; i++) await store.commit(put(`c${i}`));
-    await store.drain();
-    expect(store.stats.compactions).toBeGreaterThanOrEqual(2);
-    expect(store.journal.ops).toBeLessThanOrEqual(10);
-    const doc = JSON.parse(mem.files.get(DOCUMENT_KEY) as string) as { journalSeq: number; checks: object };
-    expect(Object.keys(doc.checks)).toHaveLength(doc.journalSeq);
-    expect((mem.files.get(JOURNAL) as string).split('\n').filter(Boolean)).toHaveLength(25 - doc.journalSeq);
-    expect(ids((await open(mem)).state)).toHaveLength(25);
-  });
+  it(
+    'once the journal holds more than compactAfter ops, a snapshot takes them and the journal ' + 'keeps the rest',
+    async () => {
+      const mem = memoryStorage();
+      const store = await open(mem, { compactAfter: 10 });
+      for (let i = 0; i < 25; i++) await store.commit(put(`c${i}`));
+      await store.drain();
+      expect(store.stats.compactions).toBeGreaterThanOrEqual(2);
+      expect(store.journal.ops).toBeLessThanOrEqual(10);
+      const doc = JSON.parse(mem.files.get(DOCUMENT_KEY) as string) as { journalSeq: number; checks: object };
+      expect(Object.keys(doc.checks)).toHaveLength(doc.journalSeq);
+      expect((mem.files.get(JOURNAL) as string).split('\n').filter(Boolean)).toHaveLength(25 - doc.journalSeq);
+      expect(ids((await open(mem)).state)).toHaveLength(25);
+    },
+  );
 
   it('also once the journal holds more than compactAfterBytes', async () => {
     const store = await open(memoryStorage(), { compactAfterBytes: 400 });

@@ -7,7 +7,12 @@ import { STATUSES } from '../src/status.js';
 
 const id = fc.constantFrom('a', 'b', 'c', 'd', 'e', GLOBAL_ID);
 const op = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), id, status: fc.constantFrom(...STATUSES), message: fc.constantFrom('x', 'y', '') }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    id,
+    status: fc.constantFrom(...STATUSES),
+    message: fc.constantFrom('x', 'y', ''),
+  }),
   fc.record({ kind: fc.constant('delete' as const), id }),
 );
 

@@ -7,15 +7,25 @@ import { normalizeAddress } from '../src/security/addresses.js';
 import { parseConfig } from '../src/config/load.js';
 import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
 
-const fakeDns = (table: Record<string, string[]>): ResolveAll => async (host) => {
-  const addrs = table[host.toLowerCase()];
-  if (!addrs) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-  return addrs.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-};
-const dns = fakeDns({ 'v4.test': ['127.0.0.1'], 'lan.test': ['10.1.2.3'], 'v6.test': ['2001:db8::5'], 'nat64meta.test': ['64:ff9b::a9fe:a9fe'] });
+const fakeDns =
+  (table: Record<string, string[]>): ResolveAll =>
+  async (host) => {
+    const addrs = table[host.toLowerCase()];
+    if (!addrs) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+    return addrs.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+const dns = fakeDns({
+  'v4.test': ['127.0.0.1'],
+  'lan.test': ['10.1.2.3'],
+  'v6.test': ['2001:db8::5'],
+  'nat64meta.test': ['64:ff9b::a9fe:a9fe'],
+});
 
 const refusal = (url: string, policy: ReturnType<typeof compileTargetPolicy>) =>
-  assertTargetAllowed(url, policy).then(() => undefined, (e: Error & { code?: string }) => e);
+  assertTargetAllowed(url, policy).then(
+    () => undefined,
+    (e: Error & { code?: string }) => e,
+  );
 
 // A real listener on 127.0.0.1 that counts who got through.
 let server: net.Server;
@@ -36,14 +46,20 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 describe('a range applies to its own address family', () => {
   const sixOnly = compileTargetPolicy(['::/0'], dns);
 
-  it.each(['http://127.0.0.1/', 'http://10.0.0.1/', 'http://[::ffff:10.0.0.1]/', 'http://v4.test/', 'http://lan.test/', 'http://[64:ff9b::a00:1]/', 'http://[::a00:1]/', 'http://[2002:a00:1::1]/'])(
-    '["::/0"] does not admit IPv4 %s, nor an IPv6 form carrying it',
-    async (url) => {
-      const err = await refusal(url, sixOnly);
-      expect(err?.code).toBe('E_TARGET_REFUSED');
-      expect(err?.message).toMatch(/not in targets\.allow \(::\/0\)/);
-    },
-  );
+  it.each([
+    'http://127.0.0.1/',
+    'http://10.0.0.1/',
+    'http://[::ffff:10.0.0.1]/',
+    'http://v4.test/',
+    'http://lan.test/',
+    'http://[64:ff9b::a00:1]/',
+    'http://[::a00:1]/',
+    'http://[2002:a00:1::1]/',
+  ])('["::/0"] does not admit IPv4 %s, nor an IPv6 form carrying it', async (url) => {
+    const err = await refusal(url, sixOnly);
+    expect(err?.code).toBe('E_TARGET_REFUSED');
+    expect(err?.message).toMatch(/not in targets\.allow \(::\/0\)/);
+  });
 
   it('["::/0"] admits IPv6 addresses and names', async () => {
     await expect(assertTargetAllowed('http://[2001:db8::1]/', sixOnly)).resolves.toBeUndefined();
@@ -69,8 +85,15 @@ describe('a range applies to its own address family', () => {
     const rebinding = compileTargetPolicy(['::/0', 'rebind.test'], fakeDns({ 'rebind.test': ['127.0.0.1'] }));
     const agent = createGuardedAgent(sixOnly);
     try {
-      for (const url of [`http://127.0.0.1:${port}/`, `http://[::ffff:127.0.0.1]:${port}/`, `http://v4.test:${port}/`]) {
-        const err = await request(url, { dispatcher: agent }).then(() => undefined, (e: Error & { code?: string }) => e);
+      for (const url of [
+        `http://127.0.0.1:${port}/`,
+        `http://[::ffff:127.0.0.1]:${port}/`,
+        `http://v4.test:${port}/`,
+      ]) {
+        const err = await request(url, { dispatcher: agent }).then(
+          () => undefined,
+          (e: Error & { code?: string }) => e,
+        );
         expect(err?.code, url).toBe('E_TARGET_REFUSED');
       }
     } finally {
@@ -93,7 +116,10 @@ describe('a range applies to its own address family', () => {
 const ALWAYS: Array<[string, RegExp]> = [
   ['http://[fd00:ec2::254]/latest/meta-data/', /fd00:ec2::254 is cloud metadata \(AWS IPv6\)/],
   ['http://100.100.100.200/latest/meta-data/', /100\.100\.100\.200 is cloud metadata \(Alibaba\)/],
-  ['http://[64:ff9b::a9fe:a9fe]/', /64:ff9b::a9fe:a9fe \(NAT64 64:ff9b::\/96\) carrying 169\.254\.169\.254 is link-local/],
+  [
+    'http://[64:ff9b::a9fe:a9fe]/',
+    /64:ff9b::a9fe:a9fe \(NAT64 64:ff9b::\/96\) carrying 169\.254\.169\.254 is link-local/,
+  ],
   ['http://[64:ff9b::169.254.169.254]/', /carrying 169\.254\.169\.254 is link-local/],
   ['http://[64:ff9b::e000:1]/', /carrying 224\.0\.0\.1 is multicast/],
   ['http://[::169.254.169.254]/', /::a9fe:a9fe \(IPv4-compatible ::\/96\) carrying 169\.254\.169\.254/],
@@ -119,14 +145,19 @@ describe('always refused: metadata and the IPv6 forms that carry a refused IPv4 
     const agent = createGuardedAgent(everything);
     try {
       for (const [url] of ALWAYS) {
-        const err = await request(url, { dispatcher: agent }).then(() => undefined, (e: Error & { code?: string }) => e);
+        const err = await request(url, { dispatcher: agent }).then(
+          () => undefined,
+          (e: Error & { code?: string }) => e,
+        );
         expect(err?.code, url).toBe('E_TARGET_REFUSED');
       }
     } finally {
       await agent.close();
     }
     const socket = connectGuarded(everything, { host: '64:ff9b::a9fe:a9fe', port: 80 });
-    const code = await new Promise<string | undefined>((resolve) => socket.once('error', (e: Error & { code?: string }) => resolve(e.code)));
+    const code = await new Promise<string | undefined>((resolve) =>
+      socket.once('error', (e: Error & { code?: string }) => resolve(e.code)),
+    );
     expect(code).toBe('E_TARGET_REFUSED');
   });
 
@@ -143,11 +174,21 @@ describe('the built daemon applies both rules at registration', () => {
     await d?.stop();
   });
   const post = (id: string, url: string) =>
-    fetch(`${d!.url}/checks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, url }) });
+    fetch(`${d!.url}/checks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id, url }),
+    });
 
   it('targets.allow ["::/0"] refuses IPv4 targets (http, tcp, names) and admits IPv6 ones', async () => {
     d = await spawnDaemon({ targets: { allow: ['::/0'] } });
-    for (const url of [`http://127.0.0.1:${port}/`, `tcp://127.0.0.1:${port}`, `http://[::ffff:127.0.0.1]:${port}/`, `http://localhost:${port}/`, `http://[64:ff9b::7f00:1]:${port}/`]) {
+    for (const url of [
+      `http://127.0.0.1:${port}/`,
+      `tcp://127.0.0.1:${port}`,
+      `http://[::ffff:127.0.0.1]:${port}/`,
+      `http://localhost:${port}/`,
+      `http://[64:ff9b::7f00:1]:${port}/`,
+    ]) {
       const res = await post('four', url);
       expect(res.status, url).toBe(400);
       expect(((await res.json()) as { code: string }).code).toBe('E_TARGET_REFUSED');

@@ -24,21 +24,90 @@ async function app(token?: string, requireTokenOnLoopback = false) {
 }
 
 describe('who may write', () => {
-  const cases: Array<{ name: string; token?: string; loopbackToo?: boolean; peer: string; auth?: string; expect: number; error?: RegExp }> = [
+  const cases: Array<{
+    name: string;
+    token?: string;
+    loopbackToo?: boolean;
+    peer: string;
+    auth?: string;
+    expect: number;
+    error?: RegExp;
+  }> = [
     { name: 'loopback IPv4 without a token', peer: '127.0.0.1', expect: 201 },
     { name: 'loopback 127.8.9.10 without a token', peer: '127.8.9.10', expect: 201 },
     { name: 'loopback ::1 without a token', peer: '::1', expect: 201 },
     { name: 'mapped loopback ::ffff:127.0.0.1', peer: '::ffff:127.0.0.1', expect: 201 },
-    { name: 'a remote peer when no token is configured', peer: '10.0.0.7', expect: 403, error: /only from loopback.*auth\.token/ },
-    { name: 'a remote peer even with a header when no token is configured', peer: '10.0.0.7', auth: `Bearer ${TOKEN}`, expect: 403 },
-    { name: 'a remote peer with the right token', token: TOKEN, peer: '10.0.0.7', auth: `Bearer ${TOKEN}`, expect: 201 },
-    { name: 'a remote IPv6 peer with the right token (scheme any case)', token: TOKEN, peer: '2001:db8::5', auth: `bearer ${TOKEN}`, expect: 201 },
-    { name: 'a remote peer with no token', token: TOKEN, peer: '10.0.0.7', expect: 403, error: /need an Authorization: Bearer/ },
-    { name: 'a remote peer with a wrong token', token: TOKEN, peer: '10.0.0.7', auth: 'Bearer not-the-right-token-at-all', expect: 403, error: /not valid/ },
-    { name: 'a remote peer with a prefix of the token', token: TOKEN, peer: '10.0.0.7', auth: `Bearer ${TOKEN.slice(0, -1)}`, expect: 403 },
-    { name: 'a remote peer with Basic auth', token: TOKEN, peer: '10.0.0.7', auth: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`, expect: 403, error: /must be "Bearer <token>"/ },
-    { name: 'loopback without a token when requireTokenOnLoopback', token: TOKEN, loopbackToo: true, peer: '127.0.0.1', expect: 403 },
-    { name: 'loopback with the token when requireTokenOnLoopback', token: TOKEN, loopbackToo: true, peer: '127.0.0.1', auth: `Bearer ${TOKEN}`, expect: 201 },
+    {
+      name: 'a remote peer when no token is configured',
+      peer: '10.0.0.7',
+      expect: 403,
+      error: /only from loopback.*auth\.token/,
+    },
+    {
+      name: 'a remote peer even with a header when no token is configured',
+      peer: '10.0.0.7',
+      auth: `Bearer ${TOKEN}`,
+      expect: 403,
+    },
+    {
+      name: 'a remote peer with the right token',
+      token: TOKEN,
+      peer: '10.0.0.7',
+      auth: `Bearer ${TOKEN}`,
+      expect: 201,
+    },
+    {
+      name: 'a remote IPv6 peer with the right token (scheme any case)',
+      token: TOKEN,
+      peer: '2001:db8::5',
+      auth: `bearer ${TOKEN}`,
+      expect: 201,
+    },
+    {
+      name: 'a remote peer with no token',
+      token: TOKEN,
+      peer: '10.0.0.7',
+      expect: 403,
+      error: /need an Authorization: Bearer/,
+    },
+    {
+      name: 'a remote peer with a wrong token',
+      token: TOKEN,
+      peer: '10.0.0.7',
+      auth: 'Bearer not-the-right-token-at-all',
+      expect: 403,
+      error: /not valid/,
+    },
+    {
+      name: 'a remote peer with a prefix of the token',
+      token: TOKEN,
+      peer: '10.0.0.7',
+      auth: `Bearer ${TOKEN.slice(0, -1)}`,
+      expect: 403,
+    },
+    {
+      name: 'a remote peer with Basic auth',
+      token: TOKEN,
+      peer: '10.0.0.7',
+      auth: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`,
+      expect: 403,
+      error: /must be "Bearer <token>"/,
+    },
+    {
+      name: 'loopback without a token when requireTokenOnLoopback',
+      token: TOKEN,
+      loopbackToo: true,
+      peer: '127.0.0.1',
+      expect: 403,
+    },
+    {
+      name: 'loopback with the token when requireTokenOnLoopback',
+      token: TOKEN,
+      loopbackToo: true,
+      peer: '127.0.0.1',
+      auth: `Bearer ${TOKEN}`,
+      expect: 201,
+    },
   ];
 
   it.each(cases)('POST from $name → $expect', async (c) => {
@@ -63,7 +132,11 @@ describe('who may write', () => {
     const res = await t.request.delete('/checks/bar').set('x-test-peer', '192.0.2.1').expect(403);
     expect(res.body.code).toBe('E_FORBIDDEN');
     expect(t.table.get('bar')).toBeDefined();
-    await t.request.delete('/checks/bar').set('x-test-peer', '192.0.2.1').set('authorization', `Bearer ${TOKEN}`).expect(204);
+    await t.request
+      .delete('/checks/bar')
+      .set('x-test-peer', '192.0.2.1')
+      .set('authorization', `Bearer ${TOKEN}`)
+      .expect(204);
   });
 
   it('maintenance and push reports are writes too', async () => {
@@ -75,7 +148,10 @@ describe('who may write', () => {
     expect((await remote(t.request.delete('/maintenance'))).status).toBe(403);
     expect((await remote(t.request.put('/checks/backup/status')).send({ status: 'pass' })).status).toBe(403);
     expect((await t.request.get('/maintenance')).body).toEqual(before);
-    await remote(t.request.put('/checks/backup/status')).set('authorization', `Bearer ${TOKEN}`).send({ status: 'pass' }).expect(200);
+    await remote(t.request.put('/checks/backup/status'))
+      .set('authorization', `Bearer ${TOKEN}`)
+      .send({ status: 'pass' })
+      .expect(200);
   });
 
   it('reads stay open to every peer', async () => {
@@ -87,7 +163,11 @@ describe('who may write', () => {
 
   it('a refused write is refused before its body is read (no 400/413 leak)', async () => {
     await app();
-    const res = await t.request.post('/checks').set('x-test-peer', '10.0.0.7').set('content-type', 'application/json').send('{not json');
+    const res = await t.request
+      .post('/checks')
+      .set('x-test-peer', '10.0.0.7')
+      .set('content-type', 'application/json')
+      .send('{not json');
     expect(res.status).toBe(403);
   });
 
@@ -124,8 +204,12 @@ describe('the token is configured, never shown', () => {
     writeFileSync(file, `${TOKEN}\n`);
     expect((await resolveWritePolicy({ tokenFile: file, requireTokenOnLoopback: false })).token).toBe(TOKEN);
     writeFileSync(file, 'short\n');
-    await expect(resolveWritePolicy({ tokenFile: file, requireTokenOnLoopback: false })).rejects.toThrow(new RegExp(`${file}.*at least 16`));
+    await expect(resolveWritePolicy({ tokenFile: file, requireTokenOnLoopback: false })).rejects.toThrow(
+      new RegExp(`${file}.*at least 16`),
+    );
     await expect(resolveWritePolicy({ tokenFile: file, requireTokenOnLoopback: false })).rejects.not.toThrow(/short/);
-    await expect(resolveWritePolicy({ tokenFile: path.join(dir, 'missing'), requireTokenOnLoopback: false })).rejects.toThrow(/ENOENT/);
+    await expect(
+      resolveWritePolicy({ tokenFile: path.join(dir, 'missing'), requireTokenOnLoopback: false }),
+    ).rejects.toThrow(/ENOENT/);
   });
 });

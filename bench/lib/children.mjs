@@ -30,7 +30,9 @@ function firstMessage(child, key) {
 
 /** Fake targets on `ports` loopback ports, in their own process. */
 export async function startTargets(ports = 4) {
-  const child = fork(path.join(here, 'targets-server.mjs'), [String(ports)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(here, 'targets-server.mjs'), [String(ports)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const list = await firstMessage(child, 'ports');
   return {
     pid: child.pid,

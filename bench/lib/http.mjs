@@ -31,8 +31,12 @@ export async function until(fn, timeoutMs, stepMs = 100) {
 
 /** Waits until the daemon's GET / says `status` (the checks have all been polled). */
 export async function untilStatus(url, status, timeoutMs = 120_000) {
-  return until(async () => {
-    const r = await get(url);
-    return JSON.parse(r.body.toString()).status === status;
-  }, timeoutMs, 250);
+  return until(
+    async () => {
+      const r = await get(url);
+      return JSON.parse(r.body.toString()).status === status;
+    },
+    timeoutMs,
+    250,
+  );
 }

@@ -38,7 +38,12 @@ export function machineLoad() {
 export function busiest(n = 5) {
   try {
     const out = execFileSync('ps', ['-eo', 'pcpu,comm', '--sort=-pcpu'], { encoding: 'utf8' });
-    return out.trim().split('\n').slice(1, n + 1).map((l) => l.trim().replace(/\s+/, '% ')).join(', ');
+    return out
+      .trim()
+      .split('\n')
+      .slice(1, n + 1)
+      .map((l) => l.trim().replace(/\s+/, '% '))
+      .join(', ');
   } catch {
     return 'ps unavailable';
   }

@@ -19,7 +19,9 @@ const totals = new Map();
 let all = 0;
 for (const [id, us] of self) {
   const f = byId.get(id).callFrame;
-  const where = f.url ? `${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|src)\//, '$1/')}:${f.lineNumber + 1}` : '';
+  const where = f.url
+    ? `${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|src)\//, '$1/')}:${f.lineNumber + 1}`
+    : '';
   const key = `${f.functionName || '(anonymous)'} ${where}`;
   totals.set(key, (totals.get(key) ?? 0) + us);
   all += us;
@@ -27,5 +29,7 @@ for (const [id, us] of self) {
 const idle = [...totals].filter(([k]) => k.startsWith('(idle)')).reduce((s, [, v]) => s + v, 0);
 console.log(`total ${(all / 1000).toFixed(0)} ms sampled, busy ${((all - idle) / 1000).toFixed(0)} ms`);
 for (const [key, us] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, Number(n))) {
-  console.log(`${((us / (all - idle)) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(6)} ms  ${key}`);
+  console.log(
+    `${((us / (all - idle)) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(6)} ms  ${key}`,
+  );
 }

@@ -21,7 +21,10 @@ function parseRange(part: string): MediaRange | undefined {
   return { type, subtype, q };
 }
 
-/** The media ranges of an Accept header, malformed ones left out. Parameters other than q are ignored (a charset changes nothing here). */
+/**
+ * The media ranges of an Accept header, malformed ones left out. Parameters other than q are ignored (a charset changes
+ * nothing here).
+ */
 export function parseAccept(header: string): MediaRange[] {
   return header.split(',').flatMap((part) => parseRange(part) ?? []);
 }
@@ -31,7 +34,14 @@ function weightOf(ranges: readonly MediaRange[], mediaType: string): number | un
   const [type, subtype] = mediaType.toLowerCase().split('/');
   let best: { specificity: number; q: number } | undefined;
   for (const r of ranges) {
-    const specificity = r.type === type && r.subtype === subtype ? 2 : r.type === type && r.subtype === '*' ? 1 : r.type === '*' && r.subtype === '*' ? 0 : -1;
+    const specificity =
+      r.type === type && r.subtype === subtype
+        ? 2
+        : r.type === type && r.subtype === '*'
+          ? 1
+          : r.type === '*' && r.subtype === '*'
+            ? 0
+            : -1;
     if (specificity < 0 || (best && best.specificity >= specificity)) continue;
     best = { specificity, q: r.q };
   }

@@ -13,7 +13,8 @@ const parser = bodyParser({
   strict: true,
   onerror: (err: Error & { status?: number; type?: string }) => {
     // koa-bodyparser calls the next handler after onerror unless it throws.
-    if (err.status === 413) throw new MegaphoneError(`request body is larger than ${MAX_BODY / 1024} KB`, 'E_BODY_TOO_LARGE', 413);
+    if (err.status === 413)
+      throw new MegaphoneError(`request body is larger than ${MAX_BODY / 1024} KB`, 'E_BODY_TOO_LARGE', 413);
     throw new MegaphoneError(`request body is not valid JSON: ${err.message}`, 'E_BAD_JSON', 400);
   },
 });
@@ -23,13 +24,21 @@ export const jsonBody: Middleware = async (ctx, next) => {
   if (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'OPTIONS') return next();
   const withBody = hasBody(ctx.req);
   if (withBody && !ctx.is('application/json', 'application/*+json')) {
-    throw new MegaphoneError(`Content-Type must be application/json, got ${JSON.stringify(ctx.get('content-type') || 'none')}`, 'E_UNSUPPORTED_MEDIA_TYPE', 415);
+    throw new MegaphoneError(
+      `Content-Type must be application/json, got ${JSON.stringify(ctx.get('content-type') || 'none')}`,
+      'E_UNSUPPORTED_MEDIA_TYPE',
+      415,
+    );
   }
   if (!withBody) return next();
   return parser(ctx, () => {
     // Deep bodies are refused before anything walks them recursively (formatting, validation, storage).
     if (nestedDeeperThan(ctx.request.body, MAX_BODY_DEPTH)) {
-      throw new MegaphoneError(`request body nests arrays or objects deeper than ${MAX_BODY_DEPTH} levels`, 'E_BODY_TOO_DEEP', 400);
+      throw new MegaphoneError(
+        `request body nests arrays or objects deeper than ${MAX_BODY_DEPTH} levels`,
+        'E_BODY_TOO_DEEP',
+        400,
+      );
     }
     return next();
   });

@@ -19,9 +19,14 @@ export function errorMiddleware(logger: Logger): Middleware {
         // The router leaves these bare; give them the same JSON shape as every other error.
         if (ctx.status === 404) throw new MegaphoneError(`no route for ${ctx.method} ${ctx.path}`, 'E_NOT_FOUND', 404);
         if (ctx.status === 405) {
-          throw new MegaphoneError(`method ${ctx.method} not allowed on ${ctx.path} (allowed: ${ctx.response.get('Allow')})`, 'E_METHOD_NOT_ALLOWED', 405);
+          throw new MegaphoneError(
+            `method ${ctx.method} not allowed on ${ctx.path} (allowed: ${ctx.response.get('Allow')})`,
+            'E_METHOD_NOT_ALLOWED',
+            405,
+          );
         }
-        if (ctx.status === 501) throw new MegaphoneError(`method ${ctx.method} not implemented`, 'E_METHOD_NOT_ALLOWED', 405);
+        if (ctx.status === 501)
+          throw new MegaphoneError(`method ${ctx.method} not implemented`, 'E_METHOD_NOT_ALLOWED', 405);
       }
     } catch (err) {
       const e = err as HttpishError;

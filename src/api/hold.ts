@@ -16,4 +16,5 @@ export const reasonSchema = z
 export const holdTtlSchema = durationSchema({ min: 1000, max: MAX_HOLD_TTL });
 
 /** An epoch ms as the API shows it; null for "none". */
-export const isoOrNull = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+export const isoOrNull = (ms: number | undefined): string | null =>
+  ms === undefined ? null : new Date(ms).toISOString();

@@ -40,13 +40,22 @@ export class Negotiator {
     const format = ctx.query.format;
     if (format !== undefined) {
       const r = typeof format === 'string' ? this.byFormat.get(format) : undefined;
-      if (!r) throw badRequest(`format must be one of ${[...this.byFormat.keys()].join(', ')}, got ${JSON.stringify(format)}`, 'E_BAD_FORMAT');
+      if (!r)
+        throw badRequest(
+          `format must be one of ${[...this.byFormat.keys()].join(', ')}, got ${JSON.stringify(format)}`,
+          'E_BAD_FORMAT',
+        );
       return r;
     }
     if (!ctx.headers.accept) return first;
     const type = chooseMediaType(ctx.headers.accept, this.types);
     const r = this.representations.find((x) => x.type === type);
-    if (!r) throw new MegaphoneError(`Accept ${JSON.stringify(ctx.headers.accept)} refuses every type served here (${this.types.join(', ')})`, 'E_NOT_ACCEPTABLE', 406);
+    if (!r)
+      throw new MegaphoneError(
+        `Accept ${JSON.stringify(ctx.headers.accept)} refuses every type served here (${this.types.join(', ')})`,
+        'E_NOT_ACCEPTABLE',
+        406,
+      );
     return r;
   }
 

@@ -31,7 +31,12 @@ export function rootStatusCode(r: Representation, status: Status, configured: nu
 }
 
 /** IETF health+json status per megaphone status; Unknown is not a pass. */
-export const HEALTH_STATUS: Record<Status, 'pass' | 'warn' | 'fail'> = { OK: 'pass', Unknown: 'warn', Warning: 'warn', Critical: 'fail' };
+export const HEALTH_STATUS: Record<Status, 'pass' | 'warn' | 'fail'> = {
+  OK: 'pass',
+  Unknown: 'warn',
+  Warning: 'warn',
+  Critical: 'fail',
+};
 
 /** The seed's JSON: {status, date, message}, plus `maintenance` while drained. */
 export const seedJson: Representation = {
@@ -39,7 +44,11 @@ export const seedJson: Representation = {
   type: 'application/json',
   perSecond: true,
   render({ summary, now }) {
-    const body: Record<string, unknown> = { status: summary.status, date: new Date(now).toISOString(), message: summary.message };
+    const body: Record<string, unknown> = {
+      status: summary.status,
+      date: new Date(now).toISOString(),
+      message: summary.message,
+    };
     if (summary.maintenance) body.maintenance = maintenanceView(summary.maintenance);
     return JSON.stringify(body);
   },
@@ -68,7 +77,8 @@ export const healthJson: Representation = {
         // megaphone's own word: health+json has no "unknown".
         megaphoneStatus: s.status,
       };
-      // `time` is when the reading was taken: none before the first poll or report (a preset check's reading is its own).
+      // `time` is when the reading was taken: none before the first poll or report (a preset check's reading is its
+      // own).
       const readAt = s.result?.at ?? (s.check.kind === 'global' || s.check.kind === 'fixed' ? s.since : undefined);
       if (readAt !== undefined) entry.time = new Date(readAt).toISOString();
       if (s.result) Object.assign(entry, { observedValue: s.result.latencyMs, observedUnit: 'ms' });
@@ -77,7 +87,11 @@ export const healthJson: Representation = {
     }
     const body: Record<string, unknown> = { status: HEALTH_STATUS[summary.status], megaphoneStatus: summary.status };
     if (summary.status !== 'OK') body.output = summary.message;
-    Object.assign(body, { releaseId: VERSION, description: 'megaphone: worst status of every service on this host', checks });
+    Object.assign(body, {
+      releaseId: VERSION,
+      description: 'megaphone: worst status of every service on this host',
+      checks,
+    });
     if (summary.maintenance) body.maintenance = maintenanceView(summary.maintenance);
     return JSON.stringify(body);
   },

@@ -46,17 +46,27 @@ export class FastRoot {
 
   /** Answers and returns true when the request is a default-JSON GET|HEAD of exactly `/`. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
-    if (!this.enabled || req.url !== '/' || (req.method !== 'GET' && req.method !== 'HEAD') || !wantsDefaultJson(req.headers.accept)) return false;
+    if (
+      !this.enabled ||
+      req.url !== '/' ||
+      (req.method !== 'GET' && req.method !== 'HEAD') ||
+      !wantsDefaultJson(req.headers.accept)
+    )
+      return false;
     const first = this.dialects.representations[0];
     if (!first) return false;
     const bytes = this.negotiator.body(first);
     const http = this.dialects.http();
     if (this.cacheControl?.http !== http) this.cacheControl = { http, value: rootCacheControl(http) };
     res.writeHead(http.statusCodes[this.dialects.host.summary().status], [
-      'Content-Type', ROOT_CONTENT_TYPE,
-      'Cache-Control', this.cacheControl.value,
-      'Vary', 'Accept',
-      'Content-Length', String(bytes.length),
+      'Content-Type',
+      ROOT_CONTENT_TYPE,
+      'Cache-Control',
+      this.cacheControl.value,
+      'Vary',
+      'Accept',
+      'Content-Length',
+      String(bytes.length),
     ]);
     res.end(req.method === 'HEAD' ? undefined : bytes);
     this.hits++;

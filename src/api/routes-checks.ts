@@ -12,7 +12,8 @@ export function checksRoutes(router: Router, deps: AppDeps): void {
     if (verbose) deps.freshen();
     // Ids are keys from outside: a null-prototype object keeps `__proto__` an ordinary key.
     const out = Object.create(null) as Record<string, unknown>;
-    for (const s of deps.table.all()) out[s.check.id] = verbose ? stateView(s, deps.table.blockedBy(s)) : publicUrl(s.check.url);
+    for (const s of deps.table.all())
+      out[s.check.id] = verbose ? stateView(s, deps.table.blockedBy(s)) : publicUrl(s.check.url);
     ctx.body = out;
   });
 

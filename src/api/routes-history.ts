@@ -14,7 +14,13 @@ function parseLimit(raw: unknown): number {
   return Number(raw);
 }
 
-const view = (e: HistoryEntry) => ({ check: e.check, from: e.from, to: e.to, message: e.message, at: new Date(e.at).toISOString() });
+const view = (e: HistoryEntry) => ({
+  check: e.check,
+  from: e.from,
+  to: e.to,
+  message: e.message,
+  at: new Date(e.at).toISOString(),
+});
 
 /** GET /history (the host's transitions) and GET /checks/:id/history, newest first. */
 export function historyRoutes(router: Router, deps: AppDeps & { history: HistoryStore }): void {

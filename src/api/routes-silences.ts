@@ -31,7 +31,10 @@ export function silenceRoutes(router: Router, deps: AppDeps): void {
     const parsed = putSchema.safeParse(body);
     if (!parsed.success) throw badRequest(formatIssue(parsed.error, body));
     const id = ctx.params.id as string;
-    const { silence, created } = await silences.silence(id, parsed.data.reason, { ttlMs: parsed.data.ttl, untilOk: parsed.data.untilOk });
+    const { silence, created } = await silences.silence(id, parsed.data.reason, {
+      ttlMs: parsed.data.ttl,
+      untilOk: parsed.data.untilOk,
+    });
     ctx.status = created ? 201 : 200;
     ctx.body = { check: id, silenced: silenceView(silence) };
   });

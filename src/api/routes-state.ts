@@ -23,7 +23,8 @@ export function stateRoutes(router: Router, deps: AppDeps): void {
 
   router.put('/checks/:id/status', async (ctx) => {
     const body: unknown = ctx.request.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('request body must be a JSON object {"status", "message"?}');
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw badRequest('request body must be a JSON object {"status", "message"?}');
     const parsed = reportSchema.safeParse(body);
     if (!parsed.success) throw badRequest(formatIssue(parsed.error, body));
     const id = ctx.params.id as string;

@@ -49,7 +49,8 @@ function time(at: number, now: number): string {
 }
 
 function checkRow(s: CheckState, now: number): string {
-  const flags = `${s.flapping ? ' <span class="flap">⇅ flapping</span>' : ''}${s.stale ? ' <span class="flap">⌛ stale</span>' : ''}`;
+  const flapping = s.flapping ? ' <span class="flap">⇅ flapping</span>' : '';
+  const flags = `${flapping}${s.stale ? ' <span class="flap">⌛ stale</span>' : ''}`;
   return `<li class="check s-${s.status}">
 <div class="head">${badge(s.status)} <strong class="id">${escapeHtml(s.check.id)}</strong>${flags}</div>
 <div class="msg">${escapeHtml(s.message)}</div>
@@ -59,14 +60,25 @@ function checkRow(s: CheckState, now: number): string {
 
 function transitionRow(e: HistoryEntry, now: number): string {
   const who = e.check === null ? '<em>host</em>' : escapeHtml(e.check);
-  return `<li>${time(e.at, now)} <span class="who">${who}</span> ${badge(e.from)} → ${badge(e.to)} <span class="msg">${escapeHtml(e.message)}</span></li>`;
+  const change = `${badge(e.from)} → ${badge(e.to)}`;
+  const message = `<span class="msg">${escapeHtml(e.message)}</span>`;
+  return `<li>${time(e.at, now)} <span class="who">${who}</span> ${change} ${message}</li>`;
 }
 
 /** The whole page: no scripts, no external assets, refreshes itself. */
 export function renderStatusPage(v: StatusPageView): string {
-  const checks = [...v.checks].sort((a, b) => severity(b.status) - severity(a.status) || (a.check.id < b.check.id ? -1 : 1));
-  const list = checks.length > 0 ? `<ul class="checks">${checks.map((s) => checkRow(s, v.now)).join('\n')}</ul>` : '<p>No services are registered.</p>';
-  const recent = v.recent.length > 0 ? `<ul class="recent">${v.recent.map((e) => transitionRow(e, v.now)).join('\n')}</ul>` : '<p>No transitions yet.</p>';
+  const checks = [...v.checks].sort(
+    (a, b) => severity(b.status) - severity(a.status) || (a.check.id < b.check.id ? -1 : 1),
+  );
+  const list =
+    checks.length > 0
+      ? `<ul class="checks">${checks.map((s) => checkRow(s, v.now)).join('\n')}</ul>`
+      : '<p>No services are registered.</p>';
+  const recent =
+    v.recent.length > 0
+      ? `<ul class="recent">${v.recent.map((e) => transitionRow(e, v.now)).join('\n')}</ul>`
+      : '<p>No transitions yet.</p>';
+  const nowIso = new Date(v.now).toISOString();
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -80,7 +92,8 @@ export function renderStatusPage(v: StatusPageView): string {
 ${list}
 <h2>Latest transitions</h2>
 ${recent}
-<footer>Updated <time datetime="${new Date(v.now).toISOString()}">${new Date(v.now).toISOString()}</time> · refreshes every ${REFRESH_SECONDS}s · <a href="/?format=json">JSON</a></footer>
+<footer>Updated <time datetime="${nowIso}">${nowIso}</time> · refreshes every ${REFRESH_SECONDS}s ·
+<a href="/?format=json">JSON</a></footer>
 </main></body></html>
 `;
 }
@@ -111,7 +124,10 @@ export function serveStatusPage(ctx: Context, deps: StatusPageDeps, code: number
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Vary', 'Accept');
   // Nothing on the page runs or loads: no scripts, no external anything.
-  ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  ctx.set(
+    'Content-Security-Policy',
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  );
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.body = renderStatusPage({
     hostname: deps.hostname,

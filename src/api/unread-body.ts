@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 
-/** Most bytes of an unread request body discarded to keep its connection usable (8 MB); beyond, the connection closes. */
+/**
+ * Most bytes of an unread request body discarded to keep its connection usable (8 MB); beyond, the connection closes.
+ */
 export const MAX_DRAIN_BYTES = 8 * 1024 * 1024;
 
 /** True when the request announced a body (Content-Length above 0, or chunked). */

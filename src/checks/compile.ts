@@ -28,11 +28,17 @@ function httpOrTcp(reg: Registration, url: string | UrlObject, source: CheckSour
   }
   const format = obj.format ?? 'json';
   const method = obj.method ?? 'GET';
-  if (obj.jsonpath !== undefined && format !== 'json') throw badRequest(`\`url.jsonpath\` applies only to format "json", got format ${JSON.stringify(format)}`);
-  if (method === 'HEAD' && format !== 'http') throw badRequest(`\`url.method\` HEAD has no body to read: use \`url.format\` "http", got format ${JSON.stringify(format)}`);
-  if (method === 'HEAD' && obj.match !== undefined) throw badRequest('`url.match` needs a body: it cannot be used with `url.method` HEAD');
+  if (obj.jsonpath !== undefined && format !== 'json')
+    throw badRequest(`\`url.jsonpath\` applies only to format "json", got format ${JSON.stringify(format)}`);
+  if (method === 'HEAD' && format !== 'http')
+    throw badRequest(
+      `\`url.method\` HEAD has no body to read: use \`url.format\` "http", got format ${JSON.stringify(format)}`,
+    );
+  if (method === 'HEAD' && obj.match !== undefined)
+    throw badRequest('`url.match` needs a body: it cannot be used with `url.method` HEAD');
   const path = compileStatusPath(obj.jsonpath);
-  // API checks may come from the data file, written before a path rule existed: they load and show the refusal (the API refuses new ones in parseRegistration).
+  // API checks may come from the data file, written before a path rule existed: they load and show the refusal (the API
+  // refuses new ones in parseRegistration).
   if (path.refusal && source !== 'api') throw path.refusal;
   return {
     kind: 'http' as const,
@@ -48,13 +54,19 @@ function httpOrTcp(reg: Registration, url: string | UrlObject, source: CheckSour
 /** Turns a validated registration into a runnable check. Throws a 400 naming the bad field. */
 export function compileCheck(reg: Registration, source: CheckSource, defaults: CheckDefaults): Check {
   const given = (['url', 'ttl', 'command'] as const).filter((k) => reg[k] !== undefined);
-  if (given.length === 0) throw badRequest('one of `url`, `ttl` (push check) or `command` (config file only) is required');
+  if (given.length === 0)
+    throw badRequest('one of `url`, `ttl` (push check) or `command` (config file only) is required');
   if (given.length > 1) throw badRequest(`\`${given.join('` and `')}\` cannot be combined: a check has one kind`);
   if (reg.command !== undefined && source !== 'config') {
-    throw badRequest('`command` checks can only be declared in the config file, never over HTTP', 'E_COMMAND_OVER_HTTP');
+    throw badRequest(
+      '`command` checks can only be declared in the config file, never over HTTP',
+      'E_COMMAND_OVER_HTTP',
+    );
   }
-  if (reg.dependsOn?.includes(reg.id)) throw badRequest(`\`dependsOn\` names the check itself (${JSON.stringify(reg.id)})`, 'E_DEPENDENCY_CYCLE');
-  if (reg.id === GLOBAL_ID && reg.url === undefined) throw badRequest(`the \`${GLOBAL_ID}\` check takes a \`url\` (as in Megaphone), not \`${given[0]}\``);
+  if (reg.dependsOn?.includes(reg.id))
+    throw badRequest(`\`dependsOn\` names the check itself (${JSON.stringify(reg.id)})`, 'E_DEPENDENCY_CYCLE');
+  if (reg.id === GLOBAL_ID && reg.url === undefined)
+    throw badRequest(`the \`${GLOBAL_ID}\` check takes a \`url\` (as in Megaphone), not \`${given[0]}\``);
   const obj = reg.url === undefined || typeof reg.url === 'string' ? undefined : reg.url;
   const base = {
     id: reg.id,
@@ -68,7 +80,8 @@ export function compileCheck(reg: Registration, source: CheckSource, defaults: C
     ...(obj?.statusoverride ? { statusoverride: canonicalStatus(obj.statusoverride) } : {}),
   };
   if (reg.ttl !== undefined) {
-    if (reg.interval !== undefined || reg.timeout !== undefined) throw badRequest('`interval` and `timeout` do not apply to a push (`ttl`) check');
+    if (reg.interval !== undefined || reg.timeout !== undefined)
+      throw badRequest('`interval` and `timeout` do not apply to a push (`ttl`) check');
     return { ...base, kind: 'push', ttlMs: reg.ttl };
   }
   if (reg.command !== undefined) return { ...base, kind: 'command', command: reg.command };

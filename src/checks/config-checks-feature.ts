@@ -30,7 +30,10 @@ export function configChecksFeature(config: Config, table: CheckTable, logger: L
           const started: string[] = [];
           for (const check of wanted) {
             const running = table.get(check.id);
-            if (running?.check.source === 'config' && isDeepStrictEqual(prevSpecs.get(check.id), nextSpecs.get(check.id))) {
+            if (
+              running?.check.source === 'config' &&
+              isDeepStrictEqual(prevSpecs.get(check.id), nextSpecs.get(check.id))
+            ) {
               if (timingChanged(running.check, check)) table.upsert(check, { keepState: true });
               continue;
             }

@@ -89,5 +89,3 @@ export type Check = HttpCheck | TcpCheck | PushCheck | CommandCheck | GlobalChec
 export function isPolled(check: Check): check is HttpCheck | TcpCheck | CommandCheck {
   return check.kind === 'http' || check.kind === 'tcp' || check.kind === 'command';
 }
-
-

@@ -4,7 +4,11 @@ import { badRequest } from '../lib/errors.js';
  * The cycle that `dependsOn` of `id` would close, as the ids along it (`[a, b, a]`), or undefined.
  * `depsOf` gives every other check's dependencies as they stand. Ids that do not exist have none.
  */
-export function findCycle(id: string, dependsOn: readonly string[], depsOf: (id: string) => readonly string[] | undefined): string[] | undefined {
+export function findCycle(
+  id: string,
+  dependsOn: readonly string[],
+  depsOf: (id: string) => readonly string[] | undefined,
+): string[] | undefined {
   const seen = new Set<string>();
   // Depth-first along dependsOn edges; the path is kept to name the cycle.
   const visit = (at: string, path: string[]): string[] | undefined => {
@@ -22,7 +26,11 @@ export function findCycle(id: string, dependsOn: readonly string[], depsOf: (id:
 }
 
 /** Throws a 400 naming the cycle when `dependsOn` of `id` would close one. */
-export function assertNoCycle(id: string, dependsOn: readonly string[], depsOf: (id: string) => readonly string[] | undefined): void {
+export function assertNoCycle(
+  id: string,
+  dependsOn: readonly string[],
+  depsOf: (id: string) => readonly string[] | undefined,
+): void {
   const cycle = findCycle(id, dependsOn, depsOf);
   if (cycle) throw badRequest(`\`dependsOn\` makes a dependency cycle: ${cycle.join(' → ')}`, 'E_DEPENDENCY_CYCLE');
 }

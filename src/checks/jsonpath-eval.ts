@@ -8,8 +8,7 @@ export const JSONPATH_BUDGET = 100_000;
 
 /** The first match in document order, or why there is none. `steps` is the work done. */
 export type Evaluation =
-  | { found: true; value: unknown; parent: unknown; steps: number }
-  | { found: false; exhausted: boolean; steps: number };
+  { found: true; value: unknown; parent: unknown; steps: number } | { found: false; exhausted: boolean; steps: number };
 
 const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
 
@@ -67,7 +66,14 @@ export function evaluateJsonPath(segments: readonly Segment[], root: unknown, bu
         const idx = sliceIndices(sel, node.length);
         for (let k = idx.length - 1; k >= 0 && !over; k--) push(node[idx[k] as number], node, seg);
       } else {
-        const i = sel.kind === 'index' ? (sel.index < 0 ? node.length + sel.index : sel.index) : ARRAY_INDEX.test(sel.name) ? Number(sel.name) : -1;
+        const i =
+          sel.kind === 'index'
+            ? sel.index < 0
+              ? node.length + sel.index
+              : sel.index
+            : ARRAY_INDEX.test(sel.name)
+              ? Number(sel.name)
+              : -1;
         if (i >= 0 && i < node.length) push(node[i], node, seg);
       }
       return;
@@ -98,7 +104,8 @@ export function evaluateJsonPath(segments: readonly Segment[], root: unknown, bu
         for (let k = keys.length - 1; k >= 0 && !over; k--) push(value[keys[k] as string], value, i);
       }
     }
-    for (let s = seg.selectors.length - 1; s >= 0 && !over; s--) pushSelected(seg.selectors[s] as Selector, value, i + 1);
+    for (let s = seg.selectors.length - 1; s >= 0 && !over; s--)
+      pushSelected(seg.selectors[s] as Selector, value, i + 1);
   }
   return { found: false, exhausted: over, steps: Math.min(steps, budget) };
 }

@@ -22,9 +22,20 @@ export const MAX_UNION = 8;
 // Dot names: what jsonpath-plus users write (`$.health-check.status`, `$.items.0`); other keys need brackets.
 const DOT_NAME = /^[A-Za-z0-9_$\u0080-\uffff-]+/;
 const INTEGER = /^-?(0|[1-9][0-9]*)/;
-const ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', '/': '/', '\\': '\\', "'": "'", '"': '"' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  '/': '/',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+};
 
-const syntax = (text: string, why: string) => badRequest(`\`url.jsonpath\` is not a valid JSONPath (${why}), got ${JSON.stringify(text)}`, 'E_JSONPATH');
+const syntax = (text: string, why: string) =>
+  badRequest(`\`url.jsonpath\` is not a valid JSONPath (${why}), got ${JSON.stringify(text)}`, 'E_JSONPATH');
 
 class Reader {
   pos = 0;
@@ -160,7 +171,8 @@ export function parseJsonPath(text: string): Segment[] {
 
 /** A prototype key named anywhere in the path (after escapes are decoded), or undefined. */
 export function forbiddenKey(segments: readonly Segment[]): string | undefined {
-  for (const s of segments) for (const sel of s.selectors) if (sel.kind === 'name' && FORBIDDEN_KEYS.has(sel.name)) return sel.name;
+  for (const s of segments)
+    for (const sel of s.selectors) if (sel.kind === 'name' && FORBIDDEN_KEYS.has(sel.name)) return sel.name;
   return undefined;
 }
 

@@ -23,11 +23,16 @@ export interface StatusPath {
 }
 
 const keyRefused = (key: string, text: string) =>
-  badRequest(`\`url.jsonpath\` may not use the key ${JSON.stringify(key)} (it reaches JavaScript prototypes), got ${JSON.stringify(text)}`, 'E_JSONPATH_KEY');
+  badRequest(
+    `\`url.jsonpath\` may not use the key ${JSON.stringify(key)} (it reaches JavaScript prototypes), got ` +
+      `${JSON.stringify(text)}`,
+    'E_JSONPATH_KEY',
+  );
 
 function slashPath(text: string): StatusPath {
   const segments = text.split('/').filter((s) => s !== '');
-  if (segments.length === 0) throw badRequest(`\`url.jsonpath\` must name at least one key, got ${JSON.stringify(text)}`);
+  if (segments.length === 0)
+    throw badRequest(`\`url.jsonpath\` must name at least one key, got ${JSON.stringify(text)}`);
   const bad = segments.find((s) => FORBIDDEN_KEYS.has(s));
   if (bad !== undefined) throw keyRefused(bad, text);
   return {
@@ -46,15 +51,23 @@ function slashPath(text: string): StatusPath {
 }
 
 function jsonPathExpression(text: string): StatusPath {
-  // Filters and script expressions are how CVE-2024-21534 / CVE-2025-1302 executed code in jsonpath-plus: refuse them outright.
+  // Filters and script expressions are how CVE-2024-21534 / CVE-2025-1302 executed code in jsonpath-plus: refuse them
+  // outright.
   if (/[()?`]/.test(text)) {
-    throw badRequest(`\`url.jsonpath\` may not contain filter or script expressions, got ${JSON.stringify(text)}`, 'E_JSONPATH_SCRIPT');
+    throw badRequest(
+      `\`url.jsonpath\` may not contain filter or script expressions, got ${JSON.stringify(text)}`,
+      'E_JSONPATH_SCRIPT',
+    );
   }
   const segments: Segment[] = parseJsonPath(text);
   const key = forbiddenKey(segments);
   if (key !== undefined) throw keyRefused(key, text);
   const cost = costRule(segments);
-  if (cost !== undefined) throw badRequest(`\`url.jsonpath\` is too costly to evaluate: ${cost}, got ${JSON.stringify(text)}`, 'E_JSONPATH_COST');
+  if (cost !== undefined)
+    throw badRequest(
+      `\`url.jsonpath\` is too costly to evaluate: ${cost}, got ${JSON.stringify(text)}`,
+      'E_JSONPATH_COST',
+    );
   return {
     text,
     find(json) {
@@ -91,7 +104,8 @@ export function compileStatusPath(text: string | undefined): StatusPath {
   try {
     return parseStatusPath(text);
   } catch (err) {
-    const error = err instanceof MegaphoneError ? err : badRequest(`\`url.jsonpath\` is not valid: ${String(err)}`, 'E_JSONPATH');
+    const error =
+      err instanceof MegaphoneError ? err : badRequest(`\`url.jsonpath\` is not valid: ${String(err)}`, 'E_JSONPATH');
     return { text: text ?? 'status', refusal: error, find: () => ({ kind: 'refused', error }) };
   }
 }

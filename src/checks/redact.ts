@@ -8,6 +8,8 @@ export function publicUrl(url: unknown): unknown {
   if (url === null || typeof url !== 'object') return url;
   const obj = url as { headers?: Record<string, string> };
   if (!obj.headers) return url;
-  const headers = Object.fromEntries(Object.entries(obj.headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? REDACTED : v]));
+  const headers = Object.fromEntries(
+    Object.entries(obj.headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? REDACTED : v]),
+  );
   return { ...obj, headers };
 }

@@ -12,7 +12,13 @@ export interface RefusedPath {
 export function refusedPaths(states: Iterable<CheckState>): RefusedPath[] {
   const out: RefusedPath[] = [];
   for (const { check } of states) {
-    if (check.kind === 'http' && check.path.refusal) out.push({ id: check.id, jsonpath: check.path.text, code: check.path.refusal.code, reason: check.path.refusal.message });
+    if (check.kind === 'http' && check.path.refusal)
+      out.push({
+        id: check.id,
+        jsonpath: check.path.text,
+        code: check.path.refusal.code,
+        reason: check.path.refusal.message,
+      });
   }
   return out;
 }

@@ -24,34 +24,68 @@ function parsedUrl(v: string): URL | undefined {
 const httpUrl = z
   .string()
   .max(MAX_URL_LENGTH)
-  .refine((v) => {
-    const u = parsedUrl(v);
-    return !!u && (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  }, { message: 'must be an http:// or https:// URL' });
+  .refine(
+    (v) => {
+      const u = parsedUrl(v);
+      return !!u && (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    },
+    { message: 'must be an http:// or https:// URL' },
+  );
 
 /** `tcp://host:port`, nothing else (no path, query or credentials). */
 export const tcpUrl = z
   .string()
   .max(MAX_URL_LENGTH)
-  .refine((v) => {
-    const u = parsedUrl(v);
-    return !!u && u.protocol === 'tcp:' && u.hostname !== '' && u.port !== '' && !u.username && !u.password && (u.pathname === '' || u.pathname === '/') && !u.search && !u.hash;
-  }, { message: 'must be tcp://host:port' });
+  .refine(
+    (v) => {
+      const u = parsedUrl(v);
+      return (
+        !!u &&
+        u.protocol === 'tcp:' &&
+        u.hostname !== '' &&
+        u.port !== '' &&
+        !u.username &&
+        !u.password &&
+        (u.pathname === '' || u.pathname === '/') &&
+        !u.search &&
+        !u.hash
+      );
+    },
+    { message: 'must be tcp://host:port' },
+  );
 
 // Headers undici manages itself, or that would change the framing of the request.
-const FORBIDDEN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer']);
+const FORBIDDEN_HEADERS = new Set([
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'te',
+  'trailer',
+]);
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 
 const headersSchema = z
-  .record(z.string(), z.string().max(1024).regex(/^[^\r\n\0]*$/, { message: 'must not contain line breaks' }))
+  .record(
+    z.string(),
+    z
+      .string()
+      .max(1024)
+      .regex(/^[^\r\n\0]*$/, { message: 'must not contain line breaks' }),
+  )
   .superRefine((h, ctx) => {
     const names = Object.keys(h);
-    if (names.length > MAX_HEADERS) ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_HEADERS} entries` });
+    if (names.length > MAX_HEADERS)
+      ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_HEADERS} entries` });
     const bad = names.find((n) => !HEADER_NAME.test(n));
-    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `has ${JSON.stringify(bad)}, which is not an HTTP header name` });
+    if (bad !== undefined)
+      ctx.addIssue({ code: 'custom', message: `has ${JSON.stringify(bad)}, which is not an HTTP header name` });
     const managed = names.find((n) => FORBIDDEN_HEADERS.has(n.toLowerCase()));
-    if (managed !== undefined) ctx.addIssue({ code: 'custom', message: `may not set ${managed}: it is managed by megaphone` });
+    if (managed !== undefined)
+      ctx.addIssue({ code: 'custom', message: `may not set ${managed}: it is managed by megaphone` });
   });
 
 const urlObject = z.strictObject({
@@ -67,7 +101,16 @@ const urlObject = z.strictObject({
   method: z.enum(['GET', 'HEAD']).optional(),
 });
 
-const commandSchema = z.array(z.string().min(1).max(4096).regex(/^[^\0]*$/, { message: 'must not contain NUL' })).min(1).max(64);
+const commandSchema = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(4096)
+      .regex(/^[^\0]*$/, { message: 'must not contain NUL' }),
+  )
+  .min(1)
+  .max(64);
 
 /** Most dependencies one check may declare. */
 export const MAX_DEPENDENCIES = 32;
@@ -78,7 +121,10 @@ export const dependsOnSchema = z
   .max(MAX_DEPENDENCIES)
   .refine((ids) => new Set(ids).size === ids.length, { message: 'must not name a check twice' });
 
-/** Every field a check may have, from the API or the config file; which combinations are valid is checked by compileCheck. */
+/**
+ * Every field a check may have, from the API or the config file; which combinations are valid is checked by
+ * compileCheck.
+ */
 export const checkSpecSchema = z.strictObject({
   id: idSchema,
   url: z.union([httpUrl, tcpUrl, urlObject]).optional(),
@@ -108,7 +154,10 @@ export function parseRegistration(body: unknown): Registration {
   }
   // Script checks over HTTP are how Consul agents got remote code execution: refuse before anything else.
   if (Object.hasOwn(body, 'command')) {
-    throw badRequest('`command` checks can only be declared in the config file, never over HTTP', 'E_COMMAND_OVER_HTTP');
+    throw badRequest(
+      '`command` checks can only be declared in the config file, never over HTTP',
+      'E_COMMAND_OVER_HTTP',
+    );
   }
   const result = registrationSchema.safeParse(body);
   if (!result.success) throw badRequest(formatIssue(result.error, body));

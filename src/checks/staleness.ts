@@ -19,14 +19,24 @@ export function expiresAfter(check: Check, lastResultAt: number | undefined, reg
  * What time alone does to a check: a push check past its ttl is Critical, a polled check with no
  * result for 3 intervals is Unknown ("stale"). Undefined when time changes nothing. Pure.
  */
-export function expiry(check: Check, lastResultAt: number | undefined, registeredAt: number, now: number): { status: Status; message: string; stale: boolean } | undefined {
+export function expiry(
+  check: Check,
+  lastResultAt: number | undefined,
+  registeredAt: number,
+  now: number,
+): { status: Status; message: string; stale: boolean } | undefined {
   if (check.kind === 'push') {
     if (lastResultAt === undefined || now - lastResultAt <= check.ttlMs) return undefined;
-    return { status: 'Critical', message: `no report for ${age(now - lastResultAt)} (ttl ${formatDuration(check.ttlMs)})`, stale: false };
+    return {
+      status: 'Critical',
+      message: `no report for ${age(now - lastResultAt)} (ttl ${formatDuration(check.ttlMs)})`,
+      stale: false,
+    };
   }
   if (!isPolled(check)) return undefined;
   const ref = lastResultAt ?? registeredAt;
   if (now - ref <= STALE_INTERVALS * check.intervalMs) return undefined;
-  const message = lastResultAt === undefined ? `stale: no result in ${age(now - ref)}` : `stale: last result ${age(now - ref)} ago`;
+  const message =
+    lastResultAt === undefined ? `stale: no result in ${age(now - ref)}` : `stale: last result ${age(now - ref)} ago`;
   return { status: 'Unknown', message, stale: true };
 }

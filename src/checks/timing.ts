@@ -31,7 +31,8 @@ export function resolveTiming(
   if (own.timeout !== undefined) {
     if (own.timeout >= intervalMs) {
       throw badRequest(
-        `\`timeout\` must be shorter than the interval (${formatDuration(intervalMs)}), got ${formatDuration(own.timeout)}`,
+        `\`timeout\` must be shorter than the interval (${formatDuration(intervalMs)}), got ` +
+          `${formatDuration(own.timeout)}`,
       );
     }
     return { intervalMs, timeoutMs: own.timeout };

@@ -22,7 +22,8 @@ const out = (s: string) => process.stdout.write(`${s}\n`);
 
 function timeoutOf(opts: ClientOpts, exitCode = 1): number {
   const ms = parseDuration(opts.timeout);
-  if (ms === undefined || ms <= 0) throw new CommandFailed(`--timeout must be a duration like "5s", got ${JSON.stringify(opts.timeout)}`, exitCode);
+  if (ms === undefined || ms <= 0)
+    throw new CommandFailed(`--timeout must be a duration like "5s", got ${JSON.stringify(opts.timeout)}`, exitCode);
   return ms;
 }
 
@@ -30,7 +31,12 @@ function endpoint(opts: ClientOpts, path: string): string {
   return new URL(path, baseUrl(opts.url)).href;
 }
 
-async function send(opts: ClientOpts, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Reply> {
+async function send(
+  opts: ClientOpts,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<Reply> {
   let reply: Reply;
   try {
     reply = await call(endpoint(opts, path), { method, body, timeoutMs: timeoutOf(opts) });
@@ -46,7 +52,9 @@ async function send(opts: ClientOpts, method: 'GET' | 'POST' | 'PUT' | 'DELETE',
 }
 
 const withClient = (cmd: Command) =>
-  cmd.option('--url <url>', 'the daemon (default: $MEGAPHONE_URL or http://127.0.0.1:18001)').option('--timeout <duration>', 'give up after', '5s');
+  cmd
+    .option('--url <url>', 'the daemon (default: $MEGAPHONE_URL or http://127.0.0.1:18001)')
+    .option('--timeout <duration>', 'give up after', '5s');
 
 /** `status`, `checks list|add|rm`, `maintenance on|off|show`: thin HTTP clients of a daemon. */
 export function registerClientCommands(program: Command): void {
@@ -55,7 +63,9 @@ export function registerClientCommands(program: Command): void {
     .exitOverride((err) => {
       throw err.exitCode === 0 ? err : new CommanderError(3, err.code, err.message);
     })
-    .description('Nagios/Icinga plugin: one line and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also when unreachable)')
+    .description(
+      'Nagios/Icinga plugin: one line and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also when unreachable)',
+    )
     .option('--check <id>', 'report one check instead of the host')
     .action(async (opts: ClientOpts & { check?: string }) => {
       const r = await nagiosStatus(baseUrl(opts.url), { check: opts.check, timeoutMs: timeoutOf(opts, 3) });
@@ -77,7 +87,10 @@ export function registerClientCommands(program: Command): void {
     .option('--jsonpath <path>', 'where the status is in the reply ("a/b" or "$.a.b")')
     .option('--status-override <status>', 'report this status whatever the poll says')
     .action(async (id: string, url: string, opts: ClientOpts & { jsonpath?: string; statusOverride?: string }) => {
-      const target = opts.jsonpath !== undefined || opts.statusOverride !== undefined ? { addr: url, jsonpath: opts.jsonpath, statusoverride: opts.statusOverride } : url;
+      const target =
+        opts.jsonpath !== undefined || opts.statusOverride !== undefined
+          ? { addr: url, jsonpath: opts.jsonpath, statusoverride: opts.statusOverride }
+          : url;
       const reply = await send(opts, 'POST', '/checks', { id, url: target });
       out(`${reply.status === 201 ? 'added' : 'replaced'} ${id}`);
     });
@@ -95,7 +108,10 @@ export function registerClientCommands(program: Command): void {
     .option('--ttl <duration>', 'lift it by itself after this long (e.g. 30m)')
     .action(async (words: string[], opts: ClientOpts & { ttl?: string }) => {
       const reason = words.join(' ') || 'maintenance';
-      const reply = await send(opts, 'PUT', '/maintenance', { reason, ...(opts.ttl !== undefined ? { ttl: opts.ttl } : {}) });
+      const reply = await send(opts, 'PUT', '/maintenance', {
+        reason,
+        ...(opts.ttl !== undefined ? { ttl: opts.ttl } : {}),
+      });
       const m = (reply.json as { maintenance?: { until?: string | null } }).maintenance;
       out(`maintenance on: ${reason}${m?.until ? ` (until ${m.until})` : ''}`);
     });
@@ -109,7 +125,8 @@ export function registerClientCommands(program: Command): void {
     .description('print the maintenance in force, if any')
     .action(async (opts: ClientOpts) => {
       const reply = await send(opts, 'GET', '/maintenance');
-      const m = (reply.json as { maintenance?: { reason: string; since: string; until: string | null } | null }).maintenance;
+      const m = (reply.json as { maintenance?: { reason: string; since: string; until: string | null } | null })
+        .maintenance;
       out(m ? `maintenance on since ${m.since}${m.until ? ` until ${m.until}` : ''}: ${m.reason}` : 'maintenance off');
     });
 }

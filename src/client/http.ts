@@ -30,7 +30,10 @@ export function baseUrl(flag: string | undefined, env: NodeJS.ProcessEnv = proce
 }
 
 /** One request to the daemon within `timeoutMs`; throws ClientError when it cannot be reached. */
-export async function call(url: string, opts: { method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; body?: unknown; accept?: string; timeoutMs: number }): Promise<Reply> {
+export async function call(
+  url: string,
+  opts: { method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; body?: unknown; accept?: string; timeoutMs: number },
+): Promise<Reply> {
   let target: URL;
   try {
     target = new URL(url);
@@ -45,7 +48,10 @@ export async function call(url: string, opts: { method?: 'GET' | 'POST' | 'PUT' 
     const res = await request(target, {
       method: opts.method ?? 'GET',
       signal,
-      headers: { accept: opts.accept ?? 'application/json', ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        accept: opts.accept ?? 'application/json',
+        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
     });
     const chunks: Buffer[] = [];

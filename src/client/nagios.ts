@@ -2,7 +2,6 @@ import { ALL_OK_MESSAGE, GLOBAL_ID, healthCheckKey, normalizeStatus, STATUSES, t
 import { oneLine } from '../lib/one-line.js';
 import { call, ClientError, type Reply } from './http.js';
 
-
 /** Nagios plugin exit codes per status. */
 export const NAGIOS_EXIT: Record<Status, number> = { OK: 0, Warning: 1, Critical: 2, Unknown: 3 };
 
@@ -30,9 +29,13 @@ function statusOf(entry: HealthEntry): Status | undefined {
 
 type Checks = Record<string, HealthEntry[] | undefined>;
 
-const firstEntry = (entries: unknown): HealthEntry | undefined => (Array.isArray(entries) && entries[0] && typeof entries[0] === 'object' ? (entries[0] as HealthEntry) : undefined);
+const firstEntry = (entries: unknown): HealthEntry | undefined =>
+  Array.isArray(entries) && entries[0] && typeof entries[0] === 'object' ? (entries[0] as HealthEntry) : undefined;
 
-/** A check's entry: by its key (`db%3Aprimary:status`), else by `componentId`, else by the bare id older megaphones used as key. */
+/**
+ * A check's entry: by its key (`db%3Aprimary:status`), else by `componentId`, else by the bare id older megaphones used
+ * as key.
+ */
 function findCheck(checks: Checks, id: string): HealthEntry | undefined {
   const key = healthCheckKey(id);
   if (Object.hasOwn(checks, key)) return firstEntry(checks[key]);
@@ -44,7 +47,10 @@ function findCheck(checks: Checks, id: string): HealthEntry | undefined {
 }
 
 function line(status: Status, message: string, perf: string): NagiosResult {
-  return { line: `${status.toUpperCase()} - ${nagiosText(message)}${perf ? ` | ${perf}` : ''}`, exitCode: NAGIOS_EXIT[status] };
+  return {
+    line: `${status.toUpperCase()} - ${nagiosText(message)}${perf ? ` | ${perf}` : ''}`,
+    exitCode: NAGIOS_EXIT[status],
+  };
 }
 
 /** Reads a megaphone reply (health+json, or the seed JSON of any Megaphone) as a Nagios plugin result. */
@@ -53,7 +59,8 @@ export function interpretReply(reply: Reply, check?: string): NagiosResult {
   if (!body || typeof body !== 'object') return unknown(`not a megaphone status: HTTP ${reply.status}`);
   const checks = body.checks && typeof body.checks === 'object' ? (body.checks as Checks) : undefined;
   if (check !== undefined) {
-    if (!checks) return unknown(`megaphone does not list its checks (no health+json), cannot read check ${JSON.stringify(check)}`);
+    if (!checks)
+      return unknown(`megaphone does not list its checks (no health+json), cannot read check ${JSON.stringify(check)}`);
     const entry = findCheck(checks, check);
     if (!entry) return unknown(`no check ${JSON.stringify(check)} on this megaphone`);
     const status = statusOf(entry);
@@ -64,7 +71,14 @@ export function interpretReply(reply: Reply, check?: string): NagiosResult {
   }
   const status = statusOf(body);
   if (!status) return unknown(`not a megaphone status: HTTP ${reply.status}`);
-  const message = typeof body.output === 'string' ? body.output : typeof body.message === 'string' ? body.message : status === 'OK' ? ALL_OK_MESSAGE : status;
+  const message =
+    typeof body.output === 'string'
+      ? body.output
+      : typeof body.message === 'string'
+        ? body.message
+        : status === 'OK'
+          ? ALL_OK_MESSAGE
+          : status;
   if (!checks) return line(status, message, '');
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   for (const [key, entries] of Object.entries(checks)) {
@@ -73,13 +87,20 @@ export function interpretReply(reply: Reply, check?: string): NagiosResult {
     const s = !e || id === GLOBAL_ID ? undefined : statusOf(e);
     if (s) counts[s]++;
   }
-  return line(status, message, `ok=${counts.OK} warning=${counts.Warning} critical=${counts.Critical} unknown=${counts.Unknown}`);
+  return line(
+    status,
+    message,
+    `ok=${counts.OK} warning=${counts.Warning} critical=${counts.Critical} unknown=${counts.Unknown}`,
+  );
 }
 
 /** `megaphone status`: one Nagios line and exit code; 3 when megaphone can't be reached. */
 export async function nagiosStatus(url: string, opts: { check?: string; timeoutMs: number }): Promise<NagiosResult> {
   try {
-    const reply = await call(url, { accept: 'application/health+json, application/json;q=0.5', timeoutMs: opts.timeoutMs });
+    const reply = await call(url, {
+      accept: 'application/health+json, application/json;q=0.5',
+      timeoutMs: opts.timeoutMs,
+    });
     return interpretReply(reply, opts.check);
   } catch (err) {
     if (err instanceof ClientError) return unknown(err.message);

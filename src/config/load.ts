@@ -72,12 +72,14 @@ export async function loadConfig(opts: {
   const config = parseConfig(raw, file ?? 'config');
   if (file) config.dataFile = path.resolve(path.dirname(file), config.dataFile);
   else config.dataFile = path.resolve(cwd, config.dataFile);
-  if (config.auth.tokenFile !== undefined) config.auth.tokenFile = path.resolve(file ? path.dirname(file) : cwd, config.auth.tokenFile);
+  if (config.auth.tokenFile !== undefined)
+    config.auth.tokenFile = path.resolve(file ? path.dirname(file) : cwd, config.auth.tokenFile);
 
   const o = opts.overrides ?? {};
   const host = o.host ?? env.MEGAPHONE_HOST;
   if (host !== undefined) {
-    if (host.trim() === '') throw new ConfigError(`${o.host !== undefined ? '--host' : 'MEGAPHONE_HOST'} must not be empty`);
+    if (host.trim() === '')
+      throw new ConfigError(`${o.host !== undefined ? '--host' : 'MEGAPHONE_HOST'} must not be empty`);
     config.listen.host = host;
   }
   if (o.port !== undefined) config.listen.port = parsePort(o.port, '--port');

@@ -52,7 +52,10 @@ const allowEntry = z.string().superRefine((v, ctx) => {
 
 const targetsSchema = z.strictObject({
   /** CIDRs, addresses and host names (`*.example.com`) checks may reach; default loopback only. */
-  allow: z.array(allowEntry).max(1000).default([...DEFAULT_ALLOW]),
+  allow: z
+    .array(allowEntry)
+    .max(1000)
+    .default([...DEFAULT_ALLOW]),
 });
 
 const authSchema = z
@@ -64,7 +67,9 @@ const authSchema = z
     /** Ask loopback peers for the token too; default false. */
     requireTokenOnLoopback: z.boolean().default(false),
   })
-  .refine((a) => !(a.token !== undefined && a.tokenFile !== undefined), { message: 'set auth.token or auth.tokenFile, not both' })
+  .refine((a) => !(a.token !== undefined && a.tokenFile !== undefined), {
+    message: 'set auth.token or auth.tokenFile, not both',
+  })
   .refine((a) => !a.requireTokenOnLoopback || a.token !== undefined || a.tokenFile !== undefined, {
     message: 'auth.requireTokenOnLoopback needs auth.token or auth.tokenFile',
   });
@@ -81,7 +86,12 @@ const httpCode = z.number().int().min(200).max(599);
 const httpSchema = z.strictObject({
   /** HTTP code of GET / per host status; default OK/Unknown/Warning 200, Critical 503. */
   statusCodes: z
-    .strictObject({ OK: httpCode.default(200), Unknown: httpCode.default(200), Warning: httpCode.default(200), Critical: httpCode.default(503) })
+    .strictObject({
+      OK: httpCode.default(200),
+      Unknown: httpCode.default(200),
+      Warning: httpCode.default(200),
+      Critical: httpCode.default(503),
+    })
     .prefault({}),
   /** When set, GET / says `Cache-Control: max-age=<seconds>` instead of `no-store`. */
   cacheMaxAge: durationSchema({ max: 86_400_000 }).optional(),
@@ -95,7 +105,9 @@ const agentSchema = z.strictObject({
   /** Address the agent listens on; default listen.host. */
   host: z.string().min(1).optional(),
   /** Weight (percent) the agent reports per serving status; default OK/Unknown 100, Warning 50. */
-  weights: z.strictObject({ OK: weight.default(100), Unknown: weight.default(100), Warning: weight.default(50) }).prefault({}),
+  weights: z
+    .strictObject({ OK: weight.default(100), Unknown: weight.default(100), Warning: weight.default(50) })
+    .prefault({}),
 });
 
 /** The whole megaphone.conf.json. Every key is optional; unknown keys are errors. */

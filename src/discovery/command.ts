@@ -11,5 +11,7 @@ export async function discoverCommand(opts: { config?: string; json?: boolean })
   const rules = compileRules(config.discovery.rules);
   const ev = await evaluateRules(rules, existsSync('/proc/self/stat') ? procReader() : psListReader());
   const reports = reportRules(rules, ev);
-  process.stdout.write(opts.json ? `${JSON.stringify({ processes: ev.processes, rules: reports }, null, 2)}\n` : formatReport(reports, ev));
+  process.stdout.write(
+    opts.json ? `${JSON.stringify({ processes: ev.processes, rules: reports }, null, 2)}\n` : formatReport(reports, ev),
+  );
 }

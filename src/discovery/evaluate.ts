@@ -69,9 +69,11 @@ export function desire(rule: CompiledRule, p: ProcessInfo, ports: PortsResult | 
   if (rule.url.uses.has('port')) {
     const waitingUrl = rule.url.render(vars, encodeURIComponent);
     if (!ports) return { ...base, state: { kind: 'waiting', message: WAITING_MESSAGE, url: waitingUrl } };
-    if ('error' in ports) return { ...base, state: { kind: 'waiting', message: `${WAITING_MESSAGE} (${ports.error})`, url: waitingUrl } };
+    if ('error' in ports)
+      return { ...base, state: { kind: 'waiting', message: `${WAITING_MESSAGE} (${ports.error})`, url: waitingUrl } };
     const port = ports.ports[rule.config.portIndex];
-    if (port === undefined) return { ...base, ports: ports.ports, state: { kind: 'waiting', message: WAITING_MESSAGE, url: waitingUrl } };
+    if (port === undefined)
+      return { ...base, ports: ports.ports, state: { kind: 'waiting', message: WAITING_MESSAGE, url: waitingUrl } };
     vars.port = port;
     Object.assign(base, { ports: ports.ports, port });
   }
@@ -83,7 +85,11 @@ export function desire(rule: CompiledRule, p: ProcessInfo, ports: PortsResult | 
 }
 
 /** One snapshot of the process table, shared by every rule, turned into what each rule wants. */
-export async function evaluateRules(rules: CompiledRule[], reader: ProcReader, now: () => number = Date.now): Promise<Evaluation> {
+export async function evaluateRules(
+  rules: CompiledRule[],
+  reader: ProcReader,
+  now: () => number = Date.now,
+): Promise<Evaluation> {
   const started = performance.now();
   const table = rules.length > 0 ? await reader.table() : [];
   const selected = selectProcesses(rules, table);

@@ -47,7 +47,8 @@ export function discoveryFeature(deps: {
     async start() {
       // The first snapshot is applied before the API answers, so discovered checks exist at once.
       await runner.start();
-      if (config.discovery.rules.length > 0) logger.info({ rules: config.discovery.rules.length, checks: deps.table.size }, 'discovery started');
+      if (config.discovery.rules.length > 0)
+        logger.info({ rules: config.discovery.rules.length, checks: deps.table.size }, 'discovery started');
     },
     close: () => runner.stop(),
   };

@@ -98,7 +98,10 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  * reader.ts). Excludes `excludePid` (megaphone itself).
  */
 export async function readProcessTable(src: ProcSource = REAL_PROC, excludePid = process.pid): Promise<ProcessInfo[]> {
-  const pids = readdirSync(src.procRoot).filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => p !== excludePid);
+  const pids = readdirSync(src.procRoot)
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((p) => p !== excludePid);
   let users = new Map<number, string>();
   try {
     users = parsePasswd(readFileSync(src.passwdFile, 'utf8'));

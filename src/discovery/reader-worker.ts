@@ -8,6 +8,7 @@ parentPort?.on('message', (req: { id: number; op: 'table' } | { id: number; op: 
   const work = req.op === 'table' ? reader.table() : reader.ports(req.pids);
   work.then(
     (value) => parentPort?.postMessage({ id: req.id, ok: true, value }),
-    (err: unknown) => parentPort?.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+    (err: unknown) =>
+      parentPort?.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
   );
 });

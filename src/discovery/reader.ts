@@ -37,7 +37,10 @@ export function workerReader(timeoutMs: number, excludePid = process.pid): ProcR
   const file = new URL('./reader-worker.js', import.meta.url);
   let worker: Worker | undefined;
   let seq = 0;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  const pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
 
   const abandon = (w: Worker, err: Error) => {
     if (worker === w) worker = undefined;
@@ -67,7 +70,10 @@ export function workerReader(timeoutMs: number, excludePid = process.pid): ProcR
     const w = (worker ??= start());
     const id = ++seq;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => abandon(w, new Error(`reading /proc took longer than ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => abandon(w, new Error(`reading /proc took longer than ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       timer.unref();
       pending.set(id, { resolve, reject, timer });
       w.postMessage({ ...req, id });
@@ -88,18 +94,21 @@ export function psListReader(excludePid = process.pid): ProcReader {
   return {
     async table() {
       const { default: psList } = await import('ps-list');
-      return (await psList()).filter((p) => p.pid !== excludePid).map((p) => ({
-        pid: p.pid,
-        ppid: p.ppid,
-        name: p.name,
-        comm: p.name,
-        cmd: p.cmd ?? '',
-        uid: p.uid ?? -1,
-        user: String(p.uid ?? ''),
-        startTicks: p.startTime?.getTime() ?? 0,
-      }));
+      return (await psList())
+        .filter((p) => p.pid !== excludePid)
+        .map((p) => ({
+          pid: p.pid,
+          ppid: p.ppid,
+          name: p.name,
+          comm: p.name,
+          cmd: p.cmd ?? '',
+          uid: p.uid ?? -1,
+          user: String(p.uid ?? ''),
+          startTicks: p.startTime?.getTime() ?? 0,
+        }));
     },
-    ports: async (pids) => new Map(pids.map((pid) => [pid, { error: 'listening ports are read from /proc (Linux only)' }])),
+    ports: async (pids) =>
+      new Map(pids.map((pid) => [pid, { error: 'listening ports are read from /proc (Linux only)' }])),
   };
 }
 

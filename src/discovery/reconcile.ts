@@ -34,7 +34,11 @@ const MISSING = 'missing';
  * new process of the same slot (same id but for {pid}) replaces it. A rule whose id has no
  * placeholder is Critical from the start when nothing matches.
  */
-export function reconcile(owned: ReadonlyMap<string, Owned>, desired: Desired[], rules: CompiledRule[]): { next: Map<string, Owned>; ops: Op[] } {
+export function reconcile(
+  owned: ReadonlyMap<string, Owned>,
+  desired: Desired[],
+  rules: CompiledRule[],
+): { next: Map<string, Owned>; ops: Op[] } {
   const next = new Map<string, Owned>();
   const ops: Op[] = [];
   const newBySlot = new Map<string, number>();
@@ -45,7 +49,8 @@ export function reconcile(owned: ReadonlyMap<string, Owned>, desired: Desired[],
     const prev = owned.get(d.id);
     const url = d.state.kind === 'check' ? d.state.registration.url : d.state.url;
     if (!prev) newBySlot.set(`${d.rule.index}\0${d.slot}`, (newBySlot.get(`${d.rule.index}\0${d.slot}`) ?? 0) + 1);
-    if (prev?.fingerprint !== fingerprint) ops.push({ op: 'upsert', id: d.id, rule: d.rule, state: d.state, pid: d.process.pid });
+    if (prev?.fingerprint !== fingerprint)
+      ops.push({ op: 'upsert', id: d.id, rule: d.rule, state: d.state, pid: d.process.pid });
     next.set(d.id, { id: d.id, rule: d.rule, slot: d.slot, fingerprint, pid: d.process.pid, url });
   }
   for (const prev of owned.values()) {

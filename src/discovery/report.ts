@@ -27,8 +27,20 @@ function matchReport(d: Desired): MatchReport {
   const p = d.process;
   const s = d.state;
   const check =
-    s.kind === 'check' ? { id: d.id, url: s.registration.url } : s.kind === 'waiting' ? { id: d.id, url: s.url, status: 'Unknown', message: s.message } : { id: d.id, error: s.message };
-  return { pid: p.pid, name: p.name, user: p.user, cmd: p.cmd, ...(d.ports ? { ports: d.ports } : {}), ...(d.port !== undefined ? { port: d.port } : {}), check };
+    s.kind === 'check'
+      ? { id: d.id, url: s.registration.url }
+      : s.kind === 'waiting'
+        ? { id: d.id, url: s.url, status: 'Unknown', message: s.message }
+        : { id: d.id, error: s.message };
+  return {
+    pid: p.pid,
+    name: p.name,
+    user: p.user,
+    cmd: p.cmd,
+    ...(d.ports ? { ports: d.ports } : {}),
+    ...(d.port !== undefined ? { port: d.port } : {}),
+    check,
+  };
 }
 
 /** Per rule, what it matches now and the check each match would become. Pure. */
@@ -57,10 +69,15 @@ export function formatReport(reports: RuleReport[], ev: Evaluation): string {
       const port = m.ports === undefined ? '' : m.port !== undefined ? ` port ${m.port}` : ' no listening port';
       lines.push(`  pid ${m.pid} ${m.name} (user ${m.user})${port}: ${clip(m.cmd)}`);
       if (m.check.error) lines.push(`    -> no check: ${m.check.error}`);
-      else if (m.check.status) lines.push(`    -> check ${JSON.stringify(m.check.id)} ${m.check.status} "${m.check.message}"`);
+      else if (m.check.status)
+        lines.push(`    -> check ${JSON.stringify(m.check.id)} ${m.check.status} "${m.check.message}"`);
       else lines.push(`    -> check ${JSON.stringify(m.check.id)} ${JSON.stringify(m.check.url)}`);
     }
-    if (r.whenNothingMatches) lines.push(`  nothing matches -> check ${JSON.stringify(r.whenNothingMatches.id)} Critical "${r.whenNothingMatches.message}"`);
+    if (r.whenNothingMatches)
+      lines.push(
+        `  nothing matches -> check ${JSON.stringify(r.whenNothingMatches.id)} Critical ` +
+          `"${r.whenNothingMatches.message}"`,
+      );
     else if (r.matches.length === 0) lines.push('  nothing matches -> no check');
     if (r.ignored) lines.push(`  ${r.ignored} more matching processes ignored (at most 256 checks per rule)`);
   }

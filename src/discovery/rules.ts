@@ -4,7 +4,14 @@ import { ID_RULE, isCheckId } from '../checks/id.js';
 import { MegaphoneError } from '../lib/errors.js';
 import type { ProcessInfo } from './proc.js';
 import type { RuleConfig } from './rule-schema.js';
-import { parseTemplate, parseValueTemplate, renderTemplate, type Template, type TemplateVars, type ValueTemplate } from './template.js';
+import {
+  parseTemplate,
+  parseValueTemplate,
+  renderTemplate,
+  type Template,
+  type TemplateVars,
+  type ValueTemplate,
+} from './template.js';
 
 /** A bad rule: `field` is the dotted path inside the rule (e.g. "match.cmd"). */
 export class RuleError extends Error {
@@ -38,7 +45,8 @@ const SAMPLE_DEFAULTS = { interval: 10_000, timeout: 3_000 };
 
 function regex(source: string, flags: string, field: string): RegExp {
   // g and y make test() stateful: the same process would match only every other time.
-  if (/[gy]/.test(flags)) throw new RuleError(field, `must not use the g or y regex flags, got ${JSON.stringify(flags)}`);
+  if (/[gy]/.test(flags))
+    throw new RuleError(field, `must not use the g or y regex flags, got ${JSON.stringify(flags)}`);
   try {
     return new RegExp(source, flags);
   } catch (err) {
@@ -71,7 +79,9 @@ export function renderId(rule: CompiledRule, vars: TemplateVars): string {
 /** The registration a rule makes for a process; throws a 400 MegaphoneError if it is invalid. */
 export function renderRegistration(rule: CompiledRule, vars: TemplateVars): Registration {
   const { interval, timeout, rise, fall, dependsOn } = rule.config;
-  const extra = Object.fromEntries(Object.entries({ interval, timeout, rise, fall, dependsOn }).filter(([, v]) => v !== undefined));
+  const extra = Object.fromEntries(
+    Object.entries({ interval, timeout, rise, fall, dependsOn }).filter(([, v]) => v !== undefined),
+  );
   return parseRegistration({ id: renderId(rule, vars), url: rule.url.render(vars, encodeURIComponent), ...extra });
 }
 
@@ -81,11 +91,16 @@ export function compileRule(config: RuleConfig, index: number): CompiledRule {
   const name = config.match.name === undefined ? undefined : nameMatcher(config.match.name);
   const cmd = config.match.cmd === undefined ? undefined : regex(config.match.cmd, '', 'match.cmd');
   const id = template('id', () => parseTemplate(config.id));
-  if (id.uses.has('port')) throw new RuleError('id', 'must not use {port}: a restart on a new port would make a new check; use {pid} or {name}');
+  if (id.uses.has('port'))
+    throw new RuleError(
+      'id',
+      'must not use {port}: a restart on a new port would make a new check; use {pid} or {name}',
+    );
   const url = template('url', () => parseValueTemplate(config.url));
   const rule: CompiledRule = { index, label, config, name, cmd, id, url, staticId: id.uses.size === 0 };
   const sampleId = renderId(rule, SAMPLE);
-  if (!isCheckId(sampleId)) throw new RuleError('id', `must yield a valid check id (${ID_RULE}), yields ${JSON.stringify(sampleId)}`);
+  if (!isCheckId(sampleId))
+    throw new RuleError('id', `must yield a valid check id (${ID_RULE}), yields ${JSON.stringify(sampleId)}`);
   try {
     compileCheck(renderRegistration(rule, SAMPLE), 'discovery', SAMPLE_DEFAULTS);
   } catch (err) {
@@ -93,7 +108,11 @@ export function compileRule(config: RuleConfig, index: number): CompiledRule {
     // Errors name their field in backticks: interval, timeout, rise or fall are the rule's own keys.
     const field = /^`(interval|timeout|rise|fall)`/.exec(err.message)?.[1];
     if (field) throw new RuleError(field, err.message.replace(/^`[a-z]+` /, '').replace(/, got .*$/s, ''));
-    throw new RuleError('url', `must yield a valid check url: ${err.message.replace(/, got .*$/s, '')} (with ${JSON.stringify(SAMPLE)} it yields ${JSON.stringify(rule.url.render(SAMPLE, encodeURIComponent))})`);
+    throw new RuleError(
+      'url',
+      `must yield a valid check url: ${err.message.replace(/, got .*$/s, '')} (with ${JSON.stringify(SAMPLE)} it ` +
+        `yields ${JSON.stringify(rule.url.render(SAMPLE, encodeURIComponent))})`,
+    );
   }
   return rule;
 }

@@ -25,7 +25,11 @@ export interface DiscoveryDeps {
 export interface DiscoveryView {
   interval: number;
   lastSnapshot: { at: string; processes: number; readMs: number } | null;
-  rules: Array<{ rule: string; whenMissing: string; checks: Array<{ id: string; pid: number | null; url: unknown; status: string | null; message: string | null }> }>;
+  rules: Array<{
+    rule: string;
+    whenMissing: string;
+    checks: Array<{ id: string; pid: number | null; url: unknown; status: string | null; message: string | null }>;
+  }>;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -34,7 +38,10 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const patternsOf = (rules: CompiledRule[]) =>
   rules
     .filter((r) => r.id.uses.has('pid') && !r.id.uses.has('name'))
-    .map((rule) => ({ rule, re: new RegExp(`^${rule.id.parts.map((p) => (typeof p === 'string' ? escape(p) : '\\d+')).join('')}$`) }));
+    .map((rule) => ({
+      rule,
+      re: new RegExp(`^${rule.id.parts.map((p) => (typeof p === 'string' ? escape(p) : '\\d+')).join('')}$`),
+    }));
 
 /**
  * The thin, stateful side of discovery: one snapshot per interval, shared by every rule, and the
@@ -105,7 +112,9 @@ export class DiscoveryRunner {
     const last = this.last;
     return {
       interval: this.deps.intervalMs,
-      lastSnapshot: last ? { at: new Date(last.at).toISOString(), processes: last.processes, readMs: Math.round(last.readMs) } : null,
+      lastSnapshot: last
+        ? { at: new Date(last.at).toISOString(), processes: last.processes, readMs: Math.round(last.readMs) }
+        : null,
       rules: this.deps.rules.map((rule) => ({
         rule: rule.label,
         whenMissing: rule.config.whenMissing,
@@ -113,7 +122,13 @@ export class DiscoveryRunner {
           .filter((o) => o.rule === rule)
           .map((o) => {
             const state = this.deps.table.get(o.id);
-            return { id: o.id, pid: o.pid ?? null, url: publicUrl(o.url), status: state?.status ?? null, message: state?.message ?? null };
+            return {
+              id: o.id,
+              pid: o.pid ?? null,
+              url: publicUrl(o.url),
+              status: state?.status ?? null,
+              message: state?.message ?? null,
+            };
           }),
       })),
     };
@@ -147,7 +162,12 @@ export class DiscoveryRunner {
     if (this.stopped) return;
     this.last = evaluation;
     for (const d of evaluation.desired) {
-      if (d.state.kind === 'invalid') this.warnOnce(`${d.id}:${d.state.message}`, { rule: d.rule.label, pid: d.process.pid }, `discovery: rule yields an invalid check: ${d.state.message}`);
+      if (d.state.kind === 'invalid')
+        this.warnOnce(
+          `${d.id}:${d.state.message}`,
+          { rule: d.rule.label, pid: d.process.pid },
+          `discovery: rule yields an invalid check: ${d.state.message}`,
+        );
     }
     const { next, ops } = reconcile(this.owned, evaluation.desired, this.deps.rules);
     this.owned = next;
@@ -160,21 +180,42 @@ export class DiscoveryRunner {
     // Not applied: forget it, so the next snapshot tries again (e.g. once the API check is deleted).
     const skip = () => void this.owned.delete(op.id);
     if (existing && existing.check.source !== 'discovery') {
-      this.warnOnce(`foreign:${op.id}`, { rule: op.rule.label, id: op.id, source: existing.check.source }, 'discovery: id is taken by a check from elsewhere; leaving it alone');
+      this.warnOnce(
+        `foreign:${op.id}`,
+        { rule: op.rule.label, id: op.id, source: existing.check.source },
+        'discovery: id is taken by a check from elsewhere; leaving it alone',
+      );
       return skip();
     }
     if (op.op === 'remove') {
-      if (table.remove(op.id)) logger.info({ id: op.id, rule: op.rule.label }, 'discovery: process gone, check removed');
+      if (table.remove(op.id))
+        logger.info({ id: op.id, rule: op.rule.label }, 'discovery: process gone, check removed');
       return;
     }
     if (!existing && table.size >= this.deps.maxChecks) {
-      this.warnOnce(`limit:${op.id}`, { id: op.id, rule: op.rule.label }, 'discovery: limits.maxChecks reached; check not added');
+      this.warnOnce(
+        `limit:${op.id}`,
+        { id: op.id, rule: op.rule.label },
+        'discovery: limits.maxChecks reached; check not added',
+      );
       return skip();
     }
-    const check = op.op === 'missing' ? this.fixed(op.id, op.rule, op.url, 'Critical', MISSING_MESSAGE) : this.build(op.id, op.rule, op.state);
+    const check =
+      op.op === 'missing'
+        ? this.fixed(op.id, op.rule, op.url, 'Critical', MISSING_MESSAGE)
+        : this.build(op.id, op.rule, op.state);
     if (!check) return skip();
     table.upsert(check);
-    logger.info({ id: op.id, rule: op.rule.label, ...(op.op === 'upsert' ? { pid: op.pid } : {}), status: table.get(op.id)?.status, url: check.url }, op.op === 'missing' ? 'discovery: process not running' : 'discovery: check applied');
+    logger.info(
+      {
+        id: op.id,
+        rule: op.rule.label,
+        ...(op.op === 'upsert' ? { pid: op.pid } : {}),
+        status: table.get(op.id)?.status,
+        url: check.url,
+      },
+      op.op === 'missing' ? 'discovery: process not running' : 'discovery: check applied',
+    );
   }
 
   private build(id: string, rule: CompiledRule, state: DesiredState): Check | undefined {
@@ -183,7 +224,11 @@ export class DiscoveryRunner {
     try {
       return { ...compileCheck(state.registration, 'discovery', this.deps.defaults), rule: rule.label };
     } catch (err) {
-      this.warnOnce(`compile:${id}`, { rule: rule.label, id }, `discovery: rule yields an invalid check: ${(err as Error).message}`);
+      this.warnOnce(
+        `compile:${id}`,
+        { rule: rule.label, id },
+        `discovery: rule yields an invalid check: ${(err as Error).message}`,
+      );
       return undefined;
     }
   }
@@ -192,7 +237,21 @@ export class DiscoveryRunner {
     const { interval, timeout } = this.deps.defaults;
     // Never stored or re-validated: the registration only records the id.
     const registration = { id } as Registration;
-    return { kind: 'fixed', id, source: 'discovery', rule: rule.label, url, registration, status, message, intervalMs: interval, timeoutMs: timeout, rise: 1, fall: 1, dependsOn: rule.config.dependsOn ?? [] };
+    return {
+      kind: 'fixed',
+      id,
+      source: 'discovery',
+      rule: rule.label,
+      url,
+      registration,
+      status,
+      message,
+      intervalMs: interval,
+      timeoutMs: timeout,
+      rise: 1,
+      fall: 1,
+      dependsOn: rule.config.dependsOn ?? [],
+    };
   }
 
   private warnOnce(key: string, fields: object, message: string): void {

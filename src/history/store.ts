@@ -18,8 +18,13 @@ export const MAX_HISTORY_KEYS = 20_000;
 function isEntry(v: unknown): v is HistoryEntry {
   const e = v as HistoryEntry;
   return (
-    typeof e === 'object' && e !== null && (e.check === null || typeof e.check === 'string') &&
-    STATUSES.includes(e.from) && STATUSES.includes(e.to) && typeof e.message === 'string' && Number.isFinite(e.at)
+    typeof e === 'object' &&
+    e !== null &&
+    (e.check === null || typeof e.check === 'string') &&
+    STATUSES.includes(e.from) &&
+    STATUSES.includes(e.to) &&
+    typeof e.message === 'string' &&
+    Number.isFinite(e.at)
   );
 }
 
@@ -41,7 +46,11 @@ export class HistoryStore {
   ) {}
 
   /** Loads the journal (skipping torn lines), applies the bounds, compacts it, and purges daily. */
-  static async open(log: AppendLog, config: HistoryConfig, deps: { logger: Logger; now: () => number; flushMs?: number }): Promise<HistoryStore> {
+  static async open(
+    log: AppendLog,
+    config: HistoryConfig,
+    deps: { logger: Logger; now: () => number; flushMs?: number },
+  ): Promise<HistoryStore> {
     const { entries, skipped } = await Journal.load(log, isEntry);
     if (skipped > 0) deps.logger.warn({ file: log.describe, skipped }, 'history: skipped unreadable lines');
     const store = new HistoryStore(new Journal(log, deps.logger, deps.flushMs), config, deps.now);
@@ -54,7 +63,13 @@ export class HistoryStore {
 
   /** Remembers a transition; it reaches the disk with the next batch (within about a second). */
   record(t: Transition): void {
-    const entry: HistoryEntry = { check: t.check, from: t.from, to: t.to, message: t.message.slice(0, MAX_HISTORY_MESSAGE), at: t.at };
+    const entry: HistoryEntry = {
+      check: t.check,
+      from: t.from,
+      to: t.to,
+      message: t.message.slice(0, MAX_HISTORY_MESSAGE),
+      at: t.at,
+    };
     this.add(entry);
     this.journal.append(entry);
     // Trimmed entries still sit in the file; compact once it holds twice what is live.

@@ -19,7 +19,11 @@ export interface MetricsDeps {
   cacheMs?: number;
 }
 
-const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const LINT_FAILING_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 const SOURCES: readonly CheckSource[] = ['api', 'config', 'discovery'];
 

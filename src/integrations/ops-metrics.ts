@@ -6,7 +6,9 @@ import type { Notifier } from './notify/notifier.js';
 export function registerOpsMetrics(registry: Registry, ops: { notifier: Notifier; history: HistoryStore }): void {
   new Counter({
     name: 'megaphone_notifications_total',
-    help: 'Webhook notification outcomes: delivered, failed_attempt (each is retried), abandoned (after the last attempt), dropped (queue full)',
+    help:
+      'Webhook notification outcomes: delivered, failed_attempt (each is retried), ' +
+      'abandoned (after the last attempt), dropped (queue full)',
     labelNames: ['outcome'],
     registers: [registry],
     collect() {

@@ -47,17 +47,19 @@ export function durationOutOfBounds(ms: number, { min = 0, max = Infinity }: Dur
 /** The zod schema of a bounded duration, parsed to ms: the one duration schema, used by config and API. */
 export function durationSchema(bounds: DurationBounds = {}) {
   // Any input: whatever is not a duration gets the same message (a number or a string in the shape).
-  return z.custom<number | string>(() => true).transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: SHAPE });
-      return z.NEVER;
-    }
-    const why = durationOutOfBounds(ms, bounds);
-    if (why) {
-      ctx.addIssue({ code: 'custom', message: why });
-      return z.NEVER;
-    }
-    return ms;
-  });
+  return z
+    .custom<number | string>(() => true)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: SHAPE });
+        return z.NEVER;
+      }
+      const why = durationOutOfBounds(ms, bounds);
+      if (why) {
+        ctx.addIssue({ code: 'custom', message: why });
+        return z.NEVER;
+      }
+      return ms;
+    });
 }

@@ -30,17 +30,26 @@ const show = (id: string) => JSON.stringify(id);
 
 export const badRequest = (message: string, code = 'E_VALIDATION') => new MegaphoneError(message, code, 400);
 
-export const checkNotFound = (id: string) => new MegaphoneError(`no check with id ${show(id)}`, 'E_CHECK_NOT_FOUND', 404);
+export const checkNotFound = (id: string) =>
+  new MegaphoneError(`no check with id ${show(id)}`, 'E_CHECK_NOT_FOUND', 404);
 
 export const routeNotFound = (method: string, path: string) =>
   new MegaphoneError(`no route for ${method} ${path}`, 'E_NOT_FOUND', 404);
 
 /** A check the API may not replace or delete: it comes from the config file or a discovery rule. */
 export const notApiCheck = (id: string, owner: string, verb: 'replaced' | 'deleted' | 'registered') =>
-  new MegaphoneError(`check ${show(id)} is declared by ${owner} and cannot be ${verb} over the API`, 'E_NOT_API_CHECK', 409);
+  new MegaphoneError(
+    `check ${show(id)} is declared by ${owner} and cannot be ${verb} over the API`,
+    'E_NOT_API_CHECK',
+    409,
+  );
 
 export const notPushCheck = (id: string, kind: string) =>
-  new MegaphoneError(`check ${show(id)} is a ${kind} check; only push (ttl) checks take reports`, 'E_NOT_PUSH_CHECK', 409);
+  new MegaphoneError(
+    `check ${show(id)} is a ${kind} check; only push (ttl) checks take reports`,
+    'E_NOT_PUSH_CHECK',
+    409,
+  );
 
 export const tooManyChecks = (limit: number) =>
   new MegaphoneError(`too many checks: limit is ${limit} (limits.maxChecks)`, 'E_TOO_MANY_CHECKS', 429);

@@ -22,7 +22,8 @@ type Issue = z.ZodError['issues'][number];
 function pickIssue(first: Issue): Issue {
   let issue = first;
   while (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    const branch = issue.errors.find((b) => b[0] && !(b[0].code === 'invalid_type' && b[0].path.length === 0)) ?? issue.errors[0];
+    const branch =
+      issue.errors.find((b) => b[0] && !(b[0].code === 'invalid_type' && b[0].path.length === 0)) ?? issue.errors[0];
     const inner = branch?.[0];
     if (!inner) break;
     issue = { ...inner, path: [...issue.path, ...inner.path] } as Issue;

@@ -6,7 +6,10 @@ function walk(value: unknown, depth: number, budget: { left: number }): string {
   let out: string;
   if (value === null || typeof value !== 'object') {
     // Strings are cut before quoting: a 64 KB string costs no more than a short one.
-    out = typeof value === 'string' ? JSON.stringify(value.length > budget.left ? value.slice(0, budget.left) : value) : String(JSON.stringify(value) ?? value);
+    out =
+      typeof value === 'string'
+        ? JSON.stringify(value.length > budget.left ? value.slice(0, budget.left) : value)
+        : String(JSON.stringify(value) ?? value);
   } else if (depth >= PREVIEW_DEPTH) {
     out = Array.isArray(value) ? '[…]' : '{…}';
   } else {

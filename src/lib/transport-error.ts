@@ -34,10 +34,15 @@ function codeOf(err: unknown): string | undefined {
 }
 
 /** Describes why a connection-level poll failed, in words an operator reads at `/`. */
-export function describeTransportError(err: unknown, signal: AbortSignal, timeoutMs: number): { message: string; code: string } {
+export function describeTransportError(
+  err: unknown,
+  signal: AbortSignal,
+  timeoutMs: number,
+): { message: string; code: string } {
   if (signal.aborted) {
     const reason = signal.reason as { name?: string } | undefined;
-    if (reason?.name === 'TimeoutError') return { message: `timed out after ${formatDuration(timeoutMs)}`, code: 'ETIMEOUT' };
+    if (reason?.name === 'TimeoutError')
+      return { message: `timed out after ${formatDuration(timeoutMs)}`, code: 'ETIMEOUT' };
     return { message: 'poll cancelled', code: 'ECANCELLED' };
   }
   const code = codeOf(err) ?? 'EUNKNOWN';

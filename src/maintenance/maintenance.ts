@@ -106,14 +106,21 @@ export class Maintenance {
     this.stop();
     const until = this.state?.until;
     if (until === undefined) return;
-    this.timer = setTimeout(() => {
-      if (this.current()) this.arm();
-    }, Math.min(Math.max(until - this.now(), 0), MAX_TIMER));
+    this.timer = setTimeout(
+      () => {
+        if (this.current()) this.arm();
+      },
+      Math.min(Math.max(until - this.now(), 0), MAX_TIMER),
+    );
     this.timer.unref();
   }
 }
 
 /** The `maintenance` object of GET / and /maintenance. */
 export function maintenanceView(s: MaintenanceState): { reason: string; since: string; until: string | null } {
-  return { reason: s.reason, since: new Date(s.since).toISOString(), until: s.until === undefined ? null : new Date(s.until).toISOString() };
+  return {
+    reason: s.reason,
+    since: new Date(s.since).toISOString(),
+    until: s.until === undefined ? null : new Date(s.until).toISOString(),
+  };
 }

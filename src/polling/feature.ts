@@ -42,7 +42,8 @@ export function pollingFeature(deps: PollingDeps): Feature & {
     onResult: (id, result) => thresholds.record(id, result),
     random: deps.random,
   });
-  const probe: ProbeFn = deps.probe ?? ((check, signal) => runProbe(check, signal, { dispatcher, now, targets: deps.targets }));
+  const probe: ProbeFn =
+    deps.probe ?? ((check, signal) => runProbe(check, signal, { dispatcher, now, targets: deps.targets }));
   const feed = new PollFeed(table, bus, scheduler, probe, deps.random);
   const sweeper = new StalenessSweeper(table, bus, now);
   return {
@@ -56,7 +57,11 @@ export function pollingFeature(deps: PollingDeps): Feature & {
       void old.close().catch(() => undefined);
     },
     sections: [
-      { key: 'limits.concurrentPolls', pick: (c) => c.limits.concurrentPolls, apply: (next) => void (scheduler.concurrency = next.limits.concurrentPolls) },
+      {
+        key: 'limits.concurrentPolls',
+        pick: (c) => c.limits.concurrentPolls,
+        apply: (next) => void (scheduler.concurrency = next.limits.concurrentPolls),
+      },
       { key: 'flap', pick: (c) => c.flap, apply: (next) => void (thresholds.flap = next.flap) },
     ],
     start() {

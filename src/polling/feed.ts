@@ -54,6 +54,12 @@ export class PollFeed {
       this.scheduler.unschedule(check.id);
       return;
     }
-    this.scheduler.schedule(check.id, check.intervalMs, check.timeoutMs, (signal) => this.probe(check, signal), firstDelayMs);
+    this.scheduler.schedule(
+      check.id,
+      check.intervalMs,
+      check.timeoutMs,
+      (signal) => this.probe(check, signal),
+      firstDelayMs,
+    );
   }
 }

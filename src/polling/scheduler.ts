@@ -97,10 +97,19 @@ export class Scheduler {
       // A plain timer, not AbortSignal.timeout inside AbortSignal.any: Node 20 holds that timeout
       // signal only weakly, so under GC pressure it can vanish and the poll never times out.
       const controller = entry.controller;
-      const deadline = setTimeout(() => controller.abort(new DOMException(`timed out after ${entry.timeoutMs} ms`, 'TimeoutError')), entry.timeoutMs);
-      const result = await entry.poll(controller.signal).catch(
-        (err: unknown): Result => ({ status: 'Unknown', message: `internal error: ${String(err)}`, latencyMs: Date.now() - started, at: started }),
-      ).finally(() => clearTimeout(deadline));
+      const deadline = setTimeout(
+        () => controller.abort(new DOMException(`timed out after ${entry.timeoutMs} ms`, 'TimeoutError')),
+        entry.timeoutMs,
+      );
+      const result = await entry
+        .poll(controller.signal)
+        .catch((err: unknown): Result => ({
+          status: 'Unknown',
+          message: `internal error: ${String(err)}`,
+          latencyMs: Date.now() - started,
+          at: started,
+        }))
+        .finally(() => clearTimeout(deadline));
       if (this.current(entry)) this.opts.onResult(entry.id, result);
     } finally {
       this.slots.release();

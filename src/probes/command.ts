@@ -57,12 +57,21 @@ export function probeCommand(check: CommandCheck, signal: AbortSignal, now: () =
       child.stdout.destroy();
       child.stderr.destroy();
       const timedOut = (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
-      finish({ status: 'Critical', message: timedOut ? `timed out after ${formatDuration(check.timeoutMs)}` : 'poll cancelled', code: timedOut ? 'ETIMEOUT' : 'ECANCELLED', output: stdout() });
+      finish({
+        status: 'Critical',
+        message: timedOut ? `timed out after ${formatDuration(check.timeoutMs)}` : 'poll cancelled',
+        code: timedOut ? 'ETIMEOUT' : 'ECANCELLED',
+        output: stdout(),
+      });
     };
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     child.once('error', (err: NodeJS.ErrnoException) => {
-      finish({ status: 'Unknown', message: `cannot run ${file}: ${err.code ?? err.message}`, code: err.code ?? 'ESPAWN' });
+      finish({
+        status: 'Unknown',
+        message: `cannot run ${file}: ${err.code ?? err.message}`,
+        code: err.code ?? 'ESPAWN',
+      });
     });
     // Helpers left behind by the plugin would hold its pipes open: reap the group once it exits.
     child.once('exit', () => killGroup(child.pid));

@@ -36,10 +36,15 @@ export function interpretHealthJson(httpStatus: number, body: string): Reading {
   } catch (err) {
     return byHttpCode(httpStatus, clipMessage(`invalid JSON: ${(err as Error).message}`));
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return byHttpCode(httpStatus, 'health+json body is not an object');
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    return byHttpCode(httpStatus, 'health+json body is not an object');
   const doc = json as { status?: unknown; output?: unknown; checks?: unknown };
   const status = normalizeStatus(doc.status);
-  if (!status) return { ...byHttpCode(httpStatus, `no health+json status (got ${preview(doc.status ?? null, 100)})`), payload: body };
+  if (!status)
+    return {
+      ...byHttpCode(httpStatus, `no health+json status (got ${preview(doc.status ?? null, 100)})`),
+      payload: body,
+    };
   const parts = failing(doc.checks);
   if (parts.length === 0 && typeof doc.output === 'string' && doc.output) parts.push(doc.output);
   return { status, message: clipMessage(parts.join('; ')), payload: body };

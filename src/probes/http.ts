@@ -91,9 +91,14 @@ function read(check: HttpCheck, httpStatus: number, text: string): Reading {
 export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: HttpProbeDeps): Promise<Result> {
   const at = deps.now();
   const started = performance.now();
-  const done = (r: Omit<Result, 'latencyMs' | 'at'>): Result => ({ ...r, latencyMs: Math.round(performance.now() - started), at });
+  const done = (r: Omit<Result, 'latencyMs' | 'at'>): Result => ({
+    ...r,
+    latencyMs: Math.round(performance.now() - started),
+    at,
+  });
   // A stored path that a rule now refuses could never be read: say so without polling the target.
-  if (check.path.refusal) return done({ status: 'Unknown', message: refusedPathMessage(check.path.refusal), code: check.path.refusal.code });
+  if (check.path.refusal)
+    return done({ status: 'Unknown', message: refusedPathMessage(check.path.refusal), code: check.path.refusal.code });
   let body: Body | undefined;
   try {
     const res = await deps.dispatcher.request({
@@ -107,7 +112,11 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: Htt
     if (res.statusCode >= 300 && res.statusCode < 400) {
       // Following redirects would let a target send the poll anywhere (SSRF): report it instead.
       discard(body);
-      return done({ status: 'Critical', message: redirectMessage(res.statusCode, res.headers.location), httpStatus: res.statusCode });
+      return done({
+        status: 'Critical',
+        message: redirectMessage(res.statusCode, res.headers.location),
+        httpStatus: res.statusCode,
+      });
     }
     const httpStatus = res.statusCode;
     const text = await readCapped(body, MAX_BODY_BYTES);
@@ -116,7 +125,11 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: Htt
       if (check.format === 'http' && !check.match) return done({ ...byCode(httpStatus), httpStatus });
       const why = `response body over ${MAX_BODY_BYTES / 1024} KB`;
       if (httpStatus >= 200 && httpStatus < 300) return done({ status: 'Unknown', message: why, httpStatus });
-      return done({ status: httpStatus === 429 ? 'Warning' : 'Critical', message: `HTTP ${httpStatus}; ${why}`, httpStatus });
+      return done({
+        status: httpStatus === 429 ? 'Warning' : 'Critical',
+        message: `HTTP ${httpStatus}; ${why}`,
+        httpStatus,
+      });
     }
     return done({ ...read(check, httpStatus, text), httpStatus });
   } catch (err) {

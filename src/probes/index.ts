@@ -20,9 +20,19 @@ export function runProbe(check: Check, signal: AbortSignal, deps: ProbeDeps): Pr
     case 'command':
       return probeCommand(check, signal, deps.now);
     case 'push':
-      return Promise.resolve({ status: 'Unknown', message: 'push checks are not polled', latencyMs: 0, at: deps.now() });
+      return Promise.resolve({
+        status: 'Unknown',
+        message: 'push checks are not polled',
+        latencyMs: 0,
+        at: deps.now(),
+      });
     case 'global':
-      return Promise.resolve({ status: check.statusoverride ?? 'Critical', message: 'host forced by the --global check', latencyMs: 0, at: deps.now() });
+      return Promise.resolve({
+        status: check.statusoverride ?? 'Critical',
+        message: 'host forced by the --global check',
+        latencyMs: 0,
+        at: deps.now(),
+      });
     case 'fixed':
       return Promise.resolve({ status: check.status, message: check.message, latencyMs: 0, at: deps.now() });
   }

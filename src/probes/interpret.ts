@@ -37,7 +37,13 @@ export function interpretJson(httpStatus: number, body: string, path: StatusPath
   // The path cannot be read at all: nothing the body says changes that.
   if (hit.kind === 'refused') return { status: 'Unknown', message: refusedPathMessage(hit.error), payload: body };
   if (hit.kind === 'over-budget') {
-    return { ...byHttpCode(httpStatus, `\`url.jsonpath\` ${path.text} gave up after ${hit.steps} steps on this body (E_JSONPATH_BUDGET)`), payload: body };
+    return {
+      ...byHttpCode(
+        httpStatus,
+        `\`url.jsonpath\` ${path.text} gave up after ${hit.steps} steps on this body (E_JSONPATH_BUDGET)`,
+      ),
+      payload: body,
+    };
   }
   if (hit.kind === 'miss' || hit.value === undefined || hit.value === null) {
     return { ...byHttpCode(httpStatus, `no status at ${path.text}`), payload: body };

@@ -13,10 +13,12 @@ export interface Perfdatum {
 export const MAX_PERFDATA = 64;
 
 // A label is quoted ('' escapes a quote) or runs to '='; then value+UOM and up to four ;-fields.
-const ITEM = /\s*(?:'((?:[^']|'')+)'|([^\s=']+))=([^\s;]*)(?:;([^\s;]*))?(?:;([^\s;]*))?(?:;([^\s;]*))?(?:;([^\s;]*))?/y;
+const ITEM =
+  /\s*(?:'((?:[^']|'')+)'|([^\s=']+))=([^\s;]*)(?:;([^\s;]*))?(?:;([^\s;]*))?(?:;([^\s;]*))?(?:;([^\s;]*))?/y;
 const VALUE = /^(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)([a-zA-Z%/]*)$/;
 
-const num = (s: string | undefined) => (s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined);
+const num = (s: string | undefined) =>
+  s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined;
 const text = (s: string | undefined) => (s !== undefined && s !== '' ? s : undefined);
 
 /** Parses a perfdata string (the part after `|`). Unparseable tails are dropped, never thrown. */
@@ -54,6 +56,12 @@ export function parsePluginOutput(output: string): { message: string; perfdata: 
   if (bar !== -1) perf.push(first.slice(bar + 1));
   // Nagios long output: perfdata may continue after a `|` on a later line, to the end.
   const longBar = rest.join('\n').indexOf('|');
-  if (longBar !== -1) perf.push(rest.join('\n').slice(longBar + 1).replace(/\n/g, ' '));
+  if (longBar !== -1)
+    perf.push(
+      rest
+        .join('\n')
+        .slice(longBar + 1)
+        .replace(/\n/g, ' '),
+    );
   return { message, perfdata: perf.flatMap(parsePerfdata).slice(0, MAX_PERFDATA) };
 }

@@ -4,8 +4,16 @@ import type { Result } from './result.js';
 import type { TargetPolicy } from '../security/targets.js';
 import { connectGuarded } from '../security/connect-guard.js';
 
-/** OK when a TCP connection to host:port opens before the signal's deadline; Critical with the reason otherwise. Never throws. */
-export function probeTcp(check: TcpCheck, signal: AbortSignal, now: () => number, targets: TargetPolicy): Promise<Result> {
+/**
+ * OK when a TCP connection to host:port opens before the signal's deadline; Critical with the reason otherwise. Never
+ * throws.
+ */
+export function probeTcp(
+  check: TcpCheck,
+  signal: AbortSignal,
+  now: () => number,
+  targets: TargetPolicy,
+): Promise<Result> {
   const at = now();
   const started = performance.now();
   const latency = () => Math.round(performance.now() - started);
@@ -20,10 +28,13 @@ export function probeTcp(check: TcpCheck, signal: AbortSignal, now: () => number
       socket.destroy();
       resolve({ ...r, latencyMs: latency(), at });
     };
-    const onAbort = () => finish({ status: 'Critical', ...describeTransportError(signal.reason, signal, check.timeoutMs) });
+    const onAbort = () =>
+      finish({ status: 'Critical', ...describeTransportError(signal.reason, signal, check.timeoutMs) });
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => finish({ status: 'OK', message: `connected to ${check.host}:${check.port}` }));
-    socket.once('error', (err) => finish({ status: 'Critical', ...describeTransportError(err, signal, check.timeoutMs) }));
+    socket.once('error', (err) =>
+      finish({ status: 'Critical', ...describeTransportError(err, signal, check.timeoutMs) }),
+    );
   });
 }

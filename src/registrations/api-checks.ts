@@ -3,7 +3,14 @@ import type { Check } from '../checks/definition.js';
 import { checkSpecSchema, type Registration } from '../checks/spec.js';
 import { timingChanged } from '../checks/timing.js';
 import { assertNoCycle } from '../checks/dependencies.js';
-import { checkNotFound, MegaphoneError, notApiCheck, notPushCheck, StorageError, tooManyChecks } from '../lib/errors.js';
+import {
+  checkNotFound,
+  MegaphoneError,
+  notApiCheck,
+  notPushCheck,
+  StorageError,
+  tooManyChecks,
+} from '../lib/errors.js';
 import { formatIssue } from '../lib/format-issue.js';
 import { assertTargetAllowed, type TargetPolicy } from '../security/targets.js';
 import type { Status } from '../status.js';
@@ -22,11 +29,13 @@ export interface ApiChecksOptions {
 }
 
 /** Who declared a check that the API may not touch: its discovery rule, else its source. */
-const ownerOf = (check: { source: string; rule?: string }) => (check.rule ? `discovery rule ${check.rule}` : check.source);
+const ownerOf = (check: { source: string; rule?: string }) =>
+  check.rule ? `discovery rule ${check.rule}` : check.source;
 
 /** Compiles a stored registration; throws StorageError naming the check and the reason. */
 function compileStored(id: string, raw: unknown, defaults: CheckDefaults, file: string): Check {
-  const why = (reason: string) => new StorageError(`data file ${file} holds an invalid check ${JSON.stringify(id)}: ${reason}; refusing to start`);
+  const why = (reason: string) =>
+    new StorageError(`data file ${file} holds an invalid check ${JSON.stringify(id)}: ${reason}; refusing to start`);
   const parsed = checkSpecSchema.safeParse(raw);
   if (!parsed.success) throw why(formatIssue(parsed.error, raw));
   if (parsed.data.id !== id) throw why(`it is stored under another id (${JSON.stringify(parsed.data.id)})`);

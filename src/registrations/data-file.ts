@@ -48,7 +48,12 @@ export const DATA_VERSION = 1;
 const SECTION_KEYS: readonly SectionKey[] = ['maintenance'];
 
 const pushReportSchema = z.strictObject({ status: storedStatusSchema, message: z.string(), at: z.number() });
-const silenceSchema = z.strictObject({ reason: z.string(), since: z.number(), until: z.number().optional(), untilOk: z.boolean() });
+const silenceSchema = z.strictObject({
+  reason: z.string(),
+  since: z.number(),
+  until: z.number().optional(),
+  untilOk: z.boolean(),
+});
 const record = z.record(z.string(), z.unknown());
 const documentSchema = z.looseObject({
   version: z.number(),
@@ -57,7 +62,12 @@ const documentSchema = z.looseObject({
   silences: record.optional(),
 });
 
-const emptyState = (): DataState => ({ checks: new Map(), pushes: new Map(), silences: new Map(), sections: new Map() });
+const emptyState = (): DataState => ({
+  checks: new Map(),
+  pushes: new Map(),
+  silences: new Map(),
+  sections: new Map(),
+});
 
 /** Builds the state from the file's JSON; throws naming what is wrong (the store names the file). */
 export function stateFromDocument(json: unknown): DataState {
@@ -89,7 +99,9 @@ export function stateFromDocument(json: unknown): DataState {
   return state;
 }
 
-/** The file's JSON for a state; maps become null-prototype objects, so an id like `__proto__` is a key like any other. */
+/**
+ * The file's JSON for a state; maps become null-prototype objects, so an id like `__proto__` is a key like any other.
+ */
 export function documentFromState(state: DataState): Record<string, unknown> {
   const toObject = <V>(m: Map<string, V>) => {
     const o = Object.create(null) as Record<string, V>;

@@ -30,7 +30,8 @@ export function registrationsFeature(deps: RegistrationsDeps): Feature & { api: 
     now: deps.now,
   });
   api.load();
-  if (api.shadowed.length > 0) logger.warn({ ids: api.shadowed }, 'stored checks shadowed by config checks of the same id');
+  if (api.shadowed.length > 0)
+    logger.warn({ ids: api.shadowed }, 'stored checks shadowed by config checks of the same id');
   for (const r of refusedPaths(deps.table.all())) {
     logger.warn(r, 'stored check has a jsonpath that is now refused: it stays Unknown until registered again');
   }
@@ -43,7 +44,11 @@ export function registrationsFeature(deps: RegistrationsDeps): Feature & { api: 
         pick: (c) => [c.defaults, c.limits.maxChecks],
         apply(next) {
           const kept = api.reconfigure({ defaults: next.defaults, maxChecks: next.limits.maxChecks });
-          if (kept.length > 0) logger.warn({ ids: kept }, 'config reload: these API checks do not fit the new defaults and keep their old timing');
+          if (kept.length > 0)
+            logger.warn(
+              { ids: kept },
+              'config reload: these API checks do not fit the new defaults and keep their old timing',
+            );
         },
       },
     ],

@@ -61,11 +61,14 @@ function carried(canonical: string): Omit<Address, 'family'> | undefined {
   if (/^::[0-9a-f]{1,4}(:[0-9a-f]{1,4})?$/.test(canonical) && canonical !== '::1') {
     return { address: ipv4At(ipv6Bytes(canonical), 96), via: `${canonical} (IPv4-compatible ::/96)` };
   }
-  if (canonical.startsWith('2002:')) return { address: ipv4At(ipv6Bytes(canonical), 16), via: `${canonical} (6to4 2002::/16)` };
+  if (canonical.startsWith('2002:'))
+    return { address: ipv4At(ipv6Bytes(canonical), 16), via: `${canonical} (6to4 2002::/16)` };
   if (!canonical.startsWith('64:ff9b:')) return undefined;
   const b = ipv6Bytes(canonical);
-  if (b.subarray(4, 12).every((x) => x === 0)) return { address: ipv4At(b, 96), via: `${canonical} (NAT64 64:ff9b::/96)` };
-  // Local use (RFC 8215): read in the /96 layout its examples use; any /96 inside the /48 carries IPv4 in its last 32 bits.
+  if (b.subarray(4, 12).every((x) => x === 0))
+    return { address: ipv4At(b, 96), via: `${canonical} (NAT64 64:ff9b::/96)` };
+  // Local use (RFC 8215): read in the /96 layout its examples use; any /96 inside the /48 carries IPv4 in its last 32
+  // bits.
   if (b[4] === 0 && b[5] === 1) return { address: ipv4At(b, 96), via: `${canonical} (NAT64 local-use 64:ff9b:1::/48)` };
   return undefined;
 }

@@ -35,7 +35,10 @@ export interface GuardedAgentOptions extends Omit<Agent.Options, 'connect'> {
 /** An undici Agent that refuses to connect anywhere the policy does not allow (literals and resolved names). */
 export function createGuardedAgent(policy: TargetPolicy, opts: GuardedAgentOptions = {}): Agent {
   const { connectTimeout, ...agentOptions } = opts;
-  const base = buildConnector({ timeout: connectTimeout ?? 10_000, lookup: guardedLookup(policy) } as buildConnector.BuildOptions);
+  const base = buildConnector({
+    timeout: connectTimeout ?? 10_000,
+    lookup: guardedLookup(policy),
+  } as buildConnector.BuildOptions);
   const connect: buildConnector.connector = (options, callback) => {
     const why = literalRefusal(policy, options.hostname);
     if (why) {

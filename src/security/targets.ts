@@ -36,7 +36,8 @@ function allowRange(entry: string): AllowRange | string | undefined {
   if (!ip) return prefix === undefined ? undefined : 'is not a CIDR';
   if (extra !== undefined) return 'is not a CIDR';
   const max = ip.family === 'ipv4' ? 32 : 128;
-  if (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max)) return `has a prefix outside 0-${max}`;
+  if (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max))
+    return `has a prefix outside 0-${max}`;
   const bits = prefix === undefined ? max : Number(prefix);
   if (ip.family === 'ipv6' && MAPPED.test(ip.address)) {
     if (bits < 96) return 'is a ::ffff: (IPv4-mapped) range: its prefix must be 96-128';
@@ -50,18 +51,24 @@ export function invalidAllowEntry(entry: string): string | undefined {
   const range = allowRange(entry);
   if (typeof range === 'string') return range;
   if (range) return undefined;
-  return /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(entry) ? undefined : 'is not a CIDR or a host name';
+  return /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(entry)
+    ? undefined
+    : 'is not a CIDR or a host name';
 }
 
 /** Compiles `targets.allow` (entries already validated by the config schema). */
-export function compileTargetPolicy(allow: readonly string[] = DEFAULT_ALLOW, resolve: ResolveAll = defaultResolve): TargetPolicy {
+export function compileTargetPolicy(
+  allow: readonly string[] = DEFAULT_ALLOW,
+  resolve: ResolveAll = defaultResolve,
+): TargetPolicy {
   const nets4 = new BlockList();
   const nets6 = new BlockList();
   const names: string[] = [];
   for (const entry of allow) {
     const range = allowRange(entry);
     if (range === undefined) names.push(entry.toLowerCase());
-    else if (typeof range !== 'string') (range.family === 'ipv4' ? nets4 : nets6).addSubnet(range.address, range.prefix, range.family);
+    else if (typeof range !== 'string')
+      (range.family === 'ipv4' ? nets4 : nets6).addSubnet(range.address, range.prefix, range.family);
   }
   return { nets4, nets6, names, text: allow.join(', '), resolve };
 }
@@ -76,7 +83,8 @@ export function addressRefusal(policy: TargetPolicy, raw: string, allowedByName 
   const addr: Address | undefined = normalizeAddress(raw);
   if (!addr) return `${raw} is not an IP address`;
   const socket = socketAddressOf(addr);
-  // A translation form is named with the IPv4 address it carries: "64:ff9b::a9fe:a9fe (NAT64 64:ff9b::/96) carrying 169.254.169.254".
+  // A translation form is named with the IPv4 address it carries: "64:ff9b::a9fe:a9fe (NAT64 64:ff9b::/96) carrying
+  // 169.254.169.254".
   const shown = addr.via ? `${addr.via} carrying ${addr.address}` : addr.address;
   const why = alwaysRefused(addr, socket);
   if (why) return `${shown} is ${why} and always refused`;
@@ -118,7 +126,10 @@ export async function assertTargetAllowed(target: URL | string, policy: TargetPo
 }
 
 /** Resolves a name for a connection and keeps only the addresses the policy allows. */
-export async function allowedAddresses(policy: TargetPolicy, hostname: string): Promise<Array<{ address: string; family: number }>> {
+export async function allowedAddresses(
+  policy: TargetPolicy,
+  hostname: string,
+): Promise<Array<{ address: string; family: number }>> {
   const byName = nameAllowed(policy, hostname);
   const all = await policy.resolve(hostname);
   const ok = all.filter((a) => addressRefusal(policy, a.address, byName) === undefined);

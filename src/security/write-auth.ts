@@ -24,10 +24,15 @@ export async function resolveWritePolicy(auth: Config['auth']): Promise<WritePol
   try {
     text = await readFile(auth.tokenFile, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read auth.tokenFile ${auth.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new ConfigError(
+      `cannot read auth.tokenFile ${auth.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
   const token = (text.split(/\r?\n/)[0] ?? '').trim();
-  if (token.length < 16) throw new ConfigError(`auth.tokenFile ${auth.tokenFile} must hold a token of at least 16 characters on its first line`);
+  if (token.length < 16)
+    throw new ConfigError(
+      `auth.tokenFile ${auth.tokenFile} must hold a token of at least 16 characters on its first line`,
+    );
   return { token, requireTokenOnLoopback: auth.requireTokenOnLoopback };
 }
 
@@ -46,7 +51,8 @@ export function writeAuth(policy: WritePolicy): Middleware {
   const peerOf = policy.peerAddress ?? ((ctx: Context) => ctx.req.socket.remoteAddress);
   return async (ctx, next) => {
     if (READ_METHODS.has(ctx.method)) return next();
-    if (digested.token !== policy.token) digested = { token: policy.token, expected: policy.token === undefined ? undefined : digest(policy.token) };
+    if (digested.token !== policy.token)
+      digested = { token: policy.token, expected: policy.token === undefined ? undefined : digest(policy.token) };
     const { expected } = digested;
     if (!policy.requireTokenOnLoopback && isLoopback(peerOf(ctx))) return next();
     if (!expected) throw forbidden('writes are accepted only from loopback; set auth.token to allow other clients');
@@ -54,7 +60,11 @@ export function writeAuth(policy: WritePolicy): Middleware {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     if (!match) {
       ctx.set('WWW-Authenticate', 'Bearer');
-      throw forbidden(header === '' ? 'writes need an Authorization: Bearer token' : 'the Authorization header must be "Bearer <token>"');
+      throw forbidden(
+        header === ''
+          ? 'writes need an Authorization: Bearer token'
+          : 'the Authorization header must be "Bearer <token>"',
+      );
     }
     if (!timingSafeEqual(digest(match[1] as string), expected)) throw forbidden('the bearer token is not valid');
     return next();

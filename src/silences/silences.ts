@@ -58,7 +58,11 @@ export class Silences {
   }
 
   /** Silences a check once that is on disk; `created` is false when it replaced a silence. */
-  async silence(id: string, reason: string, opts: { ttlMs?: number; untilOk: boolean }): Promise<{ silence: Silence; created: boolean }> {
+  async silence(
+    id: string,
+    reason: string,
+    opts: { ttlMs?: number; untilOk: boolean },
+  ): Promise<{ silence: Silence; created: boolean }> {
     const state = this.table.get(id);
     if (!state) throw checkNotFound(id);
     const previous = this.byId.get(id);
@@ -102,7 +106,12 @@ export class Silences {
     }
     this.byId.delete(id);
     const state = this.table.get(id);
-    if (state) this.apply(state, undefined, cause === 'lifted' ? 'silence lifted' : `silence lifted (${cause === 'expired' ? 'ttl over' : 'check OK'})`);
+    if (state)
+      this.apply(
+        state,
+        undefined,
+        cause === 'lifted' ? 'silence lifted' : `silence lifted (${cause === 'expired' ? 'ttl over' : 'check OK'})`,
+      );
     this.logger.info({ check: id, cause }, 'check silence lifted');
     this.arm();
     return true;
@@ -117,7 +126,14 @@ export class Silences {
       return;
     }
     const at = this.now();
-    this.bus.emit('transition', { check: state.check.id, from: state.status, to: state.status, message, at, silence: silence ? 'on' : 'off' });
+    this.bus.emit('transition', {
+      check: state.check.id,
+      from: state.status,
+      to: state.status,
+      message,
+      at,
+      silence: silence ? 'on' : 'off',
+    });
     this.bus.emit('changed', state);
   }
 

@@ -67,7 +67,8 @@ export function readJournal<Op>(
     if (expected === -1 && entry.seq > after + 1)
       throw refuse(
         i + 1,
-        `starts at op ${entry.seq} but the data file ends at op ${after}: ops ${after + 1}–${entry.seq - 1} are missing`,
+        `starts at op ${entry.seq} but the data file ends at op ${after}: ops ${after + 1}–${entry.seq - 1} are ` +
+          `missing`,
       );
     if (expected !== -1 && entry.seq !== expected)
       throw refuse(i + 1, `holds op ${entry.seq} where op ${expected} was due`);

@@ -53,7 +53,13 @@ export class HostSummary {
     const status = this.index.status();
     if (this.hostStatus !== undefined && status !== this.hostStatus) {
       const host = this.summary();
-      this.bus.emit('transition', { check: null, from: this.hostStatus, to: host.status, message: host.message, at: this.now() });
+      this.bus.emit('transition', {
+        check: null,
+        from: this.hostStatus,
+        to: host.status,
+        message: host.message,
+        at: this.now(),
+      });
     }
     this.hostStatus = status;
   }

@@ -22,12 +22,11 @@ export class Thresholds {
     if (!state) return;
     const { check } = state;
     const pending = state.result === undefined || state.stale;
-    const verdict = judge(
-      { status: state.status, message: state.message, pending },
-      state.tracking,
-      result,
-      { rise: check.rise, fall: check.fall, flap: this.flap },
-    );
+    const verdict = judge({ status: state.status, message: state.message, pending }, state.tracking, result, {
+      rise: check.rise,
+      fall: check.fall,
+      flap: this.flap,
+    });
     state.result = result;
     state.stale = false;
     state.tracking = verdict.tracking;

@@ -50,7 +50,11 @@ export interface TestAppOptions {
  * createMegaphone with the daemon's real dependencies (real probes, real data file in a temp
  * folder, guarded pools) but for what the test replaces; quick polls by default.
  */
-export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string, opts: TestAppOptions = {}): Promise<TestApp> {
+export async function makeTestApp(
+  overrides: ConfigInput = {},
+  dataFile?: string,
+  opts: TestAppOptions = {},
+): Promise<TestApp> {
   const config = parseConfig({ defaults: { interval: '1s', timeout: '500ms' }, ...overrides });
   config.dataFile = dataFile ?? path.join(tempDir(), 'db.json');
   const logger = pino({ level: 'silent' });
@@ -76,7 +80,12 @@ export async function makeTestApp(overrides: ConfigInput = {}, dataFile?: string
 }
 
 /** makeTestApp with half-second polls in a given folder (history, notifications and reload tests). */
-export function makeOpsApp(overrides: ConfigInput = {}, opts: { dir?: string; now?: () => number } = {}): Promise<TestApp> {
+export function makeOpsApp(
+  overrides: ConfigInput = {},
+  opts: { dir?: string; now?: () => number } = {},
+): Promise<TestApp> {
   const dir = opts.dir ?? tempDir();
-  return makeTestApp({ defaults: { interval: '500ms', timeout: '500ms' }, ...overrides }, path.join(dir, 'db.json'), { now: opts.now });
+  return makeTestApp({ defaults: { interval: '500ms', timeout: '500ms' }, ...overrides }, path.join(dir, 'db.json'), {
+    now: opts.now,
+  });
 }

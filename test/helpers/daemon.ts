@@ -24,7 +24,10 @@ export interface RunningDaemon {
  * Spawns the built daemon (dist/cli.js) with `config` written to a temp file, on port 0 unless
  * the config says otherwise, and waits for its "listening" log line.
  */
-export async function spawnDaemon(config: Record<string, unknown> = {}, opts: { dir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<RunningDaemon> {
+export async function spawnDaemon(
+  config: Record<string, unknown> = {},
+  opts: { dir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunningDaemon> {
   const dir = opts.dir ?? tempDir('megaphone-e2e-');
   const configFile = path.join(dir, 'megaphone.conf.json');
   writeFileSync(configFile, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, ...config }, null, 2));
@@ -39,7 +42,10 @@ export async function spawnDaemon(config: Record<string, unknown> = {}, opts: { 
   proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`daemon did not start in time\nstdout: ${out}\nstderr: ${err}`)), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`daemon did not start in time\nstdout: ${out}\nstderr: ${err}`)),
+      15_000,
+    );
     const onData = () => {
       for (const line of out.split('\n')) {
         if (!line.includes('"listening"')) continue;

@@ -19,7 +19,10 @@ export interface FakeService {
   close(): Promise<void>;
 }
 
-export async function startFakeService(initial: FakeReply = { body: { status: 'OK', message: 'fine' } }, path = '/status'): Promise<FakeService> {
+export async function startFakeService(
+  initial: FakeReply = { body: { status: 'OK', message: 'fine' } },
+  path = '/status',
+): Promise<FakeService> {
   let current = initial;
   const svc = { hits: 0 } as FakeService;
   const server = http.createServer((req, res) => {

@@ -74,7 +74,8 @@ export async function startHaproxy(body: string): Promise<RunningHaproxy> {
       await command('show info');
       break;
     } catch (err) {
-      if (proc.proc.exitCode !== null || Date.now() > deadline) throw new Error(`haproxy did not start: ${String(err)}\n${proc.output()}`);
+      if (proc.proc.exitCode !== null || Date.now() > deadline)
+        throw new Error(`haproxy did not start: ${String(err)}\n${proc.output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

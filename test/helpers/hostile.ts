@@ -2,8 +2,20 @@ import net from 'node:net';
 
 /** What each path of the hostile service does to whoever polls it. */
 export const HOSTILE_PATHS = [
-  'hang', 'slow-headers', 'drip', 'huge', 'invalid-json', 'deep-object', 'deep-array', 'redirect-loop',
-  'latin1', 'huge-headers', 'close-mid-body', 'reset', 'long-message', 'garbage',
+  'hang',
+  'slow-headers',
+  'drip',
+  'huge',
+  'invalid-json',
+  'deep-object',
+  'deep-array',
+  'redirect-loop',
+  'latin1',
+  'huge-headers',
+  'close-mid-body',
+  'reset',
+  'long-message',
+  'garbage',
 ] as const;
 export type HostilePath = (typeof HOSTILE_PATHS)[number];
 
@@ -16,8 +28,14 @@ export interface HostileService {
 }
 
 const head = (code: number, headers: Record<string, string | number>) =>
-  `HTTP/1.1 ${code} X\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
-const json = (body: string | Buffer) => Buffer.concat([Buffer.from(head(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })), Buffer.from(body)]);
+  `HTTP/1.1 ${code} X\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
+const json = (body: string | Buffer) =>
+  Buffer.concat([
+    Buffer.from(head(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })),
+    Buffer.from(body),
+  ]);
 
 const HUNDRED_MB = 100 * 1024 * 1024;
 

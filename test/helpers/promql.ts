@@ -18,7 +18,9 @@ export function readRules(yamlText: string): PromRule[] {
 /** The PromQL a rule runs: its expr, and each query its annotations build with printf (each %q as a string). */
 export function ruleQueries(rule: PromRule): string[] {
   const templated = Object.values(rule.annotations ?? {}).flatMap((text) =>
-    [...text.matchAll(/printf "((?:[^"\\]|\\.)*)"/g)].map((m) => (JSON.parse(`"${m[1]}"`) as string).replaceAll('%q', '"x"')),
+    [...text.matchAll(/printf "((?:[^"\\]|\\.)*)"/g)].map((m) =>
+      (JSON.parse(`"${m[1]}"`) as string).replaceAll('%q', '"x"'),
+    ),
   );
   return [rule.expr, ...templated];
 }
@@ -29,7 +31,8 @@ export function selectedMetrics(expr: string): Set<string> {
   parser.parse(expr).iterate({
     enter(node) {
       if (node.type.isError) throw new Error(`PromQL syntax error at ${node.from} in ${JSON.stringify(expr)}`);
-      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') names.add(expr.slice(node.from, node.to));
+      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector')
+        names.add(expr.slice(node.from, node.to));
     },
   });
   return names;

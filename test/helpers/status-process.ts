@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const STATUS_SERVICE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/status-service.mjs');
+export const STATUS_SERVICE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../fixtures/status-service.mjs',
+);
 
 /** A token for this test run's command lines, so no other engineer's processes ever match a rule. */
 export const runToken = () => `mgtok${randomBytes(6).toString('hex')}`;

@@ -18,7 +18,8 @@ const readOrEmpty = (file: string) => {
  */
 export function readStored(dataFile: string): DataState {
   const text = readOrEmpty(dataFile);
-  const { seq, doc } = text === '' ? { seq: 0, doc: { version: 1, checks: {} } } : splitSnapshot(JSON.parse(text), dataFile);
+  const { seq, doc } =
+    text === '' ? { seq: 0, doc: { version: 1, checks: {} } } : splitSnapshot(JSON.parse(text), dataFile);
   const state = stateFromDocument(doc);
   const journal = readJournal(readOrEmpty(logFileFor(dataFile, 'journal')), dataFile, seq, (json) => json as DataOp);
   for (const { seq: at, op } of journal.entries) if (at > seq) applyDataOp(state, op);
@@ -26,4 +27,5 @@ export function readStored(dataFile: string): DataState {
 }
 
 /** The stored registrations as the data file's `checks` object would show them. */
-export const storedChecks = (dataFile: string): Record<string, unknown> => Object.fromEntries(readStored(dataFile).checks);
+export const storedChecks = (dataFile: string): Record<string, unknown> =>
+  Object.fromEntries(readStored(dataFile).checks);

@@ -35,7 +35,8 @@ export async function startWebhookReceiver(behaviour: Behaviour = () => 200): Pr
         res.on('close', () => r.hanging--);
         return;
       }
-      if (what >= 200 && what < 300) r.received.push({ body: JSON.parse(text) as Record<string, unknown>, headers: req.headers });
+      if (what >= 200 && what < 300)
+        r.received.push({ body: JSON.parse(text) as Record<string, unknown>, headers: req.headers });
       res.writeHead(what).end();
     });
   });

@@ -91,7 +91,16 @@ export class WebhookQueue {
         if (this.closer.signal.aborted) return;
         this.deps.stats.failedAttempts++;
         const last = attempt === this.hook.attempts;
-        this.deps.logger.warn({ webhook: this.safeUrl(), attempt, err: (err as Error).message, check: event.check, lifecycle: event.lifecycle }, last ? 'notification failed; giving up' : 'notification failed; will retry');
+        this.deps.logger.warn(
+          {
+            webhook: this.safeUrl(),
+            attempt,
+            err: (err as Error).message,
+            check: event.check,
+            lifecycle: event.lifecycle,
+          },
+          last ? 'notification failed; giving up' : 'notification failed; will retry',
+        );
         if (last) this.deps.stats.abandoned++;
         else await this.sleep(Math.min(MAX_BACKOFF_MS, base * 2 ** (attempt - 1)));
       }
@@ -102,7 +111,8 @@ export class WebhookQueue {
     const url = new URL(this.hook.url);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'megaphone' };
     if (url.username || url.password) {
-      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+      const user = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      headers.authorization = `Basic ${Buffer.from(user).toString('base64')}`;
     }
     const res = await this.deps.dispatcher.request({
       origin: url.origin,

@@ -136,7 +136,12 @@ export class Notifier {
       if (!open) continue;
       clearTimeout(open.repeat);
       target.problems.delete(id);
-      this.send(target, { check: id, from: open.status, to: open.status, message: 'check removed', at: this.deps.now() }, 'closed', open.since);
+      this.send(
+        target,
+        { check: id, from: open.status, to: open.status, message: 'check removed', at: this.deps.now() },
+        'closed',
+        open.since,
+      );
     }
   }
 
@@ -157,7 +162,12 @@ export class Notifier {
     problem.repeat = setTimeout(() => {
       if (target.problems.get(check) !== problem) return;
       const message = this.deps.currentMessage(check) ?? '';
-      this.send(target, { check, from: problem.status, to: problem.status, message, at: this.deps.now() }, 'ongoing', problem.since);
+      this.send(
+        target,
+        { check, from: problem.status, to: problem.status, message, at: this.deps.now() },
+        'ongoing',
+        problem.since,
+      );
       this.scheduleRepeat(target, check, problem);
     }, every);
     problem.repeat.unref();

@@ -12,7 +12,10 @@ export const webhookSchema = z.strictObject({
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   }),
   /** Statuses that count as a problem; default Warning and Critical. */
-  on: z.array(canonicalStatusSchema).min(1).default(['Warning', 'Critical'] as Status[]),
+  on: z
+    .array(canonicalStatusSchema)
+    .min(1)
+    .default(['Warning', 'Critical'] as Status[]),
   /** Only these check ids (then no host events); default every check and the host. */
   checks: z.array(idSchema).max(1000).optional(),
   /** Re-send an "ongoing" event this often while a problem lasts; default never. */
