@@ -82,6 +82,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         port: config.agent.port,
         weights: megaphone.agentWeights,
         view: megaphone.host,
+        group: (name) => megaphone.groups.get(name),
+        anyGroup: () => !megaphone.groups.all().next().done,
+        sendWaitMs: config.agent.sendWait,
         logger,
       });
     }
@@ -105,6 +108,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     close() {
       closing ??= (async () => {
         systemd.stopping();
+        megaphone.endHeld();
         await agent?.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -10,6 +10,9 @@ import { discoveryFeature } from './discovery/feature.js';
 import type { ProcReader } from './discovery/reader.js';
 import type { Feature } from './feature.js';
 import { historyFeature } from './history/feature.js';
+import { ChangeFeed } from './feed/change-feed.js';
+import { FeedWatcher } from './feed/watcher.js';
+import { groupsFeature } from './groups/feature.js';
 import { Metrics } from './integrations/metrics.js';
 import { notifyFeature } from './integrations/notify/feature.js';
 import { registerOpsMetrics } from './integrations/ops-metrics.js';
@@ -102,7 +105,12 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   };
   const summary = new HostSummary(bus, now, () => polling.sweeper.sweepIfDue(), blocking);
   // History and notifications listen before any check arrives.
-  const history = use(await historyFeature({ config, log: deps.storage.log('history'), bus, logger, now })).history;
+  // One index for every change served (history entries, ETags, blocking queries), growing across restarts.
+  const feed = new ChangeFeed(now());
+  const history = use(
+    await historyFeature({ config, log: deps.storage.log('history'), bus, logger, now, nextIndex: () => feed.next() }),
+  ).history;
+  feed.atLeast(history.lastIndex + 1);
   const notify = use(
     notifyFeature({
       config,
@@ -146,6 +154,11 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   logger.info({ dataFile: config.dataFile, checks: table.size, configChecks: config.checks.length }, 'registry loaded');
   const maintenance = use(maintenanceFeature({ store: data, checks: summary, bus, now })).maintenance;
   const host = new HostView(summary, maintenance, table);
+  const freshen = () => polling.sweeper.sweepIfDue();
+  const groups = use(
+    groupsFeature({ config, table, bus, maintenance, freshen, blocking, reconfigured: () => watcher.regroup() }),
+  ).groups;
+  const watcher = new FeedWatcher(feed, bus, maintenance, host, groups);
 
   // What readers see: GET / in each representation, the agent, /metrics.
   let live = { http: config.http, agentWeights: config.agent.weights };
@@ -160,13 +173,14 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
       },
     ],
   });
-  const metrics = new Metrics({ host, table, bus });
+  const metrics = new Metrics({ host, table, bus, groups });
   registerOpsMetrics(metrics.registry, { notifier: notify.notifier, history });
   use({ name: 'metrics', close: () => metrics.close() });
   const representations = DEFAULT_REPRESENTATIONS;
+  const closers = new Set<() => void>();
   const handler: Handler = createHandler({
     table,
-    freshen: () => polling.sweeper.sweepIfDue(),
+    freshen,
     checks: registrations.api,
     host,
     http: () => live.http,
@@ -174,6 +188,11 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     negotiator: new Negotiator(host, now, representations),
     maintenance,
     silences,
+    groups,
+    feed,
+    watcher,
+    random: deps.random,
+    onClose: (fn) => void closers.add(fn),
     metrics,
     history,
     discovery: discovery.runner,
@@ -189,8 +208,15 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     logger,
   );
   let closing: Promise<void> | undefined;
+  // Held requests (blocking queries) and event streams answer now, so a server can close.
+  const endHeld = () => {
+    for (const fn of closers) fn();
+    feed.wakeAll();
+  };
   return {
     handler,
+    /** Ends held requests and event streams (before the daemon closes its server). */
+    endHeld,
     /** Starts polling, the staleness sweep and discovery (its first snapshot is applied before this resolves). */
     async start(): Promise<void> {
       for (const f of features) await f.start?.();
@@ -200,6 +226,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     /** Stops everything and waits for pending writes. */
     close(): Promise<void> {
       closing ??= (async () => {
+        endHeld();
         // Producers of changes stop first, so nothing reaches a closed store or journal.
         const first = [discovery, polling];
         for (const f of first) await f.close?.();
@@ -218,6 +245,8 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     data,
     maintenance,
     silences,
+    groups,
+    feed,
     history,
     notifier: notify.notifier,
     metrics,

@@ -131,7 +131,7 @@ describe('SIGHUP reload', () => {
     const second = await reload(daemon, changed, 'config reloaded');
     const keys = [
       'limits.headersTimeout, limits.requestTimeout, limits.connectionsPerClient',
-      'agent.port, agent.host',
+      'agent.port, agent.host, agent.sendWait',
     ];
     expect(first.needsRestart).toEqual(keys);
     expect(second.needsRestart).toEqual(keys);

@@ -8,7 +8,11 @@ import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { makeOpsApp, type TestApp } from './helpers/app.js';
 import { waitFor } from './helpers/wait.js';
 import { escapeHtml, renderStatusPage } from '../src/api/status-page.js';
+import { STATUS_PAGE_SCRIPT, STATUS_PAGE_SCRIPT_HASH } from '../src/api/status-page-script.js';
 import type { CheckState } from '../src/table/check-state.js';
+
+// The browser's document in page callbacks (they run in the page: no closures; the test's types have no DOM).
+type Dom = { document: { querySelector(s: string): { textContent: string | null } | null } };
 
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-artifacts');
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
@@ -37,10 +41,16 @@ describe('GET / content negotiation', () => {
   it('a browser gets the HTML page, locked down by CSP, with the JSON summary code', async () => {
     const res = await t.request.get('/').set('Accept', BROWSER_ACCEPT).expect(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    const csp = res.headers['content-security-policy'] as string;
+    expect(csp).toContain("default-src 'none'");
+    // Its one script runs by hash and talks only to this daemon; nothing loads from elsewhere.
+    expect(csp).toContain(`script-src ${STATUS_PAGE_SCRIPT_HASH};`);
+    expect(csp).toContain("connect-src 'self'");
     expect(res.headers.vary).toBe('Accept');
     expect(res.text).toContain('No services are registered');
-    expect(res.text).not.toMatch(/<script|src=["']?http|href=["']?http/i);
+    expect(res.text.match(/<script/g)).toHaveLength(1);
+    expect(res.text).toContain(`<script>${STATUS_PAGE_SCRIPT}</script>`);
+    expect(res.text).not.toMatch(/<script src|src=["']?http|href=["']?http/i);
   });
 
   it('marks a flapping or stale check in words, and says where each check came from', () => {
@@ -134,7 +144,9 @@ describe('status page in headless Chromium', () => {
     // The hostile message is shown as text, not run as markup.
     await expect(db.locator('.msg').textContent()).resolves.toBe(`database unreachable ${XSS}`);
     await expect(page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).resolves.toBeUndefined();
-    await expect(page.locator('script, img').count()).resolves.toBe(0);
+    // Its own script only; the hostile message's <script> and <img> are text.
+    await expect(page.locator('script').count()).resolves.toBe(1);
+    await expect(page.locator('img').count()).resolves.toBe(0);
     expect(dialogs).toEqual([]);
 
     // Worst first; every check says where it came from; the transitions list is there.
@@ -145,6 +157,36 @@ describe('status page in headless Chromium', () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'status-page.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('updates live from /events: a transition shows without a reload', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    // Script errors only: the page and its fetches of `/` are 503 while the host is Critical, on purpose.
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(daemon.url);
+    await page.waitForFunction(
+      () => (globalThis as unknown as Dom).document.querySelector('#live')?.textContent === 'updates live',
+    );
+    // A mark in the page's JavaScript state: a reload would wipe it.
+    await page.evaluate(() => ((globalThis as unknown as { mark: string }).mark = 'same page'));
+    const queue = page.locator('li.check[data-id="queue"]');
+    await expect(queue.locator('.badge').textContent()).resolves.toContain('Warning');
+
+    warn.status('OK', 'queue drained');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as Dom).document
+          .querySelector('li.check[data-id="queue"] .badge')
+          ?.textContent?.includes('OK'),
+      undefined,
+      { timeout: 10_000 },
+    );
+    await expect(queue.locator('.msg').textContent()).resolves.toBe('queue drained');
+    await expect(page.locator('ul.recent li').first().locator('.who').textContent()).resolves.toBe('queue');
+    await expect(page.evaluate(() => (globalThis as unknown as { mark?: string }).mark)).resolves.toBe('same page');
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

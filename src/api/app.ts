@@ -12,6 +12,8 @@ import { rootRoutes } from './routes-root.js';
 import { maintenanceRoutes } from './routes-maintenance.js';
 import { metricsRoutes } from './routes-metrics.js';
 import { silenceRoutes } from './routes-silences.js';
+import { groupRoutes } from './routes-groups.js';
+import { eventRoutes } from './routes-events.js';
 import type { AppDeps } from './deps.js';
 
 export type { AppDeps };
@@ -29,6 +31,8 @@ export function createApp(deps: AppDeps): Koa {
   stateRoutes(router, deps);
   maintenanceRoutes(router, deps);
   silenceRoutes(router, deps);
+  groupRoutes(router, deps);
+  eventRoutes(router, deps);
   metricsRoutes(router, deps);
 
   app.use(finishUnreadBody);

@@ -3,6 +3,9 @@ import type { Config } from '../config/schema.js';
 import type { DiscoveryView } from '../discovery/runner.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Metrics } from '../integrations/metrics.js';
+import type { ChangeFeed } from '../feed/change-feed.js';
+import type { FeedWatcher } from '../feed/watcher.js';
+import type { Groups } from '../groups/groups.js';
 import type { Maintenance } from '../maintenance/maintenance.js';
 import type { Silences } from '../silences/silences.js';
 import type { Registration } from '../checks/spec.js';
@@ -39,6 +42,14 @@ export interface AppDeps {
   negotiator: Negotiator;
   maintenance: Maintenance;
   silences: Silences;
+  groups: Groups;
+  /** Indexes of what is served, for ETags and blocking queries; the watcher keeps them current. */
+  feed: ChangeFeed;
+  watcher: FeedWatcher;
+  /** 0 ≤ x < 1: the jitter of blocking queries. */
+  random: () => number;
+  /** Runs `fn` when megaphone closes: long-held responses (event streams) end then. */
+  onClose: (fn: () => void) => void;
   metrics: Metrics;
   /** Transition history; without it /history and /checks/:id/history are absent. */
   history?: HistoryStore;

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { HostView } from '../summary/host-view.js';
+import type { StatusView } from '../summary/host-view.js';
 import { MegaphoneError, badRequest } from '../lib/errors.js';
 import { chooseMediaType } from './accept.js';
 import type { Representation } from './representations.js';
@@ -20,7 +20,7 @@ export class Negotiator {
   private readonly cache = new Map<Representation, Cached>();
 
   constructor(
-    private readonly host: HostView,
+    private readonly host: StatusView,
     private readonly now: () => number,
     readonly representations: readonly Representation[],
   ) {

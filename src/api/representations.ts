@@ -1,4 +1,4 @@
-import type { HostStatus, HostView } from '../summary/host-view.js';
+import type { HostStatus, StatusView } from '../summary/host-view.js';
 import { maintenanceView } from '../maintenance/maintenance.js';
 import type { Status } from '../status.js';
 import { VERSION } from '../lib/version.js';
@@ -7,7 +7,7 @@ import { healthCheckKey } from './wire.js';
 
 /** What a representation renders from: the host, at `now`. */
 export interface RenderInput {
-  host: HostView;
+  host: StatusView;
   summary: HostStatus;
   now: number;
 }

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
 import type { AppDeps } from './deps.js';
 import type { Negotiator } from './negotiate.js';
+import { etagOf } from './feed-http.js';
+import { HOST_RESOURCE } from '../feed/watcher.js';
 
 /** Cache-Control of GET / (`http.cacheMaxAge`, else no-store); the route and the fast path share it. */
 export function rootCacheControl(http: Config['http']): string {
@@ -9,7 +11,7 @@ export function rootCacheControl(http: Config['http']): string {
 }
 
 /** What the fast path reads of the app's dependencies. */
-export type FastRootDeps = Pick<AppDeps, 'negotiator' | 'representations' | 'http' | 'host'>;
+export type FastRootDeps = Pick<AppDeps, 'negotiator' | 'representations' | 'http' | 'host' | 'feed' | 'watcher'>;
 
 /** The Content-Type Koa sends for `ctx.type = 'application/json'`; the fast path sends the same. */
 export const ROOT_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -50,13 +52,17 @@ export class FastRoot {
       !this.enabled ||
       req.url !== '/' ||
       (req.method !== 'GET' && req.method !== 'HEAD') ||
-      !wantsDefaultJson(req.headers.accept)
+      !wantsDefaultJson(req.headers.accept) ||
+      // Conditional requests (304) are Koa's.
+      req.headers['if-none-match'] !== undefined
     )
       return false;
     const first = this.dialects.representations[0];
     if (!first) return false;
     const bytes = this.negotiator.body(first);
     const http = this.dialects.http();
+    this.dialects.watcher.sync();
+    const index = this.dialects.feed.index(HOST_RESOURCE);
     if (this.cacheControl?.http !== http) this.cacheControl = { http, value: rootCacheControl(http) };
     res.writeHead(http.statusCodes[this.dialects.host.summary().status], [
       'Content-Type',
@@ -65,6 +71,10 @@ export class FastRoot {
       this.cacheControl.value,
       'Vary',
       'Accept',
+      'ETag',
+      etagOf(index, first.format),
+      'X-Megaphone-Index',
+      String(index),
       'Content-Length',
       String(bytes.length),
     ]);

@@ -4,12 +4,18 @@ import { checkNotFound } from '../lib/errors.js';
 import { stateView } from '../checks/state-view.js';
 import { publicUrl } from '../checks/redact.js';
 import type { AppDeps } from './deps.js';
+import { conditional } from './feed-http.js';
+import { CHECKS_RESOURCE } from '../feed/watcher.js';
 
 /** /checks: list, read, register, delete. */
 export function checksRoutes(router: Router, deps: AppDeps): void {
   router.get('/checks', (ctx) => {
     const verbose = ctx.query.verbose === '1' || ctx.query.verbose === 'true';
-    if (verbose) deps.freshen();
+    deps.freshen();
+    deps.watcher.sync();
+    // The index moves with every check added, changed or removed, and every status or message change
+    // (poll times and latencies, like `/`'s date, do not count).
+    if (conditional(ctx, deps.feed.index(CHECKS_RESOURCE), verbose ? 'verbose' : 'list')) return;
     // Ids are keys from outside: a null-prototype object keeps `__proto__` an ordinary key.
     const out = Object.create(null) as Record<string, unknown>;
     for (const s of deps.table.all())

@@ -1,7 +1,8 @@
 import type Router from '@koa/router';
 import { badRequest, checkNotFound } from '../lib/errors.js';
-import type { HistoryEntry, HistoryStore } from '../history/store.js';
+import type { HistoryStore } from '../history/store.js';
 import type { AppDeps } from './deps.js';
+import { historyView } from '../history/view.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -14,20 +15,12 @@ function parseLimit(raw: unknown): number {
   return Number(raw);
 }
 
-const view = (e: HistoryEntry) => ({
-  check: e.check,
-  from: e.from,
-  to: e.to,
-  message: e.message,
-  at: new Date(e.at).toISOString(),
-});
-
 /** GET /history (the host's transitions) and GET /checks/:id/history, newest first. */
 export function historyRoutes(router: Router, deps: AppDeps & { history: HistoryStore }): void {
   router.get('/history', (ctx) => {
     const limit = parseLimit(ctx.query.limit);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { history: deps.history.host(limit).map(view) };
+    ctx.body = { history: deps.history.host(limit).map(historyView) };
   });
 
   router.get('/checks/:id/history', (ctx) => {
@@ -36,6 +29,6 @@ export function historyRoutes(router: Router, deps: AppDeps & { history: History
     // A removed check's history stays readable until it ages out.
     if (!deps.table.get(id) && !deps.history.has(id)) throw checkNotFound(id);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { check: id, history: deps.history.forCheck(id, limit).map(view) };
+    ctx.body = { check: id, history: deps.history.forCheck(id, limit).map(historyView) };
   });
 }

@@ -12,6 +12,6 @@ export const listenersFeature: Feature = {
       key: 'limits.headersTimeout, limits.requestTimeout, limits.connectionsPerClient',
       pick: (c) => [c.limits.headersTimeout, c.limits.requestTimeout, c.limits.connectionsPerClient],
     },
-    { key: 'agent.port, agent.host', pick: (c) => [c.agent.port, c.agent.host] },
+    { key: 'agent.port, agent.host, agent.sendWait', pick: (c) => [c.agent.port, c.agent.host, c.agent.sendWait] },
   ],
 };

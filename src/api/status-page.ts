@@ -5,9 +5,10 @@ import type { HistoryEntry, HistoryStore } from '../history/store.js';
 import type { Summary } from '../summary/aggregate.js';
 import { severity, type Status } from '../status.js';
 import { STATUS_PAGE_CSS } from './status-page-css.js';
+import { STATUS_PAGE_SCRIPT, STATUS_PAGE_SCRIPT_HASH } from './status-page-script.js';
 import { chooseMediaType } from './accept.js';
 
-/** Seconds between the page's own reloads. */
+/** Seconds between the page's own reloads when scripts are off (with them it follows /events). */
 const REFRESH_SECONDS = 10;
 const RECENT_TRANSITIONS = 20;
 
@@ -50,8 +51,9 @@ function time(at: number, now: number): string {
 
 function checkRow(s: CheckState, now: number): string {
   const flapping = s.flapping ? ' <span class="flap">⇅ flapping</span>' : '';
-  const flags = `${flapping}${s.stale ? ' <span class="flap">⌛ stale</span>' : ''}`;
-  return `<li class="check s-${s.status}">
+  const silenced = s.silence ? ` <span class="flap">🔕 silenced: ${escapeHtml(s.silence.reason)}</span>` : '';
+  const flags = `${flapping}${s.stale ? ' <span class="flap">⌛ stale</span>' : ''}${silenced}`;
+  return `<li class="check s-${s.status}" data-id="${escapeHtml(s.check.id)}">
 <div class="head">${badge(s.status)} <strong class="id">${escapeHtml(s.check.id)}</strong>${flags}</div>
 <div class="msg">${escapeHtml(s.message)}</div>
 <div class="meta">since ${time(s.since, now)} · source ${escapeHtml(s.check.source)}</div>
@@ -65,7 +67,7 @@ function transitionRow(e: HistoryEntry, now: number): string {
   return `<li>${time(e.at, now)} <span class="who">${who}</span> ${change} ${message}</li>`;
 }
 
-/** The whole page: no scripts, no external assets, refreshes itself. */
+/** The whole page: one inline script (allowed by hash) following /events; no external assets. */
 export function renderStatusPage(v: StatusPageView): string {
   const checks = [...v.checks].sort(
     (a, b) => severity(b.status) - severity(a.status) || (a.check.id < b.check.id ? -1 : 1),
@@ -82,7 +84,7 @@ export function renderStatusPage(v: StatusPageView): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="${REFRESH_SECONDS}">
+<noscript><meta http-equiv="refresh" content="${REFRESH_SECONDS}"></noscript>
 <title>${escapeHtml(v.status)} · ${escapeHtml(v.hostname)} · megaphone</title>
 <style>${STATUS_PAGE_CSS}</style></head>
 <body><main>
@@ -91,10 +93,10 @@ export function renderStatusPage(v: StatusPageView): string {
 <h2>Checks (${checks.length})</h2>
 ${list}
 <h2>Latest transitions</h2>
-${recent}
-<footer>Updated <time datetime="${nowIso}">${nowIso}</time> · refreshes every ${REFRESH_SECONDS}s ·
-<a href="/?format=json">JSON</a></footer>
-</main></body></html>
+<div id="recent">${recent}</div>
+<footer>Updated <time id="updated" datetime="${nowIso}">${nowIso}</time> ·
+<span id="live">refreshes every ${REFRESH_SECONDS}s</span> · <a href="/?format=json">JSON</a></footer>
+</main><script>${STATUS_PAGE_SCRIPT}</script></body></html>
 `;
 }
 
@@ -123,10 +125,11 @@ export function serveStatusPage(ctx: Context, deps: StatusPageDeps, code: number
   ctx.type = 'text/html; charset=utf-8';
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Vary', 'Accept');
-  // Nothing on the page runs or loads: no scripts, no external anything.
+  // Nothing on the page runs or loads but its own script (by hash), which talks only to this daemon.
   ctx.set(
     'Content-Security-Policy',
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    `default-src 'none'; style-src 'unsafe-inline'; script-src ${STATUS_PAGE_SCRIPT_HASH}; connect-src 'self'; ` +
+      "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   );
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.body = renderStatusPage({

@@ -6,6 +6,7 @@ import { idSchema } from './id.js';
 import { intervalSchema, timeoutSchema, ttlSchema } from './timing.js';
 import { parseStatusPath } from './jsonpath.js';
 import { preview } from '../lib/preview.js';
+import { safeRecord } from '../lib/safe-record.js';
 
 export const MAX_URL_LENGTH = 2048;
 /** Longest `match` pattern accepted (characters). */
@@ -68,25 +69,23 @@ const FORBIDDEN_HEADERS = new Set([
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 
-const headersSchema = z
-  .record(
-    z.string(),
-    z
-      .string()
-      .max(1024)
-      .regex(/^[^\r\n\0]*$/, { message: 'must not contain line breaks' }),
-  )
-  .superRefine((h, ctx) => {
-    const names = Object.keys(h);
-    if (names.length > MAX_HEADERS)
-      ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_HEADERS} entries` });
-    const bad = names.find((n) => !HEADER_NAME.test(n));
-    if (bad !== undefined)
-      ctx.addIssue({ code: 'custom', message: `has ${JSON.stringify(bad)}, which is not an HTTP header name` });
-    const managed = names.find((n) => FORBIDDEN_HEADERS.has(n.toLowerCase()));
-    if (managed !== undefined)
-      ctx.addIssue({ code: 'custom', message: `may not set ${managed}: it is managed by megaphone` });
-  });
+// Header names come from outside: a safe record keeps `__proto__` a name like any other.
+const headersSchema = safeRecord(
+  z.string(),
+  z
+    .string()
+    .max(1024)
+    .regex(/^[^\r\n\0]*$/, { message: 'must not contain line breaks' }),
+).superRefine((h, ctx) => {
+  const names = Object.keys(h);
+  if (names.length > MAX_HEADERS) ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_HEADERS} entries` });
+  const bad = names.find((n) => !HEADER_NAME.test(n));
+  if (bad !== undefined)
+    ctx.addIssue({ code: 'custom', message: `has ${JSON.stringify(bad)}, which is not an HTTP header name` });
+  const managed = names.find((n) => FORBIDDEN_HEADERS.has(n.toLowerCase()));
+  if (managed !== undefined)
+    ctx.addIssue({ code: 'custom', message: `may not set ${managed}: it is managed by megaphone` });
+});
 
 const urlObject = z.strictObject({
   addr: z.union([httpUrl, tcpUrl]),

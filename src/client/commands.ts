@@ -67,8 +67,13 @@ export function registerClientCommands(program: Command): void {
       'Nagios/Icinga plugin: one line and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also when unreachable)',
     )
     .option('--check <id>', 'report one check instead of the host')
-    .action(async (opts: ClientOpts & { check?: string }) => {
-      const r = await nagiosStatus(baseUrl(opts.url), { check: opts.check, timeoutMs: timeoutOf(opts, 3) });
+    .option('--group <name>', 'report a named group (config `groups`) instead of the host')
+    .action(async (opts: ClientOpts & { check?: string; group?: string }) => {
+      const r = await nagiosStatus(baseUrl(opts.url), {
+        check: opts.check,
+        group: opts.group,
+        timeoutMs: timeoutOf(opts, 3),
+      });
       out(r.line);
       process.exitCode = r.exitCode;
     });

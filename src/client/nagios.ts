@@ -2,6 +2,8 @@ import { ALL_OK_MESSAGE, GLOBAL_ID, healthCheckKey, normalizeStatus, STATUSES, t
 import { oneLine } from '../lib/one-line.js';
 import { call, ClientError, type Reply } from './http.js';
 
+const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
+
 /** Nagios plugin exit codes per status. */
 export const NAGIOS_EXIT: Record<Status, number> = { OK: 0, Warning: 1, Critical: 2, Unknown: 3 };
 
@@ -95,12 +97,20 @@ export function interpretReply(reply: Reply, check?: string): NagiosResult {
 }
 
 /** `megaphone status`: one Nagios line and exit code; 3 when megaphone can't be reached. */
-export async function nagiosStatus(url: string, opts: { check?: string; timeoutMs: number }): Promise<NagiosResult> {
+export async function nagiosStatus(
+  url: string,
+  opts: { check?: string; group?: string; timeoutMs: number },
+): Promise<NagiosResult> {
   try {
-    const reply = await call(url, {
+    // A group answers at /groups/NAME exactly as the host does at /.
+    const target =
+      opts.group === undefined ? url : new URL(`groups/${encodeURIComponent(opts.group)}`, withSlash(url)).href;
+    const reply = await call(target, {
       accept: 'application/health+json, application/json;q=0.5',
       timeoutMs: opts.timeoutMs,
     });
+    if (opts.group !== undefined && reply.status === 404)
+      return unknown(`no group ${JSON.stringify(opts.group)} on this megaphone`);
     return interpretReply(reply, opts.check);
   } catch (err) {
     if (err instanceof ClientError) return unknown(err.message);

@@ -6,6 +6,7 @@ import { historySchema } from '../history/schema.js';
 import { ruleSchema } from '../discovery/rule-config.js';
 import { checkSpecSchema } from '../checks/spec.js';
 import { intervalSchema, timeoutSchema } from '../checks/timing.js';
+import { groupsSchema } from '../groups/schema.js';
 
 const listenSchema = z.strictObject({
   /** Address to bind; default "0.0.0.0". */
@@ -108,6 +109,11 @@ const agentSchema = z.strictObject({
   weights: z
     .strictObject({ OK: weight.default(100), Unknown: weight.default(100), Warning: weight.default(50) })
     .prefault({}),
+  /**
+   * How long a connection waits for HAProxy's `agent-send` line (a group name) before answering for
+   * the host; default 50ms, 0 never waits (groups are then not served by the agent).
+   */
+  sendWait: durationSchema({ max: 1000 }).prefault('50ms'),
 });
 
 /** The whole megaphone.conf.json. Every key is optional; unknown keys are errors. */
@@ -129,6 +135,8 @@ export const configSchema = z.strictObject({
   checks: z.array(checkSpecSchema).default([]),
   http: httpSchema.prefault({}),
   agent: agentSchema.prefault({}),
+  /** Named groups of checks, each served like `/` at /groups/:name; default none. */
+  groups: groupsSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -12,8 +12,14 @@ export async function historyFeature(deps: {
   bus: EventBus;
   logger: Logger;
   now: () => number;
+  /** Each entry's index (the change feed's). */
+  nextIndex: () => number;
 }): Promise<Feature & { history: HistoryStore }> {
-  const history = await HistoryStore.open(deps.log, deps.config.history, { logger: deps.logger, now: deps.now });
+  const history = await HistoryStore.open(deps.log, deps.config.history, {
+    logger: deps.logger,
+    now: deps.now,
+    nextIndex: deps.nextIndex,
+  });
   deps.bus.on('transition', (t) => history.record(t));
   return {
     name: 'history',

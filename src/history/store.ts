@@ -5,8 +5,11 @@ import type { HistoryConfig } from './schema.js';
 import { Journal } from './journal.js';
 import type { AppendLog } from '../storage/types.js';
 
-/** One remembered transition; `check` is null for the host. `at` is epoch ms. */
-export type HistoryEntry = Transition;
+/**
+ * One remembered transition; `check` is null for the host. `at` is epoch ms. `index` orders every
+ * entry (the change feed's index when it was recorded): /events sends it as the event id.
+ */
+export type HistoryEntry = Transition & { index: number };
 
 /** Longest message kept in history (the rest is cut), so the bound per check bounds memory. */
 export const MAX_HISTORY_MESSAGE = 1024;
@@ -24,11 +27,15 @@ function isEntry(v: unknown): v is HistoryEntry {
     STATUSES.includes(e.from) &&
     STATUSES.includes(e.to) &&
     typeof e.message === 'string' &&
-    Number.isFinite(e.at)
+    Number.isFinite(e.at) &&
+    (e.index === undefined || Number.isSafeInteger(e.index)) &&
+    (e.blockedBy === undefined || (Array.isArray(e.blockedBy) && e.blockedBy.every((b) => typeof b === 'string'))) &&
+    (e.silence === undefined || e.silence === 'on' || e.silence === 'off')
   );
 }
 
-const newestFirst = (a: HistoryEntry, b: HistoryEntry) => b.at - a.at;
+// Newest first; entries of the same millisecond in the order they were recorded.
+const newestFirst = (a: HistoryEntry, b: HistoryEntry) => b.at - a.at || b.index - a.index;
 
 /**
  * Every transition of every check and of the host, bounded per check and by age, kept in a
@@ -38,42 +45,75 @@ export class HistoryStore {
   private readonly lists = new Map<string | null, HistoryEntry[]>();
   private size = 0;
   private purgeTimer: NodeJS.Timeout | undefined;
+  private last = 0;
+  private readonly listeners = new Set<(e: HistoryEntry) => void>();
 
   private constructor(
     private readonly journal: Journal<HistoryEntry>,
     private config: HistoryConfig,
     private readonly now: () => number,
+    private readonly nextIndex: () => number,
   ) {}
 
   /** Loads the journal (skipping torn lines), applies the bounds, compacts it, and purges daily. */
   static async open(
     log: AppendLog,
     config: HistoryConfig,
-    deps: { logger: Logger; now: () => number; flushMs?: number },
+    deps: { logger: Logger; now: () => number; flushMs?: number; nextIndex?: () => number },
   ): Promise<HistoryStore> {
     const { entries, skipped } = await Journal.load(log, isEntry);
     if (skipped > 0) deps.logger.warn({ file: log.describe, skipped }, 'history: skipped unreadable lines');
-    const store = new HistoryStore(new Journal(log, deps.logger, deps.flushMs), config, deps.now);
-    entries.sort((a, b) => a.at - b.at);
+    let counter = 0;
+    const nextIndex = deps.nextIndex ?? (() => ++counter);
+    const store = new HistoryStore(new Journal(log, deps.logger, deps.flushMs), config, deps.now, nextIndex);
+    // Entries written before indexes existed get small ones, in time order: older than any new entry.
+    entries.sort((a, b) => (a.index ?? 0) - (b.index ?? 0) || a.at - b.at);
+    entries.forEach((e, i) => (e.index ??= i + 1));
     for (const e of entries) store.add(e);
+    store.last = Math.max(0, ...entries.map((e) => e.index));
+    counter = store.last;
     await store.purge();
     store.purgeTimer = setInterval(() => void store.purge(), DAY).unref();
     return store;
   }
 
   /** Remembers a transition; it reaches the disk with the next batch (within about a second). */
-  record(t: Transition): void {
+  record(t: Transition): HistoryEntry {
     const entry: HistoryEntry = {
+      index: this.nextIndex(),
       check: t.check,
       from: t.from,
       to: t.to,
       message: t.message.slice(0, MAX_HISTORY_MESSAGE),
       at: t.at,
     };
+    if (t.blockedBy) entry.blockedBy = t.blockedBy;
+    if (t.silence) entry.silence = t.silence;
+    this.last = entry.index;
     this.add(entry);
     this.journal.append(entry);
+    for (const listen of this.listeners) listen(entry);
     // Trimmed entries still sit in the file; compact once it holds twice what is live.
     if (this.journal.lines > 2 * this.size + 1000) void this.compact();
+    return entry;
+  }
+
+  /** The index of the latest entry (0 when there is none). */
+  get lastIndex(): number {
+    return this.last;
+  }
+
+  /** Entries after `index`, oldest first, at most `limit` (the newest ones when there are more). */
+  since(index: number, limit: number): HistoryEntry[] {
+    const out: HistoryEntry[] = [];
+    for (const list of this.lists.values()) for (const e of list) if (e.index > index) out.push(e);
+    return out.sort((a, b) => a.index - b.index).slice(-limit);
+  }
+
+  /** Calls `listen` with every entry recorded from now on; returns how to stop. */
+  subscribe(listen: (e: HistoryEntry) => void): () => void {
+    this.listeners.add(listen);
+    return () => this.listeners.delete(listen);
   }
 
   /** A check's transitions, newest first. */

@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { HostStatus, HostView } from '../summary/host-view.js';
+import type { HostStatus, StatusView } from '../summary/host-view.js';
 import { oneLine } from '../lib/one-line.js';
 
 /** Longest description after `#` (HAProxy shows it in its stats page and logs). */
@@ -36,7 +36,14 @@ export interface AgentOptions {
   port: number;
   /** Read for every answer: a reload may change them. */
   weights: () => AgentWeights;
-  view: HostView;
+  /** The host's status: the answer when HAProxy names no group (or one that does not exist). */
+  view: StatusView;
+  /** A named group's status, for `agent-send "NAME\n"`; undefined when there is none. */
+  group?: (name: string) => StatusView | undefined;
+  /** Whether any group exists now: without one, nothing is waited for. */
+  anyGroup?: () => boolean;
+  /** How long to wait for HAProxy's `agent-send` line before answering for the host (ms); 0: never wait. */
+  sendWaitMs?: number;
   logger: Logger;
 }
 
@@ -46,30 +53,58 @@ export interface AgentListener {
   close(): Promise<void>;
 }
 
-/** Listens for HAProxy agent checks: each connection gets one line, then is closed. */
+/** How long a connection may wait for an `agent-send` line by default (HAProxy writes it at once). */
+export const AGENT_SEND_WAIT_MS = 50;
+/** Longest `agent-send` line read (a group name is at most 128 characters). */
+const MAX_SEND_LINE = 256;
+
+/**
+ * Listens for HAProxy agent checks: each connection gets one line, then is closed. When HAProxy
+ * sends a line first (`agent-send "web\n"`), the answer is for that group; when it sends nothing
+ * within `sendWaitMs`, or names no group, the answer is for the host.
+ */
 export async function startAgent(opts: AgentOptions): Promise<AgentListener> {
-  let version = -1;
-  let weights: AgentWeights | undefined;
-  let line = Buffer.alloc(0);
-  const current = () => {
-    const w = opts.weights();
-    if (opts.view.version !== version || w !== weights) {
-      version = opts.view.version;
-      weights = w;
-      line = Buffer.from(agentLine(opts.view.summary(), w));
+  const cache = new WeakMap<StatusView, { version: number; weights: AgentWeights; line: Buffer }>();
+  const lineFor = (view: StatusView) => {
+    const weights = opts.weights();
+    let hit = cache.get(view);
+    if (!hit || hit.version !== view.version || hit.weights !== weights) {
+      hit = { version: view.version, weights, line: Buffer.from(agentLine(view.summary(), weights)) };
+      cache.set(view, hit);
     }
-    return line;
+    return hit.line;
   };
+  const sendWaitMs = opts.group ? (opts.sendWaitMs ?? AGENT_SEND_WAIT_MS) : 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     // HAProxy may reset the connection right after reading the line; that is not an error.
     socket.on('error', () => undefined);
-    // Whatever HAProxy sends (agent-send) is ignored; a silent peer is cut off.
+    // A silent peer is cut off.
     socket.setTimeout(5_000, () => socket.destroy());
-    socket.resume();
-    socket.end(current());
+    const waitMs = opts.anyGroup === undefined || opts.anyGroup() ? sendWaitMs : 0;
+    let answered = false;
+    let sent = '';
+    const answer = (name: string) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(grace);
+      socket.off('data', onData);
+      socket.resume();
+      const wanted = name.trim();
+      socket.end(lineFor((wanted !== '' && opts.group?.(wanted)) || opts.view));
+    };
+    const onData = (chunk: Buffer) => {
+      sent += chunk.toString('latin1');
+      const eol = sent.search(/[\r\n]/);
+      if (eol >= 0) answer(sent.slice(0, eol));
+      else if (sent.length > MAX_SEND_LINE) answer('');
+    };
+    const grace = waitMs > 0 ? setTimeout(() => answer(sent), waitMs) : undefined;
+    if (waitMs <= 0) return answer('');
+    socket.on('data', onData);
+    socket.once('end', () => answer(sent));
   });
   // One line per connection is cheap, but a flood must not exhaust file descriptors.
   server.maxConnections = 512;

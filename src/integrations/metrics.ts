@@ -5,12 +5,16 @@ import type { HostView } from '../summary/host-view.js';
 import type { CheckTable } from '../table/check-table.js';
 import type { EventBus } from '../table/events.js';
 import { RenderCache } from './render-cache.js';
+import type { Groups } from '../groups/groups.js';
+import { registerGroupMetrics } from './group-metrics.js';
 
 /** What /metrics needs: the host read model, the checks, and a prom-client Registry of its own. */
 export interface MetricsDeps {
   host: HostView;
   table: CheckTable;
   bus: EventBus;
+  /** Named groups; their status and members are read at scrape time. */
+  groups?: Groups;
   /** Default: a fresh Registry (never the global default one). */
   registry?: Registry;
   /** Monotonic clock in ms for the render cache (not the business clock); default performance.now. */
@@ -34,7 +38,7 @@ export class Metrics {
   private readonly cache: RenderCache;
 
   constructor(deps: MetricsDeps) {
-    const { host, table: checks, bus } = deps;
+    const { host, table: checks, bus, groups } = deps;
     const registry = (this.registry = deps.registry ?? new Registry());
     collectDefaultMetrics({ register: registry });
     // Gauges named *_total fail `promtool check metrics`; their per-type siblings carry the same numbers.
@@ -79,6 +83,7 @@ export class Metrics {
         for (const s of checks.all()) this.set({ check: s.check.id }, s.flapping ? 1 : 0);
       },
     });
+    if (groups) registerGroupMetrics(registry, groups);
     new Gauge({
       name: 'megaphone_maintenance',
       help: '1 while the host is in maintenance (drained), else 0',

@@ -3,6 +3,7 @@ import { StorageError } from '../lib/errors.js';
 import { storedStatusSchema, type Status } from '../status.js';
 import type { Registration } from '../checks/spec.js';
 import { JournaledStore } from '../storage/journaled-store.js';
+import { safeRecord } from '../lib/safe-record.js';
 import type { Storage } from '../storage/types.js';
 
 /** The last report pushed to a push check: kept so an acknowledged report survives a restart. */
@@ -54,7 +55,8 @@ const silenceSchema = z.strictObject({
   until: z.number().optional(),
   untilOk: z.boolean(),
 });
-const record = z.record(z.string(), z.unknown());
+// Ids are keys here: a safe record keeps `__proto__` a key like any other (zod's record drops it).
+const record = safeRecord(z.string(), z.unknown());
 const documentSchema = z.looseObject({
   version: z.number(),
   checks: record,

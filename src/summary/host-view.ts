@@ -10,11 +10,25 @@ export interface HostStatus extends Summary {
   maintenance?: MaintenanceState;
 }
 
+/** A status served like `/`: the host's or a group's. What representations render from. */
+export interface StatusView {
+  summary(): HostStatus;
+  /** Changes whenever the summary may have changed. */
+  readonly version: number;
+  /** The checks it covers, silenced ones left out. */
+  checks(): Iterable<CheckState>;
+}
+
+/** The checks of an iterable that are not silenced. */
+export function* unsilenced(states: Iterable<CheckState>): Iterable<CheckState> {
+  for (const s of states) if (!s.silence) yield s;
+}
+
 /**
  * What the host says now, the one read model of every dialect (GET /, the agent, /metrics, the
  * status page): the checks' summary with maintenance laid over it, cached per version.
  */
-export class HostView {
+export class HostView implements StatusView {
   private cachedVersion = -1;
   private cached: HostStatus | undefined;
 
@@ -41,7 +55,7 @@ export class HostView {
     return this.cached;
   }
 
-  checks(): IterableIterator<CheckState> {
-    return this.table.all();
+  checks(): Iterable<CheckState> {
+    return unsilenced(this.table.all());
   }
 }

@@ -1,0 +1,80 @@
+import type { Context } from 'koa';
+import type { ChangeFeed } from '../feed/change-feed.js';
+import type { FeedWatcher } from '../feed/watcher.js';
+import { durationSchema, formatDuration } from '../lib/duration.js';
+import { badRequest } from '../lib/errors.js';
+
+/** How long a blocking query waits when it names no `wait` (5 min), and at most (10 min), as Consul. */
+export const DEFAULT_WAIT_MS = 5 * 60_000;
+export const MAX_WAIT_MS = 10 * 60_000;
+const waitSchema = durationSchema({ min: 1, max: MAX_WAIT_MS });
+
+/** The strong ETag of a resource's content at `index` in one representation. */
+export const etagOf = (index: number, variant: string) => `"${index}-${variant}"`;
+
+/** Sets ETag and X-Megaphone-Index; answers 304 (and returns true) when If-None-Match names the ETag. */
+export function conditional(ctx: Context, index: number, variant: string): boolean {
+  const etag = etagOf(index, variant);
+  ctx.set('ETag', etag);
+  ctx.set('X-Megaphone-Index', String(index));
+  const inm = ctx.get('if-none-match');
+  if (inm === '') return false;
+  const matches = inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+  if (!matches) return false;
+  ctx.status = 304;
+  ctx.body = null;
+  return true;
+}
+
+function parseIndex(raw: unknown): number {
+  if (typeof raw !== 'string' || !/^\d{1,16}$/.test(raw)) {
+    throw badRequest(
+      `\`index\` must be a whole number (an X-Megaphone-Index), got ${JSON.stringify(raw)}`,
+      'E_BAD_INDEX',
+    );
+  }
+  return Number(raw);
+}
+
+function parseWait(raw: unknown): number {
+  if (raw === undefined) return DEFAULT_WAIT_MS;
+  const parsed = waitSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw badRequest(
+      `\`wait\` must be a duration up to ${formatDuration(MAX_WAIT_MS)} like "30s", got ${JSON.stringify(raw)}`,
+      'E_BAD_WAIT',
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * A blocking query (`?index=N&wait=30s`): holds the request while the resource's index is still N,
+ * up to `wait` plus up to 1/16 of it of jitter (so many clients do not come back at once), or until
+ * the client goes away. A missing index answers at once; so does one that is not current.
+ */
+export async function holdWhileUnchanged(
+  ctx: Context,
+  feed: ChangeFeed,
+  watcher: FeedWatcher,
+  resource: string,
+  random: () => number,
+): Promise<void> {
+  const { index, wait } = ctx.query;
+  if (index === undefined) {
+    if (wait !== undefined) throw badRequest('`wait` needs `index` (the X-Megaphone-Index to wait past)', 'E_BAD_WAIT');
+    return;
+  }
+  const after = parseIndex(index);
+  const ms = parseWait(wait);
+  watcher.sync();
+  const gone = new AbortController();
+  const onClose = () => gone.abort();
+  ctx.res.once('close', onClose);
+  try {
+    await feed.wait(resource, after, ms + random() * (ms / 16), gone.signal);
+  } finally {
+    ctx.res.off('close', onClose);
+  }
+  watcher.sync();
+}

@@ -1,0 +1,56 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { groupResource } from '../feed/watcher.js';
+import type { GroupView } from '../groups/groups.js';
+import { MegaphoneError } from '../lib/errors.js';
+import type { AppDeps } from './deps.js';
+import { holdWhileUnchanged } from './feed-http.js';
+import { Negotiator } from './negotiate.js';
+import { STATUS_METHODS } from './routes-root.js';
+import { serveStatus } from './serve-status.js';
+
+export const groupNotFound = (name: string) =>
+  new MegaphoneError(`no group named ${JSON.stringify(name)} (config \`groups\`)`, 'E_GROUP_NOT_FOUND', 404);
+
+/** GET /groups (every group, its status and members) and GET|HEAD|OPTIONS /groups/:name (like `/`). */
+export function groupRoutes(router: Router, deps: AppDeps): void {
+  const { groups, feed, watcher } = deps;
+  // One byte cache per group view; a reload makes new views (and so new caches).
+  const negotiators = new WeakMap<GroupView, Negotiator>();
+  const negotiatorOf = (view: GroupView) => {
+    let n = negotiators.get(view);
+    if (!n) negotiators.set(view, (n = new Negotiator(view, deps.now, deps.representations)));
+    return n;
+  };
+
+  router.get('/groups', (ctx) => {
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const g of groups.all()) {
+      const s = g.summary();
+      out[g.name] = {
+        status: s.status,
+        message: s.message,
+        ...(g.minHealthy !== undefined ? { minHealthy: g.minHealthy } : {}),
+        members: g.members(),
+      };
+    }
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = out;
+  });
+
+  const answer = async (ctx: Context) => {
+    const name = ctx.params.name as string;
+    if (!groups.get(name)) throw groupNotFound(name);
+    await holdWhileUnchanged(ctx, feed, watcher, groupResource(name), deps.random);
+    // A reload may have removed it meanwhile.
+    const view = groups.get(name);
+    if (!view) throw groupNotFound(name);
+    watcher.sync();
+    serveStatus(ctx, view, negotiatorOf(view), deps.http(), feed.index(groupResource(name)));
+  };
+  router.get('/groups/:name', answer);
+  router.options('/groups/:name', async (ctx) => {
+    await answer(ctx);
+    ctx.set('Allow', STATUS_METHODS);
+  });
+}
