@@ -10,11 +10,13 @@ interface ClientOpts {
 
 /** Thrown by a client command: printed as one line, exit code 1 (3 for `status`). */
 export class CommandFailed extends Error {
+  readonly code = 'E_COMMAND_FAILED';
   constructor(
     message: string,
     readonly exitCode = 1,
   ) {
     super(message);
+    this.name = 'CommandFailed';
   }
 }
 

@@ -8,12 +8,15 @@ const MAX_REPLY = 1024 * 1024;
 
 /** The daemon could not be reached, or answered something that is not megaphone. */
 export class ClientError extends Error {
+  /** E_UNREACHABLE: nothing answered; E_BAD_REPLY: something answered that is not megaphone. */
+  readonly code: 'E_UNREACHABLE' | 'E_BAD_REPLY';
   constructor(
     message: string,
     readonly unreachable: boolean,
   ) {
     super(message);
     this.name = 'ClientError';
+    this.code = unreachable ? 'E_UNREACHABLE' : 'E_BAD_REPLY';
   }
 }
 

@@ -1,15 +1,13 @@
 import { normalizeStatus } from '../status.js';
 import { clipMessage } from './result.js';
-import type { Reading } from './interpret.js';
+import { unreadable, type Reading } from './http-code.js';
 import { preview } from '../lib/preview.js';
 
 type Entry = { status?: unknown; output?: unknown; componentId?: unknown };
 
 // The draft's rule when the body carries no readable status: pass/warn are 2xx-3xx, fail is 4xx-5xx.
-function byHttpCode(httpStatus: number, why: string): Reading {
-  if (httpStatus >= 200 && httpStatus < 400) return { status: 'Unknown', message: why };
-  return { status: 'Critical', message: `HTTP ${httpStatus}; ${why}` };
-}
+// The draft: pass/warn are 2xx-3xx, so a 3xx without a readable status is not a failure either.
+const byHttpCode = (httpStatus: number, why: string) => unreadable(httpStatus, why, 400);
 
 // Every entry of `checks` that does not pass, as "key[componentId] status: output".
 function failing(checks: unknown): string[] {

@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
 import type { HttpCheck } from '../checks/definition.js';
 import { describeTransportError } from '../lib/transport-error.js';
-import { interpretJson, type Reading } from './interpret.js';
+import { interpretJson } from './interpret.js';
+import { statusOfCode, unreadable, type Reading } from './http-code.js';
 import { interpretHealthJson } from './health-json.js';
 import { matchWithin } from './match.js';
 import type { Result } from './result.js';
@@ -64,10 +65,7 @@ function redirectMessage(code: number, location: string | string[] | undefined):
 }
 
 // Consul's rule for a body megaphone does not read: 2xx OK, 429 Warning, anything else Critical.
-function byCode(httpStatus: number): Reading {
-  if (httpStatus >= 200 && httpStatus < 300) return { status: 'OK', message: `HTTP ${httpStatus}` };
-  return { status: httpStatus === 429 ? 'Warning' : 'Critical', message: `HTTP ${httpStatus}` };
-}
+const byCode = (httpStatus: number): Reading => ({ status: statusOfCode(httpStatus), message: `HTTP ${httpStatus}` });
 
 function read(check: HttpCheck, httpStatus: number, text: string): Reading {
   const m = check.match;
@@ -124,12 +122,7 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: Htt
       // The body is not read in format "http" (unless it must match), so its size does not matter.
       if (check.format === 'http' && !check.match) return done({ ...byCode(httpStatus), httpStatus });
       const why = `response body over ${MAX_BODY_BYTES / 1024} KB`;
-      if (httpStatus >= 200 && httpStatus < 300) return done({ status: 'Unknown', message: why, httpStatus });
-      return done({
-        status: httpStatus === 429 ? 'Warning' : 'Critical',
-        message: `HTTP ${httpStatus}; ${why}`,
-        httpStatus,
-      });
+      return done({ ...unreadable(httpStatus, why), httpStatus });
     }
     return done({ ...read(check, httpStatus, text), httpStatus });
   } catch (err) {

@@ -1,6 +1,6 @@
 import { BlockList } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { MegaphoneError } from '../lib/errors.js';
+import { targetRefused, type MegaphoneError } from '../lib/errors.js';
 import { MAPPED, alwaysRefused, canonicalIp, normalizeAddress, socketAddressOf, type Address } from './addresses.js';
 
 /** Resolves a host name to every address it has (dns.lookup with all: true). */
@@ -92,9 +92,7 @@ export function addressRefusal(policy: TargetPolicy, raw: string, allowedByName 
   return `${shown} is not in targets.allow (${policy.text})`;
 }
 
-function refused(target: string, why: string): MegaphoneError {
-  return new MegaphoneError(`target ${target} refused: ${why}`, 'E_TARGET_REFUSED', 400);
-}
+const refused = (target: string, why: string) => targetRefused(target, why);
 
 /**
  * Throws a 400 naming the target unless every address the host has is allowed. Literals are
@@ -140,7 +138,7 @@ export async function allowedAddresses(
   return ok;
 }
 
-/** The error a refused connection fails with; its code shows in the check's Result. */
-export function targetRefusedError(target: string, why: string): Error & { code: string } {
-  return Object.assign(new Error(`target ${target} refused at connect: ${why}`), { code: 'E_TARGET_REFUSED' });
+/** The error a refused connection fails with (the one E_TARGET_REFUSED shape); its code shows in the check's Result. */
+export function targetRefusedError(target: string, why: string): MegaphoneError {
+  return targetRefused(target, why, true);
 }
