@@ -1,41 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { makeOpsApp, tempDir, type TestApp } from './helpers/app.js';
-import { startFakeService, type FakeService } from './helpers/fake-service.js';
-import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
+import { makeOpsApp, tempDir } from './helpers/app.js';
+import { testScope } from './helpers/scope.js';
 import { megaphone } from './helpers/procs.js';
 import { waitFor, sleep } from './helpers/wait.js';
 import { parseConfig } from '../src/config/load.js';
 
-let t: TestApp | undefined;
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  for (const c of closers.splice(0)) await c();
-});
-
-async function service(): Promise<FakeService> {
-  const svc = await startFakeService();
-  closers.push(() => svc.close());
-  return svc;
-}
-
-async function hook(): Promise<WebhookReceiver> {
-  const r = await startWebhookReceiver();
-  closers.push(() => r.close());
-  return r;
-}
+const scope = testScope();
+const service = () => scope.service();
 
 describe('check dependencies', () => {
   it('a check whose dependency is down is blocked by it: state, message, history and webhooks say so', async () => {
     const db = await service();
     const app1 = await service();
     const app2 = await service();
-    const receiver = await hook();
-    t = await makeOpsApp({ notify: [{ url: receiver.url }] });
-    const app = t;
+    const receiver = await scope.webhook();
+    const app = scope.keep(await makeOpsApp({ notify: [{ url: receiver.url }] }));
     await app.request.post('/checks').send({ id: 'db', url: db.url }).expect(201);
     await app.request
       .post('/checks')
@@ -89,8 +70,7 @@ describe('check dependencies', () => {
     'refuses a dependency cycle with 400 naming it; a dependency that does not exist yet counts ' + 'once it does',
     async () => {
       const a = await service();
-      t = await makeOpsApp();
-      const app = t;
+      const app = scope.keep(await makeOpsApp());
       await app.request
         .post('/checks')
         .send({ id: 'a', url: a.url, dependsOn: ['b'] })
@@ -109,8 +89,7 @@ describe('check dependencies', () => {
       a.status('Critical', 'down');
       await waitFor(() => app.table.get('b')?.status === 'Critical', 10_000);
       expect((await app.request.get('/checks/b/state')).body.blockedBy).toBeUndefined();
-      const c = await startFakeService({ body: { status: 'Critical', message: 'c down' } });
-      closers.push(() => c.close());
+      const c = await scope.service({ body: { status: 'Critical', message: 'c down' } });
       await app.request.post('/checks').send({ id: 'c', url: c.url }).expect(201);
       await waitFor(() => app.table.get('c')?.status === 'Critical', 10_000);
       expect((await app.request.get('/checks/b/state')).body.blockedBy).toEqual(['c']);

@@ -1,32 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeOpsApp, makeTestApp, type TestApp } from './helpers/app.js';
-import { startFakeService, type FakeService } from './helpers/fake-service.js';
-import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
+import { describe, expect, it } from 'vitest';
+import { makeOpsApp, makeTestApp } from './helpers/app.js';
+import { testScope } from './helpers/scope.js';
 import { waitFor, sleep } from './helpers/wait.js';
 
-let t: TestApp | undefined;
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  for (const c of closers.splice(0)) await c();
-});
-
-async function service(): Promise<FakeService> {
-  const svc = await startFakeService();
-  closers.push(() => svc.close());
-  return svc;
-}
+const scope = testScope();
+const service = () => scope.service();
 
 /** megaphone with checks `ok` (OK) and `db` (Critical), and a webhook receiver. */
 async function setup(opts: { now?: () => number } = {}) {
   const ok = await service();
   const db = await service();
   db.status('Critical', 'connection refused');
-  const receiver: WebhookReceiver = await startWebhookReceiver();
-  closers.push(() => receiver.close());
-  t = await makeOpsApp({ notify: [{ url: receiver.url }] }, opts);
-  const app = t;
+  const receiver = await scope.webhook();
+  const app = scope.keep(await makeOpsApp({ notify: [{ url: receiver.url }] }, opts));
   await app.request.post('/checks').send({ id: 'ok', url: ok.url }).expect(201);
   await app.request.post('/checks').send({ id: 'db', url: db.url }).expect(201);
   await waitFor(() => app.table.get('db')?.status === 'Critical' && app.table.get('ok')?.status === 'OK', 10_000);
@@ -102,15 +88,14 @@ describe('check silences', () => {
     await app.request.put('/checks/db/silence').send({ reason: 'kept', ttl: '1h' }).expect(201);
     const dataFile = app.dataFile;
     await app.close();
-    t = await makeTestApp({}, dataFile);
-    const again = t;
+    const again = scope.keep(await makeTestApp({}, dataFile));
     await waitFor(() => again.table.get('db')?.status === 'Critical', 10_000);
     expect((await again.request.get('/checks/db/silence')).body.silenced).toMatchObject({ reason: 'kept' });
     expect((await again.request.get('/')).body.status).toBe('OK');
     await again.request.delete('/checks/db').expect(204);
     await again.close();
-    t = await makeTestApp({}, dataFile);
-    expect((await t.request.get('/checks/db/silence')).status).toBe(404);
+    const third = scope.keep(await makeTestApp({}, dataFile));
+    expect((await third.request.get('/checks/db/silence')).status).toBe(404);
   });
 
   it.each([

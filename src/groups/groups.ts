@@ -1,7 +1,7 @@
 import { GLOBAL_ID } from '../checks/id.js';
 import type { Maintenance } from '../maintenance/maintenance.js';
 import type { Blocking, Summary } from '../summary/aggregate.js';
-import { unsilenced, type HostStatus, type StatusView } from '../summary/host-view.js';
+import { MaintenanceOverlay, unsilenced, type HostStatus, type StatusView } from '../summary/host-view.js';
 import { SummaryIndex } from '../summary/summary-index.js';
 import type { CheckState } from '../table/check-state.js';
 import type { CheckTable } from '../table/check-table.js';
@@ -23,14 +23,15 @@ interface Group {
 
 /** A named group served like `/`: its members' summary, with maintenance and `--global` as for the host. */
 export class GroupView implements StatusView {
-  private cachedVersion = -1;
-  private cached: HostStatus | undefined;
+  private readonly overlay: MaintenanceOverlay;
 
   constructor(
     private readonly groups: Groups,
     private readonly group: Group,
     private readonly maintenance: Maintenance,
-  ) {}
+  ) {
+    this.overlay = new MaintenanceOverlay(maintenance);
+  }
 
   get name(): string {
     return this.group.name;
@@ -46,13 +47,7 @@ export class GroupView implements StatusView {
 
   summary(): HostStatus {
     const s = this.groups.summaryOf(this.group);
-    const version = this.version;
-    if (!this.cached || version !== this.cachedVersion) {
-      const m = this.maintenance.current();
-      this.cached = m ? { ...s, status: 'Critical', message: `maintenance: ${m.reason}`, maintenance: m } : s;
-      this.cachedVersion = version;
-    }
-    return this.cached;
+    return this.overlay.apply(s, this.version);
   }
 
   /** Member ids now (silenced ones included: they are members, only left out of the status). */

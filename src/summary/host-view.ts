@@ -10,6 +10,26 @@ export interface HostStatus extends Summary {
   maintenance?: MaintenanceState;
 }
 
+/**
+ * A checks' summary with maintenance laid over it (Critical, "maintenance: reason" while on),
+ * rebuilt only when `version` moved: the host and every group serve their summary through one.
+ */
+export class MaintenanceOverlay {
+  private cachedVersion = -1;
+  private cached: HostStatus | undefined;
+
+  constructor(private readonly maintenance: Maintenance) {}
+
+  apply(s: Summary, version: number): HostStatus {
+    if (!this.cached || version !== this.cachedVersion) {
+      const m = this.maintenance.current();
+      this.cached = m ? { ...s, status: 'Critical', message: `maintenance: ${m.reason}`, maintenance: m } : s;
+      this.cachedVersion = version;
+    }
+    return this.cached;
+  }
+}
+
 /** A status served like `/`: the host's or a group's. What representations render from. */
 export interface StatusView {
   summary(): HostStatus;
@@ -29,14 +49,15 @@ export function* unsilenced(states: Iterable<CheckState>): Iterable<CheckState> 
  * status page): the checks' summary with maintenance laid over it, cached per version.
  */
 export class HostView implements StatusView {
-  private cachedVersion = -1;
-  private cached: HostStatus | undefined;
+  private readonly overlay: MaintenanceOverlay;
 
   constructor(
     private readonly checksSummary: HostSummary,
     readonly maintenance: Maintenance,
     private readonly table: CheckTable,
-  ) {}
+  ) {
+    this.overlay = new MaintenanceOverlay(maintenance);
+  }
 
   /** Changes whenever the summary may have changed (both parts only ever grow). */
   get version(): number {
@@ -46,13 +67,7 @@ export class HostView implements StatusView {
   summary(): HostStatus {
     // Ask the checks first (cached, cheap): their lazy staleness sweep may bump the version.
     const s = this.checksSummary.summary();
-    const version = this.version;
-    if (!this.cached || version !== this.cachedVersion) {
-      const m = this.maintenance.current();
-      this.cached = m ? { ...s, status: 'Critical', message: `maintenance: ${m.reason}`, maintenance: m } : s;
-      this.cachedVersion = version;
-    }
-    return this.cached;
+    return this.overlay.apply(s, this.version);
   }
 
   checks(): Iterable<CheckState> {
