@@ -12,6 +12,7 @@ import type { Feature } from './feature.js';
 import { historyFeature } from './history/feature.js';
 import { ChangeFeed } from './feed/change-feed.js';
 import { FeedWatcher } from './feed/watcher.js';
+import { EventStreams } from './feed/streams.js';
 import { groupsFeature } from './groups/feature.js';
 import { Metrics } from './integrations/metrics.js';
 import { notifyFeature } from './integrations/notify/feature.js';
@@ -111,6 +112,8 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     await historyFeature({ config, log: deps.storage.log('history'), bus, logger, now, nextIndex: () => feed.next() }),
   ).history;
   feed.atLeast(history.lastIndex + 1);
+  // Open /events streams: each new history entry goes to all of them.
+  const streams = new EventStreams(history);
   const notify = use(
     notifyFeature({
       config,
@@ -174,10 +177,11 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     ],
   });
   const metrics = new Metrics({ host, table, bus, groups });
-  registerOpsMetrics(metrics.registry, { notifier: notify.notifier, history });
+  registerOpsMetrics(metrics.registry, { notifier: notify.notifier, history, feed, streams: () => streams.size });
   use({ name: 'metrics', close: () => metrics.close() });
   const representations = DEFAULT_REPRESENTATIONS;
   const closers = new Set<() => void>();
+  closers.add(() => streams.close());
   const handler: Handler = createHandler({
     table,
     freshen,
@@ -191,6 +195,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     groups,
     feed,
     watcher,
+    streams,
     random: deps.random,
     onClose: (fn) => void closers.add(fn),
     metrics,

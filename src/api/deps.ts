@@ -5,6 +5,7 @@ import type { HistoryStore } from '../history/store.js';
 import type { Metrics } from '../integrations/metrics.js';
 import type { ChangeFeed } from '../feed/change-feed.js';
 import type { FeedWatcher } from '../feed/watcher.js';
+import type { EventStreams } from '../feed/streams.js';
 import type { Groups } from '../groups/groups.js';
 import type { Maintenance } from '../maintenance/maintenance.js';
 import type { Silences } from '../silences/silences.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   /** Indexes of what is served, for ETags and blocking queries; the watcher keeps them current. */
   feed: ChangeFeed;
   watcher: FeedWatcher;
+  /** Open /events streams. */
+  streams: EventStreams;
   /** 0 ≤ x < 1: the jitter of blocking queries. */
   random: () => number;
   /** Runs `fn` when megaphone closes: long-held responses (event streams) end then. */

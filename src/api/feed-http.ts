@@ -48,6 +48,15 @@ function parseWait(raw: unknown): number {
   return parsed.data;
 }
 
+/** A blocking query's `index` and `wait`, validated; undefined without `index`. Throws a 400 naming the bad one. */
+export function parseHold(index: unknown, wait: unknown): { after: number; ms: number } | undefined {
+  if (index === undefined) {
+    if (wait !== undefined) throw badRequest('`wait` needs `index` (the X-Megaphone-Index to wait past)', 'E_BAD_WAIT');
+    return undefined;
+  }
+  return { after: parseIndex(index), ms: parseWait(wait) };
+}
+
 /**
  * A blocking query (`?index=N&wait=30s`): holds the request while the resource's index is still N,
  * up to `wait` plus up to 1/16 of it of jitter (so many clients do not come back at once), or until
@@ -60,21 +69,21 @@ export async function holdWhileUnchanged(
   resource: string,
   random: () => number,
 ): Promise<void> {
-  const { index, wait } = ctx.query;
-  if (index === undefined) {
-    if (wait !== undefined) throw badRequest('`wait` needs `index` (the X-Megaphone-Index to wait past)', 'E_BAD_WAIT');
-    return;
-  }
-  const after = parseIndex(index);
-  const ms = parseWait(wait);
+  const hold = parseHold(ctx.query.index, ctx.query.wait);
+  if (!hold) return;
+  const { after, ms } = hold;
   watcher.sync();
-  const gone = new AbortController();
-  const onClose = () => gone.abort();
-  ctx.res.once('close', onClose);
-  try {
-    await feed.wait(resource, after, ms + random() * (ms / 16), gone.signal);
-  } finally {
-    ctx.res.off('close', onClose);
-  }
+  await new Promise<void>((resolve) => {
+    const cancel = feed.hold(resource, after, ms + random() * (ms / 16), () => {
+      ctx.res.off('close', gone);
+      resolve();
+    });
+    // The client went away: stop holding, and let the route answer into the closed response.
+    const gone = () => {
+      cancel();
+      resolve();
+    };
+    ctx.res.once('close', gone);
+  });
   watcher.sync();
 }

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
 import type { AppDeps } from './deps.js';
 import type { Negotiator } from './negotiate.js';
-import { etagOf } from './feed-http.js';
+import { etagOf, parseHold } from './feed-http.js';
+import type { Representation } from './representations.js';
 import { HOST_RESOURCE } from '../feed/watcher.js';
 
 /** Cache-Control of GET / (`http.cacheMaxAge`, else no-store); the route and the fast path share it. */
@@ -11,7 +12,10 @@ export function rootCacheControl(http: Config['http']): string {
 }
 
 /** What the fast path reads of the app's dependencies. */
-export type FastRootDeps = Pick<AppDeps, 'negotiator' | 'representations' | 'http' | 'host' | 'feed' | 'watcher'>;
+export type FastRootDeps = Pick<
+  AppDeps,
+  'negotiator' | 'representations' | 'http' | 'host' | 'feed' | 'watcher' | 'random'
+>;
 
 /** The Content-Type Koa sends for `ctx.type = 'application/json'`; the fast path sends the same. */
 export const ROOT_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -46,19 +50,53 @@ export class FastRoot {
     this.enabled = dialects.representations[0]?.type === 'application/json';
   }
 
-  /** Answers and returns true when the request is a default-JSON GET|HEAD of exactly `/`. */
+  /**
+   * Answers and returns true when the request is a default-JSON GET|HEAD of exactly `/`, or a
+   * blocking query of it (`/?index=N&wait=30s`: held here too, so a thousand held requests cost no
+   * Koa context each, and one change answers them all at node:http cost).
+   */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     if (
       !this.enabled ||
-      req.url !== '/' ||
       (req.method !== 'GET' && req.method !== 'HEAD') ||
       !wantsDefaultJson(req.headers.accept) ||
       // Conditional requests (304) are Koa's.
       req.headers['if-none-match'] !== undefined
     )
       return false;
-    const first = this.dialects.representations[0];
-    if (!first) return false;
+    const url = req.url ?? '';
+    if (url === '/') {
+      this.answer(req, res);
+      return true;
+    }
+    if (!url.startsWith('/?')) return false;
+    const hold = this.holdOf(url.slice(2));
+    if (!hold) return false;
+    const { feed, watcher, random } = this.dialects;
+    watcher.sync();
+    const cancel = feed.hold(HOST_RESOURCE, hold.after, hold.ms + random() * (hold.ms / 16), () => {
+      res.off('close', cancel);
+      this.answer(req, res);
+    });
+    // The client went away: forget it (an answered request's close comes after off()).
+    res.once('close', cancel);
+    return true;
+  }
+
+  // A query of only `index` (and `wait`), valid: else Koa answers it (with the same 400s).
+  private holdOf(query: string): { after: number; ms: number } | undefined {
+    const params = new URLSearchParams(query);
+    for (const key of params.keys()) if (key !== 'index' && key !== 'wait') return undefined;
+    if (params.getAll('index').length !== 1 || params.getAll('wait').length > 1) return undefined;
+    try {
+      return parseHold(params.get('index') ?? undefined, params.get('wait') ?? undefined);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse): void {
+    const first = this.dialects.representations[0] as Representation;
     const bytes = this.negotiator.body(first);
     const http = this.dialects.http();
     this.dialects.watcher.sync();
@@ -80,6 +118,5 @@ export class FastRoot {
     ]);
     res.end(req.method === 'HEAD' ? undefined : bytes);
     this.hits++;
-    return true;
   }
 }

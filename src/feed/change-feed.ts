@@ -54,23 +54,39 @@ export class ChangeFeed {
   }
 
   /**
-   * Resolves once the resource's index is past `after`, or after `ms`, or when `signal` aborts.
-   * At once when it already is (or `after` is ahead of it: an index from before a restart).
-   * Nothing runs per waiter while nothing changes: one timer each, woken all at once by a change.
+   * Calls `then` once the resource's index is past `after`, or after `ms`: at once (in a microtask)
+   * when it already is (or `after` is ahead of it: an index from before a restart). Returns a cancel
+   * function (the client went away): `then` is then never called. Nothing runs per waiter while
+   * nothing changes: one timer each, all woken at once by a change. No AbortController per waiter:
+   * an abort builds a DOMException, which cost more than the whole answer.
    */
-  wait(resource: string, after: number, ms: number, signal?: AbortSignal): Promise<void> {
+  hold(resource: string, after: number, ms: number, then: () => void): () => void {
     const r = this.resource(resource);
-    if (r.index !== after || signal?.aborted) return Promise.resolve();
+    if (r.index !== after) {
+      // Never synchronously: the caller has not got its cancel function yet.
+      let cancelled = false;
+      queueMicrotask(() => cancelled || then());
+      return () => void (cancelled = true);
+    }
+    let timer: NodeJS.Timeout | undefined = undefined;
+    const stop = () => {
+      clearTimeout(timer);
+      r.waiters.delete(done);
+    };
+    const done = () => {
+      stop();
+      then();
+    };
+    timer = setTimeout(done, ms);
+    r.waiters.add(done);
+    return stop;
+  }
+
+  /** hold() as a promise, ended early by `signal`. */
+  wait(resource: string, after: number, ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        r.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      r.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
+      const cancel = this.hold(resource, after, ms, resolve);
+      signal?.addEventListener('abort', () => (cancel(), resolve()), { once: true });
     });
   }
 

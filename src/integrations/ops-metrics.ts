@@ -1,9 +1,29 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { HistoryStore } from '../history/store.js';
 import type { Notifier } from './notify/notifier.js';
+import type { ChangeFeed } from '../feed/change-feed.js';
 
 /** Notification and history counters on /metrics, read from their stats at scrape time. */
-export function registerOpsMetrics(registry: Registry, ops: { notifier: Notifier; history: HistoryStore }): void {
+export function registerOpsMetrics(
+  registry: Registry,
+  ops: { notifier: Notifier; history: HistoryStore; feed: ChangeFeed; streams: () => number },
+): void {
+  new Gauge({
+    name: 'megaphone_feed_waiting',
+    help: 'Blocking queries (?index=&wait=) held now',
+    registers: [registry],
+    collect() {
+      this.set(ops.feed.waiting);
+    },
+  });
+  new Gauge({
+    name: 'megaphone_event_streams',
+    help: 'Open /events streams',
+    registers: [registry],
+    collect() {
+      this.set(ops.streams());
+    },
+  });
   new Counter({
     name: 'megaphone_notifications_total',
     help:

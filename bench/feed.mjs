@@ -1,0 +1,127 @@
+// Bench: the change feed. 1 000 blocking queries (GET /?index=N&wait=10m) and 100 /events streams
+// held open on the built daemon: its CPU and memory while nothing changes, and how long one change
+// takes to reach every one of them.
+import http from 'node:http';
+import { startDaemon } from './lib/children.mjs';
+import { cpuPercentOver, cpuSeconds, rssMb } from './lib/proc.mjs';
+import { fmt, percentile } from './lib/stats.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Every held request is a socket of its own, kept alive between queries as a monitor's HTTP client does.
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+function request(url, { method = 'GET', body, headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const report = (base, status) =>
+  request(`${base}/checks/feed/status`, {
+    method: 'PUT',
+    body: JSON.stringify({ status, message: `now ${status}` }),
+    headers: { 'content-type': 'application/json' },
+  });
+
+async function metric(base, name) {
+  const text = (await request(`${base}/metrics`)).text;
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+}
+
+/** An /events stream that records when each transition event arrives. */
+function stream(base, arrivals) {
+  const req = http.get(`${base}/events`, { agent }, (res) => {
+    res.setEncoding('utf8');
+    res.on('data', (chunk) => {
+      if (chunk.includes('event: transition')) arrivals.push(performance.now());
+    });
+  });
+  req.on('error', () => undefined);
+  return req;
+}
+
+export async function benchFeed({ waiters = 1000, streams = 100, idleMs = 10_000, rounds = 3, nodeArgs = [] } = {}) {
+  // One client address holds every socket here: give it room (the docs say how to size this).
+  const daemon = await startDaemon({
+    config: { limits: { connectionsPerClient: waiters + streams + 50 } },
+    nodeArgs,
+  });
+  const base = daemon.url;
+  const open = [];
+  try {
+    await request(`${base}/checks`, {
+      method: 'POST',
+      body: JSON.stringify({ id: 'feed', ttl: '1h' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    await report(base, 'OK');
+    await sleep(500);
+    const rssBefore = rssMb(daemon.pid);
+    const arrivals = [];
+    for (let i = 0; i < streams; i++) open.push(stream(base, arrivals));
+
+    const latencies = [];
+    const cpuPerChange = [];
+    let idleCpu;
+    let rssHeld;
+    let status = 'OK';
+    for (let round = 0; round < rounds; round++) {
+      const index = (await request(`${base}/`)).headers['x-megaphone-index'];
+      const answered = [];
+      const held = Array.from({ length: waiters }, () =>
+        request(`${base}/?index=${index}&wait=10m`).then(() => answered.push(performance.now())),
+      );
+      while ((await metric(base, 'megaphone_feed_waiting')) < waiters) await sleep(100);
+      if (round === 0) {
+        while ((await metric(base, 'megaphone_event_streams')) < streams) await sleep(100);
+        await sleep(1000);
+        idleCpu = await cpuPercentOver(daemon.pid, idleMs);
+        rssHeld = rssMb(daemon.pid);
+      }
+      arrivals.length = 0;
+      status = status === 'OK' ? 'Critical' : 'OK';
+      const c0 = cpuSeconds(daemon.pid);
+      const t0 = performance.now();
+      await report(base, status);
+      await Promise.all(held);
+      while (arrivals.length < streams) await sleep(5);
+      const last = Math.max(...answered, ...arrivals.slice(0, streams));
+      latencies.push(last - t0);
+      cpuPerChange.push((cpuSeconds(daemon.pid) - c0) * 1000);
+      await sleep(300);
+    }
+    return {
+      waiters,
+      streams,
+      idleCpu,
+      rssBefore,
+      rssHeld,
+      rssDelta: rssHeld - rssBefore,
+      worst: Math.max(...latencies),
+      median: percentile(latencies, 50),
+      daemonCpuMs: percentile(cpuPerChange, 50),
+      rounds,
+    };
+  } finally {
+    for (const req of open) req.destroy();
+    await daemon.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await benchFeed();
+  console.log(
+    `${r.waiters} blocked waiters + ${r.streams} SSE streams: idle ${fmt(r.idleCpu, 2)} % of one core, ` +
+      `RSS ${fmt(r.rssBefore, 0)} → ${fmt(r.rssHeld, 0)} MB (+${fmt(r.rssDelta, 1)} MB); ` +
+      `one change reached all of them in median ${fmt(r.median, 1)} ms, worst ${fmt(r.worst, 1)} ms of ${r.rounds} ` +
+      `(daemon CPU per change ${fmt(r.daemonCpuMs, 1)} ms)`,
+  );
+}
