@@ -66,6 +66,8 @@ describe.concurrent('megaphone config check', () => {
     [{ history: { retention: 'forever' } }, /`history\.retention` must be a duration/],
     [{ histroy: {} }, /unknown key `histroy`/],
     ['{ not json', /not valid JSON/],
+    // Validation would drop it without a word (zod skips the key): refused, as the API does.
+    ['{"checks":[{"id":"a","url":{"addr":"http://127.0.0.1/","headers":{"__proto__":"x"}}}]}', /"__proto__" key/],
   ])('%j exits 1 naming what is wrong', async (content, pattern) => {
     const r = await run(['config', 'check', '--config', configFile(content)]);
     expect(r.code).toBe(1);

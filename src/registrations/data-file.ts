@@ -54,7 +54,9 @@ const silenceSchema = z.strictObject({
   until: z.number().optional(),
   untilOk: z.boolean(),
 });
-const record = z.record(z.string(), z.unknown());
+// Not z.record, which drops a `__proto__` key: ids like `__proto__` are keys here, read from the JSON itself.
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const record = z.custom<Record<string, unknown>>(isObject);
 const documentSchema = z.looseObject({
   version: z.number(),
   checks: record,
@@ -72,7 +74,7 @@ const emptyState = (): DataState => ({
 /** Builds the state from the file's JSON; throws naming what is wrong (the store names the file). */
 export function stateFromDocument(json: unknown): DataState {
   const bad = (why: string) => new StorageError(why);
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+  if (!isObject(json)) {
     throw bad(`it does not hold a megaphone registry (got ${JSON.stringify(json)?.slice(0, 40)})`);
   }
   const doc = documentSchema.safeParse(json);
