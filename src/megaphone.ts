@@ -64,6 +64,8 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   const { logger, now } = deps;
   // A data file that cannot be written stops start-up here, naming the path and the cause.
   await deps.storage.checkWritable();
+  // The data file is read before anything else touches the disk: a bad one stops start-up leaving no new file.
+  const data = await DataFile.open(deps.storage);
   const bus = createEventBus();
   const table = new CheckTable(bus, now);
   const features: Feature[] = [];
@@ -122,8 +124,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
       },
     }),
   );
-  // The data file: API registrations, push reports, silences, maintenance.
-  const data = await DataFile.open(deps.storage);
+  // The data file (opened above): API registrations, push reports, silences, maintenance.
   use({ name: 'data file', sections: [{ key: 'dataFile', pick: (c) => c.dataFile }], close: () => data.close() });
   // Silences first: each check takes its silence as it arrives.
   const silences = use(silencesFeature({ config, data, table, bus, now, logger })).silences;
