@@ -13,6 +13,7 @@ import { historyFeature } from './history/feature.js';
 import { Metrics } from './integrations/metrics.js';
 import { notifyFeature } from './integrations/notify/feature.js';
 import { registerOpsMetrics } from './integrations/ops-metrics.js';
+import { transitionLogFeature } from './ops/transition-log.js';
 import { maintenanceFeature } from './maintenance/feature.js';
 import type { ProbeFn } from './polling/feed.js';
 import { pollingFeature } from './polling/feature.js';
@@ -147,6 +148,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   logger.info({ dataFile: config.dataFile, checks: table.size, configChecks: config.checks.length }, 'registry loaded');
   const maintenance = use(maintenanceFeature({ store: data, checks: summary, bus, now })).maintenance;
   const host = new HostView(summary, maintenance, table);
+  use(transitionLogFeature({ bus, maintenance, logger, now }));
 
   // What readers see: GET / in each representation, the agent, /metrics.
   let live = { http: config.http, agentWeights: config.agent.weights };
