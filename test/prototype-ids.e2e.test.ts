@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { tempDir } from './helpers/app.js';
 import { waitFor } from './helpers/wait.js';
@@ -182,5 +184,35 @@ describe('ids that name Object.prototype properties, on the built daemon', () =>
     const message = ((await call(d, 'GET', '/')).json as { message: string }).message;
     expect(message).toContain('__proto__:Critical');
     expect(message).toMatch(/\(blocks 1\)/);
+  });
+
+  it('discovery makes checks of processes with those names, and removes them when they end', async () => {
+    const dir = tempDir('megaphone-proto-');
+    // Copies of sleep named like the ids: the process name is the executable's basename.
+    const procs: ChildProcess[] = IDS.map((id) => {
+      const exe = path.join(dir, id);
+      copyFileSync('/bin/sleep', exe);
+      return spawn(exe, ['600'], { stdio: 'ignore' });
+    });
+    try {
+      const rule = {
+        match: { name: `/^(${IDS.join('|')})$/`, cmd: `^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/` },
+        id: '{name}',
+        url: 'tcp://127.0.0.1:{port}',
+        whenMissing: 'remove',
+      };
+      const d = await spawnDaemon({ dataFile: 'db.json', discovery: { interval: '200ms', rules: [rule] } }, { dir });
+      running.push(d);
+      await waitFor(async () => ownKeys((await call(d, 'GET', '/checks')).json).length === IDS.length, 15_000);
+      expect(ownKeys((await call(d, 'GET', '/checks')).json)).toEqual(sorted);
+      for (const id of IDS)
+        expect((await call(d, 'GET', `${at(id)}/state`)).json, id).toMatchObject({ id, source: 'discovery' });
+      const view = (await call(d, 'GET', '/discovery')).json as { rules: { checks: { id: string }[] }[] };
+      expect(view.rules[0]?.checks.map((c) => c.id).sort()).toEqual(sorted);
+      for (const p of procs) p.kill('SIGKILL');
+      await waitFor(async () => ownKeys((await call(d, 'GET', '/checks')).json).length === 0, 15_000);
+    } finally {
+      for (const p of procs) p.kill('SIGKILL');
+    }
   });
 });
