@@ -7,13 +7,13 @@ import { run, type Ran } from './helpers/procs.js';
 
 // Runs the BUILT CLI (`megaphone serve`): `npm test` builds first (or run `npm run build`).
 
-/** `megaphone serve` on `dataFile`; a start that is not refused is killed after a while (and fails the test). */
+/** `megaphone serve` on `dataFile`; a start that is not refused is killed after 20 s (and fails the test). */
 function serve(dataFile: string, wrap: string[] = []): Promise<Ran> {
   const conf = path.join(tempDir('megaphone-conf-'), 'c.json');
   writeFileSync(conf, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, dataFile }));
   const argv = [process.execPath, CLI, 'serve', '--config', conf];
   const [file, ...args] = [...wrap, ...argv] as [string, ...string[]];
-  return run(file, args, { timeoutMs: 8000 });
+  return run(file, args, { timeoutMs: 20_000 });
 }
 
 /** Every file in a folder and its bytes: what a refused start must leave exactly as it was. */
@@ -36,7 +36,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const journalLine = (seq: number, op: object) => `${JSON.stringify({ seq, op })}\n`;
 
 describe('a data file that is JSON but not a registry stops `megaphone serve`, leaving every file as it was', () => {
-  it.concurrent.each([
+  it.each([
     ['null', 'null', /holds JSON null/],
     ['a number', '42', /holds 42/],
     ['a string', '"checks"', /holds "checks"/],
@@ -71,7 +71,7 @@ describe('a data file that is JSON but not a registry stops `megaphone serve`, l
 });
 
 describe('a stored check that is no longer valid stops `megaphone serve` with its id and the reason', () => {
-  it.concurrent.each([
+  it.each([
     ['an interval of 5 ms', { id: 'fast', url: 'http://127.0.0.1:1/', interval: 5 }, /`interval` must be between/],
     ['a url that is not http', { id: 'ftp', url: 'ftp://example.com/' }, /`url` must be an http:\/\//],
     ['an id that is not one', { id: 'a b', ttl: 60_000 }, /`id` must be 1-128 characters/],
