@@ -17,6 +17,7 @@ import { groupsFeature } from './groups/feature.js';
 import { Metrics } from './integrations/metrics.js';
 import { notifyFeature } from './integrations/notify/feature.js';
 import { registerOpsMetrics } from './integrations/ops-metrics.js';
+import { transitionLogFeature } from './ops/transition-log.js';
 import { maintenanceFeature } from './maintenance/feature.js';
 import type { ProbeFn } from './polling/feed.js';
 import { pollingFeature } from './polling/feature.js';
@@ -68,6 +69,8 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   const { logger, now } = deps;
   // A data file that cannot be written stops start-up here, naming the path and the cause.
   await deps.storage.checkWritable();
+  // The data file is read before anything else touches the disk: a bad one stops start-up leaving no new file.
+  const data = await DataFile.open(deps.storage);
   const bus = createEventBus();
   const table = new CheckTable(bus, now);
   const features: Feature[] = [];
@@ -133,8 +136,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
       },
     }),
   );
-  // The data file: API registrations, push reports, silences, maintenance.
-  const data = await DataFile.open(deps.storage);
+  // The data file (opened above): API registrations, push reports, silences, maintenance.
   use({ name: 'data file', sections: [{ key: 'dataFile', pick: (c) => c.dataFile }], close: () => data.close() });
   // Silences first: each check takes its silence as it arrives.
   const silences = use(silencesFeature({ config, data, table, bus, now, logger })).silences;
@@ -162,6 +164,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     groupsFeature({ config, table, bus, maintenance, freshen, blocking, reconfigured: () => watcher.regroup() }),
   ).groups;
   const watcher = new FeedWatcher(feed, bus, maintenance, host, groups);
+  use(transitionLogFeature({ bus, maintenance, logger, now }));
 
   // What readers see: GET / in each representation, the agent, /metrics.
   let live = { http: config.http, agentWeights: config.agent.weights };

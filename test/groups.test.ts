@@ -50,6 +50,7 @@ describe('named groups', () => {
     svc['app-2']!.status('Warning', 'slow');
     svc.pg!.status('Critical', 'down');
     await waitFor(async () => (await group(app, 'web')).body.status === 'Warning', 10_000);
+    await waitFor(async () => (await group(app, 'db')).body.status === 'Critical', 10_000);
     const web = await group(app, 'web');
     expect(web.status).toBe(200);
     expect(web.body).toMatchObject({ status: 'Warning', message: 'app-2:Warning:slow' });

@@ -4,7 +4,6 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI } from './helpers/daemon.js';
 import { tempDir } from './helpers/app.js';
-import { redactSecrets } from '../src/config/redact.js';
 
 function run(
   args: string[],
@@ -57,6 +56,48 @@ describe.concurrent('megaphone config check', () => {
     );
   });
 
+  it('redacts by exact key: the token and secret header values; flags and paths print as they are', async () => {
+    const dir = tempDir();
+    const tokenFile = path.join(dir, 'token');
+    writeFileSync(tokenFile, 'file-token-0123456789abcdef\n');
+    const headers = { Authorization: 'Bearer h1', Cookie: 'sid=h2', 'X-Api-Token': 'h3', 'X-Request-Id': 'visible' };
+    const withToken = configFile({
+      auth: { token: 'inline-token-0123456789', requireTokenOnLoopback: true },
+      checks: [
+        { id: 'web', url: { addr: 'http://svc:pw1@127.0.0.1:8080/health?format=json', headers } },
+        { id: 'plain', url: 'http://user:pw2@127.0.0.1:8081/health' },
+      ],
+      discovery: { rules: [{ match: { name: 'nginx' }, id: 'nginx', url: { addr: 'http://127.0.0.1/', headers } }] },
+    });
+    const r = await run(['config', 'check', '--config', withToken]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const secret of ['inline-token', 'Bearer h1', 'sid=h2', 'h3', 'pw1', 'pw2'])
+      expect(r.stdout).not.toContain(secret);
+    const c = effective(r.stdout) as {
+      auth: unknown;
+      checks: { url: unknown }[];
+      discovery: { rules: { url: unknown }[] };
+    };
+    expect(c.auth).toEqual({ token: '***', requireTokenOnLoopback: true });
+    const shownHeaders = { Authorization: '***', Cookie: '***', 'X-Api-Token': '***', 'X-Request-Id': 'visible' };
+    expect(c.checks[0]?.url).toEqual({
+      addr: 'http://svc:***@127.0.0.1:8080/health?format=json',
+      headers: shownHeaders,
+    });
+    expect(c.checks[1]?.url).toBe('http://user:***@127.0.0.1:8081/health');
+    expect(c.discovery.rules[0]?.url).toEqual({ addr: 'http://127.0.0.1/', headers: shownHeaders });
+
+    const fromFile = await run([
+      'config',
+      'check',
+      '--config',
+      configFile({ auth: { tokenFile, requireTokenOnLoopback: false } }),
+    ]);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(fromFile.stdout).not.toContain('file-token');
+    expect(effective(fromFile.stdout).auth).toEqual({ tokenFile, requireTokenOnLoopback: false });
+  });
+
   it.each([
     [
       { notify: [{ url: 'ftp://example.com/x' }] },
@@ -66,6 +107,8 @@ describe.concurrent('megaphone config check', () => {
     [{ history: { retention: 'forever' } }, /`history\.retention` must be a duration/],
     [{ histroy: {} }, /unknown key `histroy`/],
     ['{ not json', /not valid JSON/],
+    // Validation would drop it without a word (zod skips the key): refused, as the API does.
+    ['{"checks":[{"id":"a","url":{"addr":"http://127.0.0.1/","headers":{"__proto__":"x"}}}]}', /"__proto__" key/],
   ])('%j exits 1 naming what is wrong', async (content, pattern) => {
     const r = await run(['config', 'check', '--config', configFile(content)]);
     expect(r.code).toBe(1);
@@ -84,25 +127,5 @@ describe.concurrent('megaphone config check', () => {
     const r = await run(['config', 'check'], { MEGAPHONE_CONFIG: file });
     expect(r.code).toBe(0);
     expect((effective(r.stdout).listen as { port: number }).port).toBe(1);
-  });
-});
-
-describe('redactSecrets', () => {
-  it('hides any key named like a token, secret or password, at any depth, and keeps the rest', () => {
-    const input = {
-      auth: { token: 'abc', tokens: ['x'] },
-      db: { password: 'pw', user: 'u' },
-      hooks: [{ apiKey: 'k', client_secret: 's' }],
-      empty: { token: '' },
-      port: 1,
-    };
-    expect(redactSecrets(input)).toEqual({
-      auth: { token: '***', tokens: '***' },
-      db: { password: '***', user: 'u' },
-      hooks: [{ apiKey: '***', client_secret: '***' }],
-      empty: { token: '' },
-      port: 1,
-    });
-    expect(input.auth.token).toBe('abc');
   });
 });

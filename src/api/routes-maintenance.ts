@@ -27,14 +27,14 @@ export function maintenanceRoutes(router: Router, deps: AppDeps): void {
 
   router.put('/maintenance', async (ctx) => {
     const { reason, ttl } = parsePut(ctx.request.body);
+    // src/ops/transition-log.ts logs every maintenance change, expiry included.
     const { state, created } = await maintenance.enter(reason, ttl);
-    deps.logger.info({ reason, until: state.until }, 'maintenance on');
     ctx.status = created ? 201 : 200;
     ctx.body = { maintenance: maintenanceView(state) };
   });
 
   router.delete('/maintenance', async (ctx) => {
-    if (await maintenance.lift()) deps.logger.info('maintenance off');
+    await maintenance.lift();
     ctx.status = 204;
   });
 }

@@ -22,6 +22,30 @@ export class CommandFailed extends Error {
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
+/** The reason of `maintenance on` when none is given and none is running. */
+const DEFAULT_MAINTENANCE_REASON = 'maintenance';
+
+interface MaintenanceView {
+  reason: string;
+  since: string;
+  until: string | null;
+}
+const maintenanceOf = (reply: Reply) => (reply.json as { maintenance?: MaintenanceView | null }).maintenance ?? null;
+const until = (m: MaintenanceView) => (m.until ? ` (until ${m.until})` : '');
+
+interface SilenceView {
+  reason: string;
+  until: string | null;
+  untilOk: boolean;
+}
+/** When a silence ends: its ttl, the check's next OK, either, or only when lifted. */
+function silenceEnd(s: SilenceView): string {
+  if (s.until !== null) return s.untilOk ? `until ${s.until} or OK` : `until ${s.until}`;
+  return s.untilOk ? 'until OK' : 'until unsilenced';
+}
+
+const checkPath = (id: string) => `/checks/${encodeURIComponent(id)}`;
+
 function timeoutOf(opts: ClientOpts, exitCode = 1): number {
   const ms = parseDuration(opts.timeout);
   if (ms === undefined || ms <= 0)
@@ -58,7 +82,7 @@ const withClient = (cmd: Command) =>
     .option('--url <url>', 'the daemon (default: $MEGAPHONE_URL or http://127.0.0.1:18001)')
     .option('--timeout <duration>', 'give up after', '5s');
 
-/** `status`, `checks list|add|rm`, `maintenance on|off|show`: thin HTTP clients of a daemon. */
+/** `status`, `checks list|add|rm|silence|unsilence`, `maintenance on|off|show`: thin HTTP clients of a daemon. */
 export function registerClientCommands(program: Command): void {
   withClient(program.command('status'))
     // A plugin's usage error is UNKNOWN (3), not WARNING (1).
@@ -80,13 +104,16 @@ export function registerClientCommands(program: Command): void {
       process.exitCode = r.exitCode;
     });
 
-  const checks = program.command('checks').description('list, add and remove checks of a running daemon');
+  const checks = program.command('checks').description('list, add, remove and silence checks of a running daemon');
   withClient(checks.command('list'))
-    .description('print each check: id and url')
+    .description('print each check: id and url, and its silence if it has one')
     .action(async (opts: ClientOpts) => {
-      const reply = await send(opts, 'GET', '/checks');
-      for (const [id, url] of Object.entries((reply.json ?? {}) as Record<string, unknown>)) {
-        out(`${id}\t${typeof url === 'string' ? url : JSON.stringify(url)}`);
+      const [urls, states] = await Promise.all([send(opts, 'GET', '/checks'), send(opts, 'GET', '/checks?verbose=1')]);
+      const verbose = (states.json ?? {}) as Record<string, { silenced?: SilenceView } | undefined>;
+      for (const [id, url] of Object.entries((urls.json ?? {}) as Record<string, unknown>)) {
+        const silenced = Object.hasOwn(verbose, id) ? verbose[id]?.silenced : undefined;
+        const note = silenced ? ` (silenced: ${silenced.reason} ${silenceEnd(silenced)})` : '';
+        out(`${id}\t${typeof url === 'string' ? url : JSON.stringify(url)}${note}`);
       }
     });
   withClient(checks.command('add <id> <url>'))
@@ -108,19 +135,53 @@ export function registerClientCommands(program: Command): void {
       await send(opts, 'DELETE', `/checks/${encodeURIComponent(id)}`);
       out(`removed ${id}`);
     });
+  withClient(checks.command('silence <id>'))
+    .description('leave a check out of the host status, groups, the agent and notifications for a while')
+    .requiredOption('--reason <text>', 'why (shown in lists, state and history)')
+    .option('--ttl <duration>', 'lift it by itself after this long (e.g. 1h); default: until unsilenced')
+    .option('--until-ok', 'lift it once the check reads OK')
+    .action(async (id: string, opts: ClientOpts & { reason: string; ttl?: string; untilOk?: boolean }) => {
+      const reply = await send(opts, 'PUT', `${checkPath(id)}/silence`, {
+        reason: opts.reason,
+        untilOk: opts.untilOk === true,
+        ...(opts.ttl !== undefined ? { ttl: opts.ttl } : {}),
+      });
+      const s = (reply.json as { silenced: SilenceView }).silenced;
+      out(`silenced ${id}: ${s.reason} (${silenceEnd(s)})`);
+    });
+  withClient(checks.command('unsilence <id>'))
+    .description("lift a check's silence: it counts for the host status again")
+    .action(async (id: string, opts: ClientOpts) => {
+      await send(opts, 'DELETE', `${checkPath(id)}/silence`);
+      out(`unsilenced ${id}`);
+    });
 
   const maintenance = program.command('maintenance').description('drain this host on purpose, or bring it back');
   withClient(maintenance.command('on [reason...]'))
     .description('put the host in maintenance: GET / answers 503 and the HAProxy agent says drain')
     .option('--ttl <duration>', 'lift it by itself after this long (e.g. 30m)')
+    .addHelpText(
+      'after',
+      `
+Without a reason, a maintenance already on keeps its reason and its ttl (--ttl sets a new ttl);
+when none is on, the reason is "${DEFAULT_MAINTENANCE_REASON}". A new reason replaces the running one, and
+its ttl too unless --ttl is given: the line printed says what it replaced.`,
+    )
     .action(async (words: string[], opts: ClientOpts & { ttl?: string }) => {
-      const reason = words.join(' ') || 'maintenance';
+      const given = words.join(' ');
+      const running = maintenanceOf(await send(opts, 'GET', '/maintenance'));
+      if (running && given === '' && opts.ttl === undefined) {
+        out(`maintenance already on since ${running.since}${until(running)}: ${running.reason} (unchanged)`);
+        return;
+      }
+      const reason = given || running?.reason || DEFAULT_MAINTENANCE_REASON;
       const reply = await send(opts, 'PUT', '/maintenance', {
         reason,
         ...(opts.ttl !== undefined ? { ttl: opts.ttl } : {}),
       });
-      const m = (reply.json as { maintenance?: { until?: string | null } }).maintenance;
-      out(`maintenance on: ${reason}${m?.until ? ` (until ${m.until})` : ''}`);
+      const now = maintenanceOf(reply);
+      const replaced = running ? `; replaced: ${running.reason}${until(running) || ' (no ttl)'}` : '';
+      out(`maintenance on: ${reason}${now ? until(now) : ''}${replaced}`);
     });
   withClient(maintenance.command('off'))
     .description('lift maintenance')
@@ -132,8 +193,7 @@ export function registerClientCommands(program: Command): void {
     .description('print the maintenance in force, if any')
     .action(async (opts: ClientOpts) => {
       const reply = await send(opts, 'GET', '/maintenance');
-      const m = (reply.json as { maintenance?: { reason: string; since: string; until: string | null } | null })
-        .maintenance;
+      const m = maintenanceOf(reply);
       out(m ? `maintenance on since ${m.since}${m.until ? ` until ${m.until}` : ''}: ${m.reason}` : 'maintenance off');
     });
 }

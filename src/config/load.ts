@@ -51,11 +51,19 @@ export async function readConfigFile(file: string): Promise<unknown> {
   } catch (err) {
     throw new ConfigError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+  let proto = false;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    // Validation would drop a "__proto__" key without a word; refuse it, as the API does (E_BAD_JSON).
+    value = JSON.parse(text, (key, v: unknown) => {
+      if (key === '__proto__') proto = true;
+      return v;
+    });
   } catch (err) {
     throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
   }
+  if (proto) throw new ConfigError(`config file ${file} has a "__proto__" key, which megaphone refuses`);
+  return value;
 }
 
 /** Loads the effective config: file (or defaults), then env, then flags. */

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load.js';
-import { redactSecrets } from '../config/redact.js';
+import { redactConfig } from '../config/redact.js';
 
 /**
  * `megaphone config check`: loads the config exactly as `serve` would (file, env, defaults) and
@@ -9,5 +9,5 @@ export async function configCheck(opts: { config?: string; quiet?: boolean }, ou
   const { config, file } = await loadConfig({ configFlag: opts.config });
   if (opts.quiet) return;
   out(`# ${file ?? '(no config file: built-in defaults)'} is valid; effective config:\n`);
-  out(`${JSON.stringify(redactSecrets(config), null, 2)}\n`);
+  out(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
 }

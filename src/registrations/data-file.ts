@@ -57,6 +57,7 @@ const silenceSchema = z.strictObject({
 });
 // Ids are keys here: a safe record keeps `__proto__` a key like any other (zod's record drops it).
 const record = safeRecord(z.string(), z.unknown());
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const documentSchema = z.looseObject({
   version: z.number(),
   checks: record,
@@ -74,7 +75,7 @@ const emptyState = (): DataState => ({
 /** Builds the state from the file's JSON; throws naming what is wrong (the store names the file). */
 export function stateFromDocument(json: unknown): DataState {
   const bad = (why: string) => new StorageError(why);
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+  if (!isObject(json)) {
     throw bad(`it does not hold a megaphone registry (got ${JSON.stringify(json)?.slice(0, 40)})`);
   }
   const doc = documentSchema.safeParse(json);

@@ -1,11 +1,11 @@
-import { readFile, unlink } from 'node:fs/promises';
+import { constants, open, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 import { StorageError } from '../lib/errors.js';
 import { atomicWrite, createExclusive, tempNameFor } from './atomic-write.js';
 import { parseDocument, serializeDocument } from './document-text.js';
 import { FileLog } from './file-log.js';
-import { checkLogName } from './log-name.js';
+import { checkLogName, isLogName } from './log-name.js';
 import { errnoCode, writeFailed } from './storage-error.js';
 import type { AppendLog, Storage } from './types.js';
 
@@ -14,17 +14,41 @@ export function logFileFor(dataFile: string, name: string): string {
   return `${dataFile.replace(/\.json$/, '')}.${name}.jsonl`;
 }
 
-const FOLDER_PROBLEMS = new Map([
+/** The log files already beside the data file, whatever their names (named as logFileFor names them). */
+async function existingLogFiles(dataFile: string): Promise<string[]> {
+  const dir = path.dirname(dataFile);
+  // "megaphone.db." for megaphone.db.json: what every log name is put between, with ".jsonl".
+  const prefix = path.basename(logFileFor(dataFile, 'x')).slice(0, -'x.jsonl'.length);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names
+    .filter((n) => n.startsWith(prefix) && n.endsWith('.jsonl') && isLogName(n.slice(prefix.length, -'.jsonl'.length)))
+    .map((n) => path.join(dir, n));
+}
+
+const PROBLEMS = new Map([
   ['ENOENT', 'does not exist'],
   ['ENOTDIR', 'is not a folder'],
   ['EACCES', 'is not writable'],
   ['EPERM', 'is not writable'],
   ['EROFS', 'is on a read-only file system'],
   ['ENOSPC', 'is on a full disk'],
+  ['ELOOP', 'is a symbolic link'],
 ]);
 
-/** The data file's folder takes a new file (created exclusively, then removed), or this throws naming it and why. */
-async function checkFolderWritable(dataFile: string): Promise<void> {
+function cannotWrite(dataFile: string, what: string, err: unknown): StorageError {
+  const code = errnoCode(err) ?? String(err);
+  const problem = PROBLEMS.get(code) ?? 'cannot be written';
+  return new StorageError(`data file ${dataFile} cannot be written: ${what} ${problem} (${code})`);
+}
+
+// Opening a log for append (as FileLog does) writes nothing; it fails where appends would, e.g. a file of another user.
+const APPEND_PROBE = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * The data file's folder takes a new file (created exclusively, then removed) and every log already
+ * beside it takes appends, or this throws naming the path and why. Renames need only the folder.
+ */
+async function checkWritable(dataFile: string): Promise<void> {
   const dir = path.dirname(path.resolve(dataFile));
   const probe = tempNameFor(dataFile);
   try {
@@ -32,9 +56,14 @@ async function checkFolderWritable(dataFile: string): Promise<void> {
     await fh.close();
     await unlink(probe);
   } catch (err) {
-    const code = errnoCode(err) ?? String(err);
-    const problem = FOLDER_PROBLEMS.get(code) ?? 'cannot be written';
-    throw new StorageError(`data file ${dataFile} cannot be written: its folder ${dir} ${problem} (${code})`);
+    throw cannotWrite(dataFile, `its folder ${dir}`, err);
+  }
+  for (const log of await existingLogFiles(dataFile)) {
+    try {
+      await (await open(log, APPEND_PROBE)).close();
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw cannotWrite(dataFile, `its log ${log}`, err);
+    }
   }
 }
 
@@ -77,6 +106,6 @@ export function fileStorage(dataFile: string): Storage {
       if (!log) logs.set(name, (log = new FileLog(logFileFor(dataFile, name))));
       return log;
     },
-    checkWritable: () => checkFolderWritable(dataFile),
+    checkWritable: () => checkWritable(dataFile),
   };
 }
