@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from './helpers/app.js';
 import { conventionProblems, readBlocks, type Block } from './helpers/doc-blocks.js';
@@ -51,13 +51,18 @@ describe('every example in the docs follows the convention (docs/README.md)', ()
 
 describe('every JSON config example is valid', () => {
   it.each(PAGES)('%s: megaphone config check accepts each', async (page) => {
-    const file = path.join(tempDir('megaphone-doc-config-'), 'megaphone.conf.json');
-    for (const b of blocksOf(page)) {
-      if (b.lang !== 'json' || b.marker?.kind === 'not a config') continue;
-      writeFileSync(file, b.body.join('\n'));
-      const r = await megaphone(['config', 'check', '--quiet', '--config', file]);
-      expect(`${r.stdout}${r.stderr}`, `${page}:${b.line}: megaphone config check`).toBe('');
-      expect(r.code, `${page}:${b.line}`).toBe(0);
+    const dir = tempDir('megaphone-doc-config-');
+    const file = path.join(dir, 'megaphone.conf.json');
+    try {
+      for (const b of blocksOf(page)) {
+        if (b.lang !== 'json' || b.marker?.kind === 'not a config') continue;
+        writeFileSync(file, b.body.join('\n'));
+        const r = await megaphone(['config', 'check', '--quiet', '--config', file]);
+        expect(`${r.stdout}${r.stderr}`, `${page}:${b.line}: megaphone config check`).toBe('');
+        expect(r.code, `${page}:${b.line}`).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
