@@ -5,6 +5,7 @@ import { MegaphoneError } from './lib/errors.js';
 import { VERSION } from './lib/version.js';
 import { discoverCommand } from './discovery/command.js';
 import { CommandFailed, registerClientCommands } from './client/commands.js';
+import type { DemoOptions } from './demo/command.js';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`megaphone: ${message}\n`);
@@ -80,6 +81,18 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'config file (default: $MEGAPHONE_CONFIG or ./megaphone.conf.json)')
     .option('--json', 'print JSON')
     .action(discoverCommand);
+
+  program
+    .command('demo')
+    .description('a status service to try megaphone on (PUT / changes it)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('-p, --port <port>', 'port to listen on', '18002')
+    .option('--status <word>', 'the status to start with', 'OK')
+    .option('--message <text>', 'the message to start with', 'demo service is up')
+    .action(async (opts: DemoOptions) => {
+      const { demoCommand } = await import('./demo/command.js');
+      await demoCommand(opts);
+    });
 
   registerClientCommands(program);
   return program;

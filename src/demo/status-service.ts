@@ -1,0 +1,125 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { normalizeStatus } from '../status.js';
+import { oneLine } from '../lib/one-line.js';
+
+/** What the demo service says: a status word (kept as written, so odd words can be tried) and a message. */
+export interface DemoState {
+  status: string;
+  message: string;
+}
+
+export interface DemoService {
+  /** `http://host:port/` */
+  url: string;
+  port: number;
+  state(): DemoState;
+  close(): Promise<void>;
+}
+
+/** Largest PUT body read (bytes); the demo needs a word and a short message. */
+const MAX_BODY = 4096;
+/** A status word: letters and `_` (OK, Critical, pass, out_of_service, or any word to see how megaphone reads it). */
+const WORD = /^[A-Za-z_]{1,32}$/;
+
+const HEALTH_WORD: Record<string, string> = { OK: 'pass', Warning: 'warn', Unknown: 'warn', Critical: 'fail' };
+
+/** Parses a PUT body: `Critical disk full` (a word, then the message) or JSON `{"status", "message"?}`. */
+export function parseDemoUpdate(body: string, contentType: string | undefined): DemoState | string {
+  let status: unknown;
+  let message: unknown;
+  if (contentType?.startsWith('application/json')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return 'the body is not valid JSON';
+    }
+    if (json === null || typeof json !== 'object') return 'the body must be a JSON object {"status", "message"?}';
+    ({ status, message } = json as { status?: unknown; message?: unknown });
+  } else {
+    const text = body.trim();
+    const space = text.search(/\s/);
+    status = space < 0 ? text : text.slice(0, space);
+    message = space < 0 ? undefined : text.slice(space + 1).trim();
+  }
+  if (typeof status !== 'string' || !WORD.test(status))
+    return `the status must be a word like OK, Warning, Critical or Unknown, got ${JSON.stringify(status ?? '')}`;
+  if (message !== undefined && typeof message !== 'string') return 'the message must be a string';
+  return { status, message: oneLine(message || `set to ${status}`, 1000) };
+}
+
+function send(res: ServerResponse, code: number, type: string, body: unknown): void {
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(code, { 'Content-Type': type, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+// health+json: pass and warn with 200, fail with 503 (the draft's codes); `output` only when not passing.
+function healthJson(state: DemoState): { code: number; body: Record<string, string> } {
+  const word = HEALTH_WORD[normalizeStatus(state.status) ?? 'Unknown'] as string;
+  return {
+    code: word === 'fail' ? 503 : 200,
+    body: word === 'pass' ? { status: word } : { status: word, output: state.message },
+  };
+}
+
+/**
+ * A tiny status service for trying megaphone: GET / answers `{"status", "message"}` (the seed's
+ * format), GET /health the same as health+json, and PUT / changes what both say.
+ */
+export function startDemoService(opts: { host: string; port: number; initial: DemoState }): Promise<DemoService> {
+  let state = opts.initial;
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'PUT' && path === '/') {
+      let body = '';
+      let size = 0;
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => {
+        size += Buffer.byteLength(chunk);
+        if (size <= MAX_BODY) body += chunk;
+      });
+      req.on('end', () => {
+        if (size > MAX_BODY)
+          return send(res, 413, 'application/json', { error: 'body over 4 KB', code: 'E_BODY_TOO_LARGE' });
+        const next = parseDemoUpdate(body, req.headers['content-type']);
+        if (typeof next === 'string') return send(res, 400, 'application/json', { error: next, code: 'E_VALIDATION' });
+        state = next;
+        send(res, 200, 'application/json', state);
+      });
+      return;
+    }
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/')
+      return send(res, 200, 'application/json', state);
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/health') {
+      const h = healthJson(state);
+      return send(res, h.code, 'application/health+json', h.body);
+    }
+    const known = path === '/' || path === '/health';
+    res.setHeader('Connection', 'close');
+    send(res, known ? 405 : 404, 'application/json', {
+      error: known ? `method ${req.method} not allowed on ${path}` : `no route for ${req.method} ${path}`,
+      code: known ? 'E_METHOD_NOT_ALLOWED' : 'E_NOT_FOUND',
+    });
+  };
+  const server = createServer(onRequest);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      const { port } = server.address() as AddressInfo;
+      const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+      resolve({
+        url: `http://${host}:${port}/`,
+        port,
+        state: () => state,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
