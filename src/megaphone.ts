@@ -227,6 +227,8 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     endHeld,
     /** Starts polling, the staleness sweep and discovery (its first snapshot is applied before this resolves). */
     async start(): Promise<void> {
+      // What was loaded is the baseline: from now on host transitions are announced.
+      summary.begin();
       for (const f of features) await f.start?.();
     },
     /** Applies a new (already validated) config; see ReloadSection. */

@@ -73,6 +73,22 @@ describe('/checks', () => {
     expect(res.body).toEqual({ bar: svc.url, obj: objectUrl });
   });
 
+  it('GET /checks hides a password in a check URL (string or addr), and secret header values', async () => {
+    const withPassword = svc.url.replace('http://', 'http://monitor:s3cret@');
+    await t.request.post('/checks').send({ id: 'plain', url: withPassword }).expect(201);
+    await t.request
+      .post('/checks')
+      .send({ id: 'obj', url: { addr: withPassword, headers: { Authorization: 'Bearer x', 'X-Env': 'prod' } } })
+      .expect(201);
+    const shown = svc.url.replace('http://', 'http://monitor:[redacted]@');
+    const res = await t.request.get('/checks').expect(200);
+    expect(res.body).toEqual({
+      plain: shown,
+      obj: { addr: shown, headers: { Authorization: '[redacted]', 'X-Env': 'prod' } },
+    });
+    expect(JSON.stringify((await t.request.get('/checks?verbose=1')).body)).not.toContain('s3cret');
+  });
+
   it('GET /checks/:id returns the payload as received', async () => {
     const payload = { status: 'OK', message: 'Everything is groovy man.', version: '1.0.0', id: 'bar' };
     svc.reply({ body: payload });

@@ -88,6 +88,9 @@ describe('push (ttl) checks', () => {
     await t.close();
     t = await makeTestApp({}, file, { now });
     expect((await t.request.get('/checks/job/state')).body).toMatchObject({ status: 'Critical', message: 'disk full' });
+    // Restoring it is not a new transition: history holds the one from before the restart, once.
+    const history = (await t.request.get('/checks/job/history')).body.history as Array<{ to: string }>;
+    expect(history.map((h) => h.to)).toEqual(['Critical']);
   });
 
   it('refuse bad reports (400), unknown ids (404) and pushes to checks of other kinds (409)', async () => {

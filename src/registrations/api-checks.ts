@@ -76,7 +76,7 @@ export class ApiChecks {
       this.table.upsert(check);
     }
     for (const [id, report] of this.data.state.pushes) {
-      if (this.table.get(id)?.check.kind === 'push') this.thresholds.record(id, { ...report, latencyMs: 0 });
+      if (this.table.get(id)?.check.kind === 'push') this.thresholds.record(id, { ...report, latencyMs: 0 }, true);
     }
   }
 

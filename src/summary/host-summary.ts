@@ -11,7 +11,9 @@ export class HostSummary {
   /** Counts and problems kept per change, so summary() never rescans every check. */
   private readonly index = new SummaryIndex();
   private cached: Summary | undefined;
+  /** The host status last announced; undefined until begin(): loading at start-up announces nothing. */
   private hostStatus: Status | undefined;
+  private begun = false;
   private changes = 0;
 
   constructor(
@@ -34,6 +36,12 @@ export class HostSummary {
     });
   }
 
+  /** From now on, host transitions are announced (what was loaded at start-up is the baseline). */
+  begin(): void {
+    this.begun = true;
+    this.hostStatus = this.index.status();
+  }
+
   /** Bumped whenever the summary may have changed; reading it first applies what time did. */
   get version(): number {
     this.freshen();
@@ -51,6 +59,7 @@ export class HostSummary {
     this.changes++;
     // O(1) host status; the full summary (sorted message) only when the host status moved.
     const status = this.index.status();
+    if (!this.begun) return;
     if (this.hostStatus !== undefined && status !== this.hostStatus) {
       const host = this.summary();
       this.bus.emit('transition', {

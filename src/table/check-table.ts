@@ -88,14 +88,15 @@ export class CheckTable {
    * Sets a check's status and message (from a result, or from time). `announce` runs before the
    * transition it may cause (results are announced before their transitions, as listeners expect).
    */
-  set(state: CheckState, status: Status, message: string, at: number, announce?: () => void): void {
+  set(state: CheckState, status: Status, message: string, at: number, announce?: () => void, quiet = false): void {
     const from = state.status;
     const changed = status !== from || message !== state.message;
     if (status !== from) state.since = at;
     state.status = status;
     state.message = message;
     announce?.();
-    if (status !== from) this.bus.emit('transition', this.transition(state, from, at));
+    // Quiet: a state restored at start-up; its transition is already in history.
+    if (status !== from && !quiet) this.bus.emit('transition', this.transition(state, from, at));
     if (changed) this.bus.emit('changed', state);
   }
 

@@ -17,7 +17,8 @@ export class Thresholds {
     public flap: FlapOptions = DEFAULT_FLAP,
   ) {}
 
-  record(id: string, result: Result): void {
+  /** Applies a result; `restored` (a stored push report at start-up) changes the state without a transition. */
+  record(id: string, result: Result, restored = false): void {
     const state = this.table.get(id);
     if (!state) return;
     const { check } = state;
@@ -32,8 +33,13 @@ export class Thresholds {
     state.tracking = verdict.tracking;
     state.consecutive = verdict.tracking.consecutive;
     state.flapping = verdict.tracking.flapping;
-    this.table.set(state, check.statusoverride ?? verdict.status, verdict.message, result.at, () =>
-      this.bus.emit('result', id, result, state),
+    this.table.set(
+      state,
+      check.statusoverride ?? verdict.status,
+      verdict.message,
+      result.at,
+      () => this.bus.emit('result', id, result, state),
+      restored,
     );
   }
 }
