@@ -4,7 +4,7 @@ import path from 'node:path';
 import { tempDir } from './helpers/app.js';
 import { conventionProblems, readBlocks, type Block } from './helpers/doc-blocks.js';
 import { matches, normalise } from './helpers/doc-output.js';
-import { REPO, runPage, type Mismatch } from './helpers/doc-runner.js';
+import { onlyReads, REPO, runPage, type Mismatch } from './helpers/doc-runner.js';
 import { megaphone } from './helpers/procs.js';
 
 // Runs the built daemon and CLI: npm run build first (npm test builds).
@@ -49,6 +49,20 @@ describe('every example in the docs follows the convention (docs/README.md)', ()
   });
 });
 
+describe('a command that writes runs once; one that only reads is retried until its output matches', () => {
+  it.each([
+    ['curl -s localhost:18001/groups/web', true],
+    ['npx megaphone checks list | grep silenced', true],
+    ["curl -s -X PUT localhost:18002 -d 'Critical disk full'", false],
+    ["npx megaphone checks silence api --reason 'new release' --until-ok", false],
+    ['npx megaphone checks unsilence api', false],
+    ['npx megaphone maintenance on kernel upgrade', false],
+    ["curl -sI localhost:18001/ | sed -n 's/^ETag: //p' > index", false],
+  ])('%s: only reads %s', (command, reads) => {
+    expect(onlyReads(command)).toBe(reads);
+  });
+});
+
 describe('every JSON config example is valid', () => {
   it.each(PAGES)('%s: megaphone config check accepts each', async (page) => {
     const dir = tempDir('megaphone-doc-config-');
@@ -68,7 +82,7 @@ describe('every JSON config example is valid', () => {
 });
 
 describe('shown and real outputs are compared after the normalisations only', () => {
-  it('times, dates, latencies and pids are normalised; `...` stands for any lines', () => {
+  it('times, dates, latencies, pids and feed indexes are normalised; `...` stands for any lines', () => {
     const shown = normalise(
       '{"date":"2026-11-30T20:16:51.101Z","latencyMs":12}\n...\nDate: Mon, 30 Nov 2026 20:16:52 GMT',
     );
@@ -76,6 +90,9 @@ describe('shown and real outputs are compared after the normalisations only', ()
       '{"date":"2027-01-01T00:00:00.000Z","latencyMs":3}\nx\ny\nDate: Fri, 01 Jan 2027 00:00:00 GMT\n',
     );
     expect(matches(shown, real)).toBe(true);
+    const feed = (n: number) => `ETag: "${n}-json"\r\nX-Megaphone-Index: ${n}\r\nid: ${n}\n{"index":${n},"check":"db"}`;
+    expect(matches(normalise(feed(1796073037520)), normalise(feed(1796073099999)))).toBe(true);
+    expect(matches(normalise(feed(1796073037520)), normalise(feed(1796073099999).replace('db', 'web')))).toBe(false);
     expect(matches(normalise('{"status":"OK"}'), normalise('{"status":"Critical"}'))).toBe(false);
     expect(matches(normalise('a\n...'), normalise('b'))).toBe(false);
   });

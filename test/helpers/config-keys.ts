@@ -32,19 +32,27 @@ function unwrap(s: z.ZodType): z.ZodType {
 /**
  * Every key a schema accepts, objects walked into: arrays of objects as `key[]` plus their fields
  * (`notify[].url`), a union holding an object form (`url` or `{addr, …}`) as the key and its fields.
+ * `records` names the keys that are records of named entries (a safeRecord is opaque to zod's
+ * introspection) with the schema of one entry: `groups` as type `record` and `groups.<name>.checks`.
  */
-export function configKeys(schema: z.ZodType, prefix = ''): ConfigKey[] {
+export function configKeys(
+  schema: z.ZodType,
+  prefix = '',
+  records: ReadonlyMap<string, z.ZodType> = new Map(),
+): ConfigKey[] {
+  const entry = records.get(prefix);
+  if (entry) return [{ path: prefix, type: 'record' }, ...configKeys(entry, `${prefix}.<name>`, records)];
   const s = unwrap(schema);
   const d = def(s);
   if (d.type === 'object' && d.shape) {
-    return Object.entries(d.shape).flatMap(([k, v]) => configKeys(v, prefix ? `${prefix}.${k}` : k));
+    return Object.entries(d.shape).flatMap(([k, v]) => configKeys(v, prefix ? `${prefix}.${k}` : k, records));
   }
   const out: ConfigKey[] = [{ path: prefix, type: d.type }];
   if (d.type === 'array' && d.element && def(unwrap(d.element)).type === 'object') {
-    out.push(...configKeys(d.element, `${prefix}[]`));
+    out.push(...configKeys(d.element, `${prefix}[]`, records));
   }
   if (d.type === 'union' && d.options) {
-    for (const o of d.options) if (def(unwrap(o)).type === 'object') out.push(...configKeys(o, prefix));
+    for (const o of d.options) if (def(unwrap(o)).type === 'object') out.push(...configKeys(o, prefix, records));
   }
   return out;
 }

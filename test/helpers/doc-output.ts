@@ -14,6 +14,10 @@ const NORMALISE: ReadonlyArray<[RegExp, string]> = [
   // Process ids.
   [/"pid":\s*\d+/g, '"pid": <n>'],
   [/\bpid \d+/g, 'pid <n>'],
+  // Change-feed indexes (they start at the clock's milliseconds): history entries, events, ETags.
+  [/"index":\s*\d+/g, '"index": <index>'],
+  [/^(id|X-Megaphone-Index): \d+(?=\r?$)/gim, '$1: <index>'],
+  [/"\d{10,}-(\w+)"/g, '"<index>-$1"'],
 ];
 
 /** An output's lines without CRs, trailing blanks and trailing empty lines. */

@@ -37,7 +37,7 @@ const WRITES = new RegExp(
   [
     String.raw`\s-X\s*(?:POST|PUT|DELETE|PATCH)\b`,
     String.raw`\s(?:-d|--data[\w-]*|-T)[\s=]`,
-    String.raw`\bchecks\s+(?:add|rm|remove)\b`,
+    String.raw`\bchecks\s+(?:add|rm|remove|silence|unsilence)\b`,
     String.raw`\bmaintenance\s+(?:on|off)\b`,
     String.raw`\b(?:kill|rm|mv|cp|tee|sed)\b`,
     '>',
