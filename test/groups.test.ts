@@ -146,7 +146,9 @@ describe('named groups', () => {
 
   it('refuses bad groups in the config, naming the key', () => {
     expect(() => parseConfig({ groups: { web: { checks: [] } } })).toThrow(/`groups\.web\.checks`/);
-    expect(() => parseConfig({ groups: { 'we b': { checks: ['a'] } } })).toThrow(/`groups\.we b`/);
+    expect(() => parseConfig({ groups: { 'we b': { checks: ['a'] } } })).toThrow(
+      /`groups` has the name "we b", which must be/,
+    );
     expect(() => parseConfig({ groups: { web: { checks: ['a'], minHealthy: 0 } } })).toThrow(
       /`groups\.web\.minHealthy`/,
     );

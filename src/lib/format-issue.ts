@@ -41,7 +41,12 @@ export function formatIssue(error: z.ZodError, input: unknown, prefix = ''): str
     const keys = issue.keys.map((k) => at([...path, k]));
     return `unknown key ${keys.map((k) => `\`${k}\``).join(', ')}`;
   }
+  const message = issue.message.replace(/^Invalid input: /, '');
+  // An issue that names what is wrong itself (a bad key) shows no value.
+  if (issue.code === 'custom' && (issue.params as { omitValue?: boolean } | undefined)?.omitValue) {
+    return `\`${at(path)}\` ${message}`;
+  }
   // Secrets are named, never echoed.
   const shown = path.some((k) => /token|^auth$/i.test(k)) ? '(redacted)' : describe(valueAt(input, issue.path));
-  return `\`${at(path)}\` ${issue.message.replace(/^Invalid input: /, '')}, got ${shown}`;
+  return `\`${at(path)}\` ${message}, got ${shown}`;
 }

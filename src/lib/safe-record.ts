@@ -16,7 +16,12 @@ export function safeRecord<V extends z.ZodType>(key: z.ZodType<string>, value: V
       for (const k of keys) {
         const kr = key.safeParse(k);
         if (!kr.success) {
-          ctx.addIssue({ code: 'custom', path: [k], message: `is not a valid name: ${kr.error.issues[0]?.message}` });
+          // The key is what is wrong: name it, not the value under it.
+          ctx.addIssue({
+            code: 'custom',
+            message: `has the name ${JSON.stringify(k)}, which ${kr.error.issues[0]?.message ?? 'is not valid'}`,
+            params: { omitValue: true },
+          });
           continue;
         }
         const vr = value.safeParse(obj[k]);
