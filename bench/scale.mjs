@@ -25,7 +25,8 @@ async function cpuOver(pid, ms) {
 }
 
 async function one(checks, { windowMs, wrkSeconds, nodeArgs }) {
-  const targets = await startTargets();
+  // One target port per 2 500 checks: the poll pool keeps 4 connections per origin, as it would for real services.
+  const targets = await startTargets(Math.max(4, Math.ceil(checks / 2_500)));
   const daemon = await startDaemon({
     config: { defaults: { interval: INTERVAL_MS }, limits: { maxChecks: Math.max(checks, 10_000) } },
     data: registrations(checks, targets),
