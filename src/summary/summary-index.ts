@@ -28,13 +28,12 @@ export class SummaryIndex {
   private readonly views = new Map<string, CheckView>();
   /** The checks above OK now. */
   private readonly problems = new Map<string, CheckView>();
-  /** The problems in byWorstThenId order as of the last summary, and the view each id has there. */
+  /** The problems in byWorstThenId order as of the last summary. */
   private order: CheckView[] = [];
-  private readonly ordered = new Map<string, CheckView>();
-  /** Ids changed since the last summary. */
-  private readonly moved = new Set<string>();
-  /** Each problem's problemLine, built once per change. */
-  private readonly lines = new Map<string, string>();
+  /** Ids changed since the last summary, each with the view it has in `order` (undefined: none). */
+  private readonly moved = new Map<string, CheckView | undefined>();
+  /** Each problem view's problemLine, built at the first summary that lists it. */
+  private readonly lines = new WeakMap<CheckView, string>();
   private global: CheckView | undefined;
 
   /** Records a check's current status and message (new or changed). */
@@ -48,14 +47,9 @@ export class SummaryIndex {
     if (before) this.counts[before.status]--;
     this.counts[status]++;
     this.views.set(id, view);
-    if (status === 'OK') {
-      this.problems.delete(id);
-      this.lines.delete(id);
-    } else {
-      this.problems.set(id, view);
-      this.lines.set(id, problemLine(view));
-    }
-    this.moved.add(id);
+    this.move(id, before);
+    if (status === 'OK') this.problems.delete(id);
+    else this.problems.set(id, view);
   }
 
   delete(id: string): void {
@@ -67,30 +61,24 @@ export class SummaryIndex {
     if (!before) return;
     this.counts[before.status]--;
     this.views.delete(id);
+    this.move(id, before);
     this.problems.delete(id);
-    this.lines.delete(id);
-    this.moved.add(id);
+  }
+
+  // The first change since the last summary notes where the id sits in `order`: its view then, if a problem.
+  private move(id: string, before: CheckView | undefined): void {
+    if (!this.moved.has(id)) this.moved.set(id, before && before.status !== 'OK' ? before : undefined);
   }
 
   // Brings `order` up to date with `problems`: the moved ids one by one, or one sort after many.
   private sync(): void {
     if (this.moved.size === 0) return;
-    if (this.moved.size > RESORT_AFTER) {
-      this.order = [...this.problems.values()].sort(byWorstThenId);
-      this.ordered.clear();
-      for (const v of this.order) this.ordered.set(v.id, v);
-    } else {
-      for (const id of this.moved) {
-        const was = this.ordered.get(id);
-        if (was) {
-          this.order.splice(position(this.order, was), 1);
-          this.ordered.delete(id);
-        }
+    if (this.moved.size > RESORT_AFTER) this.order = [...this.problems.values()].sort(byWorstThenId);
+    else {
+      for (const [id, was] of this.moved) {
+        if (was) this.order.splice(position(this.order, was), 1);
         const now = this.problems.get(id);
-        if (now) {
-          this.order.splice(position(this.order, now), 0, now);
-          this.ordered.set(id, now);
-        }
+        if (now) this.order.splice(position(this.order, now), 0, now);
       }
     }
     this.moved.clear();
@@ -121,7 +109,11 @@ export class SummaryIndex {
       ...opts,
       global: this.global,
       sorted: true,
-      lineOf: (p) => this.lines.get(p.id) ?? problemLine(p),
+      lineOf: (p) => {
+        let line = this.lines.get(p);
+        if (line === undefined) this.lines.set(p, (line = problemLine(p)));
+        return line;
+      },
     });
   }
 }
