@@ -26,7 +26,7 @@ export interface JournaledStoreOptions<S, Op, R> {
 }
 
 /** Ops settled between two turns of the event loop when a batch is done. */
-const SETTLE_SLICE = 16;
+const SETTLE_SLICE = 8;
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface Pending<Op, R> {
