@@ -41,7 +41,7 @@ describe('SummaryIndex', () => {
     );
   });
 
-  it('equals summarize() too when many changes come between two reads (sorted afresh) or few (moved one by one)', () => {
+  it('equals summarize() too when many changes come between reads (sorted afresh) or few (moved one by one)', () => {
     const many = fc.constantFrom(...Array.from({ length: 150 }, (_, i) => `c${i}`));
     const change = fc.record({
       id: many,
@@ -61,7 +61,7 @@ describe('SummaryIndex', () => {
             index.set(c.id, c.status, `m-${c.status}`);
             all.set(c.id, { id: c.id, status: c.status, message: `m-${c.status}` });
           }
-          // Read after about one change in a hundred: short runs of changes between reads, and long ones (sorted afresh).
+          // Read after about one change in a hundred: short runs of changes between reads, and long ones.
           if (c.read === 0) expect(index.summary()).toEqual(summarize(all.values()));
         }
         expect(index.summary()).toEqual(summarize(all.values()));
