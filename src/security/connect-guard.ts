@@ -1,11 +1,6 @@
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- declarations of the deep imports below
-/// <reference path="./undici-internals.d.ts" />
 import net from 'node:net';
 import type { LookupAddress, LookupOneOptions, LookupAllOptions } from 'node:dns';
-import type { Agent as AgentType, buildConnector as BuildConnector } from 'undici';
-// The two parts polls need, not the package index (see undici-internals.d.ts).
-import Agent from 'undici/lib/dispatcher/agent.js';
-import buildConnector from 'undici/lib/core/connect.js';
+import { Agent, buildConnector } from 'undici';
 import { addressRefusal, allowedAddresses, targetRefusedError, type TargetPolicy } from './targets.js';
 import { normalizeAddress } from './addresses.js';
 
@@ -32,19 +27,19 @@ export function literalRefusal(policy: TargetPolicy, hostname: string): string |
   return normalizeAddress(hostname) ? addressRefusal(policy, hostname) : undefined;
 }
 
-export interface GuardedAgentOptions extends Omit<AgentType.Options, 'connect'> {
+export interface GuardedAgentOptions extends Omit<Agent.Options, 'connect'> {
   /** Connect timeout in ms. */
   connectTimeout?: number;
 }
 
 /** An undici Agent that refuses to connect anywhere the policy does not allow (literals and resolved names). */
-export function createGuardedAgent(policy: TargetPolicy, opts: GuardedAgentOptions = {}): AgentType {
+export function createGuardedAgent(policy: TargetPolicy, opts: GuardedAgentOptions = {}): Agent {
   const { connectTimeout, ...agentOptions } = opts;
   const base = buildConnector({
     timeout: connectTimeout ?? 10_000,
     lookup: guardedLookup(policy),
-  } as BuildConnector.BuildOptions);
-  const connect: BuildConnector.connector = (options, callback) => {
+  } as buildConnector.BuildOptions);
+  const connect: buildConnector.connector = (options, callback) => {
     const why = literalRefusal(policy, options.hostname);
     if (why) {
       callback(targetRefusedError(options.hostname, why), null);
