@@ -80,8 +80,12 @@ function nameAllowed(policy: TargetPolicy, hostname: string): boolean {
 
 /** Most verdicts remembered per policy (a registration burst asks about the same few addresses again and again). */
 const VERDICTS_KEPT = 4096;
-// A policy never changes once compiled (a reload compiles a new one), so its verdicts can be kept beside it.
-const verdicts = new WeakMap<TargetPolicy, Map<string, string | undefined>>();
+// Verdicts of the policy as compiled: a reload assigns freshly compiled lists to the same policy object, so they are
+// kept with the lists they were judged by and dropped once those are replaced.
+const verdicts = new WeakMap<
+  TargetPolicy,
+  { nets4: BlockList; nets6: BlockList; known: Map<string, string | undefined> }
+>();
 
 function judgeAddress(policy: TargetPolicy, raw: string, allowedByName: boolean): string | undefined {
   const addr: Address | undefined = normalizeAddress(raw);
@@ -98,8 +102,12 @@ function judgeAddress(policy: TargetPolicy, raw: string, allowedByName: boolean)
 
 /** Why an address may not be reached (named by `via` when it came from DNS), or undefined. */
 export function addressRefusal(policy: TargetPolicy, raw: string, allowedByName = false): string | undefined {
-  let known = verdicts.get(policy);
-  if (!known) verdicts.set(policy, (known = new Map()));
+  let entry = verdicts.get(policy);
+  if (!entry || entry.nets4 !== policy.nets4 || entry.nets6 !== policy.nets6) {
+    entry = { nets4: policy.nets4, nets6: policy.nets6, known: new Map() };
+    verdicts.set(policy, entry);
+  }
+  const { known } = entry;
   const key = allowedByName ? `+${raw}` : raw;
   if (known.has(key)) return known.get(key);
   const why = judgeAddress(policy, raw, allowedByName);
