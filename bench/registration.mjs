@@ -23,7 +23,7 @@ function startProber(url) {
   };
 }
 
-export async function benchRegistration({ seconds = 5, concurrency = 64, nodeArgs = [] } = {}) {
+export async function benchRegistration({ seconds = 5, concurrency = 100, nodeArgs = [] } = {}) {
   const targets = await startTargets();
   const daemon = await startDaemon({
     config: { defaults: { interval: '10s' }, limits: { maxChecks: 100_000 } },

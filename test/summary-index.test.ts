@@ -40,4 +40,33 @@ describe('SummaryIndex', () => {
       { numRuns: 300 },
     );
   });
+
+  it('equals summarize() too when many changes come between reads (sorted afresh) or few (moved one by one)', () => {
+    const many = fc.constantFrom(...Array.from({ length: 150 }, (_, i) => `c${i}`));
+    const change = fc.record({
+      id: many,
+      status: fc.constantFrom(...STATUSES),
+      remove: fc.boolean(),
+      read: fc.integer({ min: 0, max: 99 }),
+    });
+    fc.assert(
+      fc.property(fc.array(change, { minLength: 200, maxLength: 400 }), (changes) => {
+        const index = new SummaryIndex();
+        const all = new Map<string, CheckView>();
+        for (const c of changes) {
+          if (c.remove) {
+            index.delete(c.id);
+            all.delete(c.id);
+          } else {
+            index.set(c.id, c.status, `m-${c.status}`);
+            all.set(c.id, { id: c.id, status: c.status, message: `m-${c.status}` });
+          }
+          // Read after about one change in a hundred: short runs of changes between reads, and long ones.
+          if (c.read === 0) expect(index.summary()).toEqual(summarize(all.values()));
+        }
+        expect(index.summary()).toEqual(summarize(all.values()));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

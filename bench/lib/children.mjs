@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const CLI = path.resolve(here, '../../dist/cli.js');
+// MEGAPHONE_BENCH_CLI: another build's dist/cli.js, to compare two builds in one session (A/B).
+export const CLI = process.env.MEGAPHONE_BENCH_CLI ?? path.resolve(here, '../../dist/cli.js');
 
 /** The node flags the installed `megaphone` bin runs with (its shebang), so the bench runs the same. */
 export function binNodeFlags() {
@@ -43,6 +44,18 @@ export async function startTargets(ports = 4) {
       const ack = firstMessage(child, 'done');
       child.send({ set: n, status });
       await ack;
+    },
+    /** Sets the status of many targets at once. */
+    async setMany(list, status) {
+      const ack = firstMessage(child, 'done');
+      child.send({ setMany: list, status });
+      await ack;
+    },
+    /** Epoch ms of each target's first request so far (`reset`: forget them afterwards). */
+    async firsts(reset = false) {
+      const reply = firstMessage(child, 'firsts');
+      child.send({ firsts: true, reset });
+      return reply;
     },
     stop: () => stopChild(child),
   };
@@ -82,6 +95,7 @@ export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
   if (data) writeFileSync(dataFile, JSON.stringify(data));
   const configFile = path.join(dir, 'megaphone.conf.json');
   writeFileSync(configFile, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, dataFile, ...config }));
+  const spawnedAt = Date.now();
   const child = spawn(process.execPath, [...binNodeFlags(), ...nodeArgs, CLI, 'serve', '--config', configFile], {
     cwd: dir,
     env: { ...process.env, MEGAPHONE_LOG_LEVEL: 'info', NODE_ENV: 'production' },
@@ -89,13 +103,17 @@ export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
+  let listeningAt = NaN;
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`daemon did not start\n${out}`)), 60_000);
     child.stdout.on('data', () => {
       const line = out.split('\n').find((l) => l.includes('"listening"'));
       if (!line) return;
       clearTimeout(timer);
-      resolve(JSON.parse(line).port);
+      const logged = JSON.parse(line);
+      // pino's `time` (epoch ms) is when the daemon logged it, not when this process read it.
+      listeningAt = typeof logged.time === 'number' ? logged.time : Date.now();
+      resolve(logged.port);
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -105,5 +123,15 @@ export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
   // The agent listener (when configured) logs its port before the HTTP server listens.
   const agentLine = out.split('\n').find((l) => l.includes('"haproxy agent listening"'));
   const agentPort = agentLine ? JSON.parse(agentLine).port : undefined;
-  return { pid: child.pid, port, agentPort, url: `http://127.0.0.1:${port}`, dir, stop: () => stopChild(child) };
+  return {
+    pid: child.pid,
+    port,
+    agentPort,
+    url: `http://127.0.0.1:${port}`,
+    dir,
+    /** Epoch ms the process was spawned and said it was listening. */
+    spawnedAt,
+    listeningAt,
+    stop: () => stopChild(child),
+  };
 }

@@ -5,6 +5,7 @@ import { jsonBody } from './body.js';
 import { finishUnreadBody } from './unread-body.js';
 import { checksRoutes } from './routes-checks.js';
 import { writeAuth } from '../security/write-auth.js';
+import { writeTurns } from './write-turns.js';
 import { historyRoutes } from './routes-history.js';
 import { discoveryRoutes } from './routes-discovery.js';
 import { stateRoutes } from './routes-state.js';
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(finishUnreadBody);
   app.use(errorMiddleware(deps.logger));
   app.use(writeAuth(deps.writePolicy));
+  app.use(writeTurns());
   app.use(jsonBody);
   app.use(router.routes());
   app.use(router.allowedMethods());

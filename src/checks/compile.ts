@@ -1,8 +1,8 @@
 import { badRequest } from '../lib/errors.js';
-import { canonicalStatus } from '../status.js';
-import { compileStatusPath } from './jsonpath.js';
+import { canonicalStatus, type Status } from '../status.js';
+import { compileStatusPath, type StatusPath } from './jsonpath.js';
 import type { Registration } from './spec.js';
-import type { BodyMatch, Check, CheckSource } from './definition.js';
+import type { BodyMatch, Check, CheckSource, HttpFormat } from './definition.js';
 import { GLOBAL_ID } from './id.js';
 import { resolveTiming, type CheckDefaults } from './timing.js';
 
@@ -40,16 +40,16 @@ function httpOrTcp(reg: Registration, url: string | UrlObject, source: CheckSour
   // API checks may come from the data file, written before a path rule existed: they load and show the refusal (the API
   // refuses new ones in parseRegistration).
   if (path.refusal && source !== 'api') throw path.refusal;
-  return {
-    kind: 'http' as const,
-    target,
-    path,
-    format,
-    method,
-    headers: obj.headers ?? {},
-    ...(obj.match !== undefined ? { match: compileMatch(obj.match) } : {}),
-  };
+  const http: { kind: 'http'; target: URL; path: StatusPath; format: HttpFormat; method: 'GET' | 'HEAD' } & {
+    headers: Record<string, string>;
+    match?: BodyMatch;
+  } = { kind: 'http', target, path, format, method, headers: obj.headers ?? {} };
+  if (obj.match !== undefined) http.match = compileMatch(obj.match);
+  return http;
 }
+
+/** The `dependsOn` of a check that names none: one shared empty list. */
+const NO_DEPENDENCIES: readonly string[] = Object.freeze([]);
 
 /** Turns a validated registration into a runnable check. Throws a 400 naming the bad field. */
 export function compileCheck(reg: Registration, source: CheckSource, defaults: CheckDefaults): Check {
@@ -68,23 +68,26 @@ export function compileCheck(reg: Registration, source: CheckSource, defaults: C
   if (reg.id === GLOBAL_ID && reg.url === undefined)
     throw badRequest(`the \`${GLOBAL_ID}\` check takes a \`url\` (as in Megaphone), not \`${given[0]}\``);
   const obj = reg.url === undefined || typeof reg.url === 'string' ? undefined : reg.url;
-  const base = {
+  const timing = resolveTiming(reg, defaults);
+  // Built in place, not by object spreads: those cost ~10 µs a check, 10 000 times over at start-up.
+  const base: Omit<Check, 'kind'> & { statusoverride?: Status } = {
     id: reg.id,
     source,
     url: reg.url ?? null,
     registration: reg,
-    ...resolveTiming(reg, defaults),
+    intervalMs: timing.intervalMs,
+    timeoutMs: timing.timeoutMs,
     rise: reg.rise ?? defaults.rise ?? 1,
     fall: reg.fall ?? defaults.fall ?? 1,
-    dependsOn: reg.dependsOn ?? [],
-    ...(obj?.statusoverride ? { statusoverride: canonicalStatus(obj.statusoverride) } : {}),
+    dependsOn: reg.dependsOn ?? NO_DEPENDENCIES,
   };
+  if (obj?.statusoverride) base.statusoverride = canonicalStatus(obj.statusoverride);
   if (reg.ttl !== undefined) {
     if (reg.interval !== undefined || reg.timeout !== undefined)
       throw badRequest('`interval` and `timeout` do not apply to a push (`ttl`) check');
-    return { ...base, kind: 'push', ttlMs: reg.ttl };
+    return Object.assign(base, { kind: 'push' as const, ttlMs: reg.ttl });
   }
-  if (reg.command !== undefined) return { ...base, kind: 'command', command: reg.command };
-  if (reg.id === GLOBAL_ID) return { ...base, kind: 'global' };
-  return { ...base, ...httpOrTcp(reg, reg.url as string | UrlObject, source) };
+  if (reg.command !== undefined) return Object.assign(base, { kind: 'command' as const, command: reg.command });
+  if (reg.id === GLOBAL_ID) return Object.assign(base, { kind: 'global' as const });
+  return Object.assign(base, httpOrTcp(reg, reg.url as string | UrlObject, source));
 }

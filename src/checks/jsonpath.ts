@@ -78,13 +78,16 @@ function jsonPathExpression(text: string): StatusPath {
   };
 }
 
+// The path of every check that names none (immutable, so one is shared by all of them).
+let DEFAULT_PATH: StatusPath | undefined;
+
 /**
  * Checks a status path against every rule: the seed's slash path ("megaphone/status") or a
  * JSONPath starting with "$" (no filters or scripts, no prototype keys, at most one `..` and
  * then no wildcard). Throws a 400 naming the rule; what the API and the config file use.
  */
 export function parseStatusPath(text: string | undefined): StatusPath {
-  if (text === undefined) return slashPath('status');
+  if (text === undefined) return (DEFAULT_PATH ??= slashPath('status'));
   if (text.length > MAX_JSONPATH_LENGTH) {
     throw badRequest(`\`url.jsonpath\` is longer than ${MAX_JSONPATH_LENGTH} characters`, 'E_JSONPATH');
   }

@@ -47,7 +47,9 @@ export function judge(
 ): Verdict {
   const ok = raw.status === 'OK';
   const last = t.recent[t.recent.length - 1];
-  const recent = [...t.recent, raw.status].slice(-opts.flap.window);
+  // A full window of this very status stays as it is: the same (never mutated) list, not two copies per poll.
+  const steady = last === raw.status && t.consecutive >= opts.flap.window && t.recent.length === opts.flap.window;
+  const recent = steady ? t.recent : [...t.recent, raw.status].slice(-opts.flap.window);
   const tracking: Tracking = {
     okStreak: ok ? t.okStreak + 1 : 0,
     badStreak: ok ? 0 : t.badStreak + 1,

@@ -24,6 +24,9 @@ interface Entry {
 
 // Each poll fires up to this share of its interval early, so checks registered together drift apart.
 const JITTER = 0.1;
+// Next-poll delays are whole multiples of this: Node keeps one timer list per distinct delay, and 10 000 distinct
+// (fractional, jittered) delays meant 10 000 lists in its priority queue; 10 ms steps keep ~100 of them.
+const TIMER_STEP_MS = 10;
 
 /**
  * Polls each scheduled check at once, then every interval (with jitter), one poll in flight
@@ -117,7 +120,10 @@ export class Scheduler {
     }
     if (!this.current(entry)) return;
     const jitter = this.random() * JITTER * entry.intervalMs;
-    const delay = Math.max(0, started + entry.intervalMs - jitter - Date.now());
+    const delay = Math.max(
+      0,
+      Math.round((started + entry.intervalMs - jitter - Date.now()) / TIMER_STEP_MS) * TIMER_STEP_MS,
+    );
     entry.timer = setTimeout(() => void this.run(entry), delay);
     entry.timer.unref();
   }

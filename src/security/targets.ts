@@ -78,8 +78,16 @@ function nameAllowed(policy: TargetPolicy, hostname: string): boolean {
   return policy.names.some((n) => (n.startsWith('*.') ? host.endsWith(n.slice(1)) : host === n));
 }
 
-/** Why an address may not be reached (named by `via` when it came from DNS), or undefined. */
-export function addressRefusal(policy: TargetPolicy, raw: string, allowedByName = false): string | undefined {
+/** Most verdicts remembered per policy (a registration burst asks about the same few addresses again and again). */
+const VERDICTS_KEPT = 4096;
+// Verdicts of the policy as compiled: a reload assigns freshly compiled lists to the same policy object, so they are
+// kept with the lists they were judged by and dropped once those are replaced.
+const verdicts = new WeakMap<
+  TargetPolicy,
+  { nets4: BlockList; nets6: BlockList; known: Map<string, string | undefined> }
+>();
+
+function judgeAddress(policy: TargetPolicy, raw: string, allowedByName: boolean): string | undefined {
   const addr: Address | undefined = normalizeAddress(raw);
   if (!addr) return `${raw} is not an IP address`;
   const socket = socketAddressOf(addr);
@@ -90,6 +98,22 @@ export function addressRefusal(policy: TargetPolicy, raw: string, allowedByName 
   if (why) return `${shown} is ${why} and always refused`;
   if (allowedByName || (addr.family === 'ipv4' ? policy.nets4 : policy.nets6).check(socket)) return undefined;
   return `${shown} is not in targets.allow (${policy.text})`;
+}
+
+/** Why an address may not be reached (named by `via` when it came from DNS), or undefined. */
+export function addressRefusal(policy: TargetPolicy, raw: string, allowedByName = false): string | undefined {
+  let entry = verdicts.get(policy);
+  if (!entry || entry.nets4 !== policy.nets4 || entry.nets6 !== policy.nets6) {
+    entry = { nets4: policy.nets4, nets6: policy.nets6, known: new Map() };
+    verdicts.set(policy, entry);
+  }
+  const { known } = entry;
+  const key = allowedByName ? `+${raw}` : raw;
+  if (known.has(key)) return known.get(key);
+  const why = judgeAddress(policy, raw, allowedByName);
+  if (known.size >= VERDICTS_KEPT) known.clear();
+  known.set(key, why);
+  return why;
 }
 
 const refused = (target: string, why: string) => targetRefused(target, why);

@@ -21,8 +21,12 @@ import { ALL_OK_MESSAGE, NO_CHECKS_MESSAGE } from '../api/wire.js';
 
 export { ALL_OK_MESSAGE, NO_CHECKS_MESSAGE };
 
-const byWorstThenId = (a: CheckView, b: CheckView) =>
+/** The order problems are listed in: worst first, then by id. */
+export const byWorstThenId = (a: CheckView, b: CheckView) =>
   severity(b.status) - severity(a.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** How one problem reads in the host's message: `id:Status:message`. */
+export const problemLine = (p: CheckView) => `${p.id}:${p.status}:${p.message}`;
 
 /** How checks block each other (`dependsOn`), for naming root causes first. */
 export interface Blocking {
@@ -41,6 +45,10 @@ export interface CollateOptions {
   minHealthy?: number;
   /** The message when there is no check at all; default NO_CHECKS_MESSAGE. */
   empty?: string;
+  /** The problems come in byWorstThenId order already (kept so per change), so they are not sorted again. */
+  sorted?: boolean;
+  /** Each problem's problemLine, when the caller keeps them (built once per change, not once per summary). */
+  lineOf?: (p: CheckView) => string;
 }
 
 /** Collates checks into a summary (Megaphone's rules); see collate(). */
@@ -55,9 +63,10 @@ export function summarize(checks: Iterable<CheckView>, global?: CheckView): Summ
 }
 
 // Root causes first (worst, then by id), each with how many checks it blocks; then the blocked ones.
-function describe(problems: CheckView[], blocking: Blocking | undefined): { ordered: CheckView[]; listed: string[] } {
-  problems.sort(byWorstThenId);
-  const line = (p: CheckView) => `${p.id}:${p.status}:${p.message}`;
+function describe(problems: CheckView[], opts: CollateOptions): { ordered: CheckView[]; listed: string[] } {
+  const { blocking } = opts;
+  if (!opts.sorted) problems.sort(byWorstThenId);
+  const line = opts.lineOf ?? problemLine;
   if (!blocking) return { ordered: problems, listed: problems.map(line) };
   const blockedBy = new Map<string, readonly string[]>();
   for (const p of problems) {
@@ -102,7 +111,7 @@ export function collate(counts: Record<Status, number>, problems: CheckView[], o
     total += counts[s];
     if (counts[s] > 0) worst = worse(worst, s);
   }
-  const { ordered, listed } = describe(problems, opts.blocking);
+  const { ordered, listed } = describe(problems, opts);
   const { global } = opts;
   if (global) {
     return {

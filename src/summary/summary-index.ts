@@ -1,15 +1,39 @@
 import { GLOBAL_ID } from '../checks/id.js';
-import { collate, type CheckView, type CollateOptions, type Summary } from './aggregate.js';
+import { byWorstThenId, collate, problemLine, type CheckView, type CollateOptions, type Summary } from './aggregate.js';
 import { STATUSES, severity, type Status } from '../status.js';
 
+// Where `v` goes in `order` (sorted by byWorstThenId; ids are unique, so an equal entry is `v`'s own).
+function position(order: readonly CheckView[], v: CheckView): number {
+  let lo = 0;
+  let hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byWorstThenId(order[mid] as CheckView, v) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Past this many changes since the last summary, the problems are sorted afresh rather than moved one by one. */
+const RESORT_AFTER = 64;
+
 /**
- * Per-status counts and the checks above OK, kept up to date one check at a time, so the host
- * summary costs O(problems) to rebuild instead of a scan of every check (10 000 at the limit).
+ * Per-status counts and the checks above OK, kept up to date one check at a time (O(1) per
+ * change), so the host summary never rescans every check. The problems' sorted order and each
+ * one's line of the message are kept between summaries: a summary after a few changes moves only
+ * those (binary search), after many it sorts once (10 000 checks loading at start-up).
  */
 export class SummaryIndex {
   private readonly counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   private readonly views = new Map<string, CheckView>();
+  /** The checks above OK now. */
   private readonly problems = new Map<string, CheckView>();
+  /** The problems in byWorstThenId order as of the last summary. */
+  private order: CheckView[] = [];
+  /** Ids changed since the last summary, each with the view it has in `order` (undefined: none). */
+  private readonly moved = new Map<string, CheckView | undefined>();
+  /** Each problem view's problemLine, built at the first summary that lists it. */
+  private readonly lines = new WeakMap<CheckView, string>();
   private global: CheckView | undefined;
 
   /** Records a check's current status and message (new or changed). */
@@ -23,6 +47,7 @@ export class SummaryIndex {
     if (before) this.counts[before.status]--;
     this.counts[status]++;
     this.views.set(id, view);
+    this.move(id, before);
     if (status === 'OK') this.problems.delete(id);
     else this.problems.set(id, view);
   }
@@ -36,7 +61,27 @@ export class SummaryIndex {
     if (!before) return;
     this.counts[before.status]--;
     this.views.delete(id);
+    this.move(id, before);
     this.problems.delete(id);
+  }
+
+  // The first change since the last summary notes where the id sits in `order`: its view then, if a problem.
+  private move(id: string, before: CheckView | undefined): void {
+    if (!this.moved.has(id)) this.moved.set(id, before && before.status !== 'OK' ? before : undefined);
+  }
+
+  // Brings `order` up to date with `problems`: the moved ids one by one, or one sort after many.
+  private sync(): void {
+    if (this.moved.size === 0) return;
+    if (this.moved.size > RESORT_AFTER) this.order = [...this.problems.values()].sort(byWorstThenId);
+    else {
+      for (const [id, was] of this.moved) {
+        if (was) this.order.splice(position(this.order, was), 1);
+        const now = this.problems.get(id);
+        if (now) this.order.splice(position(this.order, now), 0, now);
+      }
+    }
+    this.moved.clear();
   }
 
   /** The status alone, O(1): what collate() would say, without building the message. */
@@ -59,6 +104,16 @@ export class SummaryIndex {
   }
 
   summary(opts: Omit<CollateOptions, 'global'> = {}): Summary {
-    return collate({ ...this.counts }, [...this.problems.values()], { ...opts, global: this.global });
+    this.sync();
+    return collate({ ...this.counts }, this.order.slice(), {
+      ...opts,
+      global: this.global,
+      sorted: true,
+      lineOf: (p) => {
+        let line = this.lines.get(p);
+        if (line === undefined) this.lines.set(p, (line = problemLine(p)));
+        return line;
+      },
+    });
   }
 }
