@@ -119,7 +119,7 @@ function exchange(
 }
 
 // The reason an exchange is aborted once its answer is known (never seen by a caller).
-const STOPPED = Object.assign(new Error('megaphone stopped reading the response'), { code: 'E_STOPPED' });
+const STOPPED = Object.assign(new Error('megaphone stopped reading the response'), { code: 'STOPPED_READING' });
 
 function redirectMessage(code: number, location: string | string[] | undefined): string {
   const where = Array.isArray(location) ? location[0] : location;
