@@ -63,7 +63,8 @@ export async function benchRoot({ checks = 1000, rounds = 3, seconds = 5, nodeAr
   const targets = await startTargets();
   const agent = hasAgent() ? { agent: { port: 0, host: '127.0.0.1' } } : {};
   const daemon = await startDaemon({
-    config: { defaults: { interval: '10s' }, ...agent },
+    // One group of every check: /groups/all is served like `/`.
+    config: { defaults: { interval: '10s' }, groups: { all: { checks: ['svc-*'] } }, ...agent },
     data: registrations(checks, targets),
     nodeArgs,
   });
@@ -72,7 +73,11 @@ export async function benchRoot({ checks = 1000, rounds = 3, seconds = 5, nodeAr
   try {
     await untilStatus(daemon.url, 'OK');
     // /metrics last: its cost can stall polls, which would colour whatever runs after it.
-    const cases = [{ name: 'GET / (default JSON)', path: '/', headers: {} }, ...extra];
+    const cases = [
+      { name: 'GET / (default JSON)', path: '/', headers: {} },
+      { name: 'GET /groups/all (default JSON)', path: '/groups/all', headers: {} },
+      ...extra,
+    ];
     const runAgent = async () => {
       if (daemon.agentPort === undefined) {
         rows.push({

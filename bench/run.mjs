@@ -1,5 +1,5 @@
 // npm run bench: every megaphone benchmark, each printing ratios measured in the same run.
-// Options: --only=root,poller,freshness,registration,startup,scale  --quick (shorter windows)  --prof-dir=DIR
+// Options: --only=root,poller,freshness,registration,startup,scale,feed  --quick (shorter windows)  --prof-dir=DIR
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { benchRoot } from './root.mjs';
@@ -8,6 +8,7 @@ import { benchFreshness } from './freshness.mjs';
 import { benchRegistration } from './registration.mjs';
 import { benchStartups } from './startup.mjs';
 import { benchScale } from './scale.mjs';
+import { benchFeed } from './feed.mjs';
 import { busiest, machineLoad } from './lib/proc.mjs';
 import { fmt } from './lib/stats.mjs';
 
@@ -16,7 +17,7 @@ const { values } = parseArgs({
 });
 // With --prof-dir, every daemon writes a V8 CPU profile there (read it with bench/lib/top-profile.mjs).
 const nodeArgs = values['prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${values['prof-dir']}`] : [];
-const only = new Set((values.only ?? 'root,poller,freshness,registration,startup,scale').split(','));
+const only = new Set((values.only ?? 'root,poller,freshness,registration,startup,scale,feed').split(','));
 const quick = values.quick;
 const verdict = (ok) => (ok ? 'met' : 'NOT MET');
 const lines = [];
@@ -44,7 +45,7 @@ if (only.has('root')) {
       );
       continue;
     }
-    const isRoot = r.name.startsWith('GET / (default');
+    const isRoot = r.name.startsWith('GET / (default') || r.name.startsWith('GET /groups/all (default');
     // Issue 13: ≥ 0.95x bare node:http (median of alternating rounds), p99 within 1.1x of bare's.
     const target = isRoot
       ? `throughput ${verdict(r.ratio >= 0.95)} (≥ 0.95x), p99 ${verdict(r.daemon.p99 <= 1.1 * r.bare.p99)} ` +
@@ -115,6 +116,23 @@ if (only.has('scale')) {
         `req/s, p99 ${fmt(r.p99, 2)} ms; ${fmt(r.perChangeUs, 0)} µs CPU per status change | info |`,
     );
   }
+}
+
+if (only.has('feed')) {
+  console.log('8. Change feed: 1 000 blocked waiters and 100 /events streams, idle cost and delivery of one change');
+  const r = await benchFeed({ idleMs: quick ? 5_000 : 10_000, rounds: quick ? 3 : 5, nodeArgs });
+  console.log(
+    `  idle ${fmt(r.idleCpu, 2)} % of one core (holding nothing ${fmt(r.idleBase, 2)} %), ` +
+      `RSS +${fmt(r.rssDelta, 1)} MB; ` +
+      `one change reached all in median ${fmt(r.median, 1)} ms, worst ${fmt(r.worst, 1)} ms; ` +
+      `daemon CPU per change ${fmt(r.daemonCpuMs, 1)} ms`,
+  );
+  lines.push(
+    `| change feed, ${r.waiters} waiters + ${r.streams} streams | idle ${fmt(r.idleCpu, 2)} % (holding nothing ` +
+      `${fmt(r.idleBase, 2)} %), +${fmt(r.rssDelta, 1)} MB; one change reached all in median ${fmt(r.median, 1)} ms ` +
+      `(worst ${fmt(r.worst, 1)}) | idle ${verdict(r.idleCost < 1)} (< 1 %), memory ${verdict(r.rssDelta < 20)} ` +
+      `(< 20 MB), delivery ${verdict(r.median < 50)} (< 50 ms) |`,
+  );
 }
 
 console.log(`\nload average after: ${machineLoad()}; busiest: ${busiest()}\n`);

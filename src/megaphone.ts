@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { createHandler, type Handler } from './api/handler.js';
-import { Negotiator } from './api/negotiate.js';
+import { Negotiator, negotiatorsByView } from './api/negotiate.js';
 import { DEFAULT_REPRESENTATIONS } from './api/representations.js';
 import { listenersFeature } from './api/server-feature.js';
 import { configChecksFeature } from './checks/config-checks-feature.js';
@@ -193,6 +193,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     http: () => live.http,
     representations,
     negotiator: new Negotiator(host, now, representations),
+    negotiatorFor: negotiatorsByView(now, representations),
     maintenance,
     silences,
     groups,

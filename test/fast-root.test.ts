@@ -22,7 +22,9 @@ describe('GET / fast path (before Koa)', () => {
 
   beforeAll(async () => {
     // One fixed clock for both, so the "date" in the bodies matches byte for byte.
-    t = await makeTestApp({}, undefined, { now: () => Date.UTC(2026, 0, 2, 3, 4, 5) });
+    t = await makeTestApp({ groups: { web: { checks: ['svc'] } } }, undefined, {
+      now: () => Date.UTC(2026, 0, 2, 3, 4, 5),
+    });
     svc = await startFakeService();
     handler = t.megaphone.handler;
     fast = supertest(handler);
@@ -33,10 +35,10 @@ describe('GET / fast path (before Koa)', () => {
     await svc.close();
   });
 
-  async function expectSameAsKoa(method: 'get' | 'head', accept?: string) {
+  async function expectSameAsKoa(method: 'get' | 'head', accept?: string, path = '/') {
     const before = handler.fastRoot.hits;
-    const a = accept === undefined ? await fast[method]('/') : await fast[method]('/').set('Accept', accept);
-    const b = accept === undefined ? await koa[method]('/') : await koa[method]('/').set('Accept', accept);
+    const a = accept === undefined ? await fast[method](path) : await fast[method](path).set('Accept', accept);
+    const b = accept === undefined ? await koa[method](path) : await koa[method](path).set('Accept', accept);
     expect(handler.fastRoot.hits).toBe(before + 1);
     expect(a.status).toBe(b.status);
     expect(stableHeaders(a.headers)).toEqual(stableHeaders(b.headers));
@@ -69,6 +71,11 @@ describe('GET / fast path (before Koa)', () => {
     const head = await expectSameAsKoa('head');
     expect(head.status).toBe(code);
     expect(head.headers['content-length']).toBe(String(Buffer.byteLength(res.text)));
+    // A group is served the same way.
+    const group = await expectSameAsKoa('get', undefined, '/groups/web');
+    expect(group.status).toBe(code);
+    expect(group.body.status).toBe(status);
+    await expectSameAsKoa('head', undefined, '/groups/web');
   });
 
   it.each(['*/*', 'application/json', 'application/json, */*'])('takes Accept: %s', async (accept) => {
@@ -81,6 +88,8 @@ describe('GET / fast path (before Koa)', () => {
     await fast.get('/').set('Accept', 'application/health+json');
     await fast.get('/?format=json');
     await fast.get('/checks').expect(200);
+    await fast.get('/groups/nope').expect(404);
+    await fast.get('/groups').expect(200);
     const post = await fast.post('/').send({});
     expect(post.status).toBe(405);
     expect(post.body.code).toBe('E_METHOD_NOT_ALLOWED');

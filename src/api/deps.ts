@@ -12,7 +12,7 @@ import type { Silences } from '../silences/silences.js';
 import type { Registration } from '../checks/spec.js';
 import type { WritePolicy } from '../security/write-auth.js';
 import type { Status } from '../status.js';
-import type { HostView } from '../summary/host-view.js';
+import type { HostView, StatusView } from '../summary/host-view.js';
 import type { CheckTable } from '../table/check-table.js';
 import type { Negotiator } from './negotiate.js';
 import type { Representation } from './representations.js';
@@ -41,6 +41,8 @@ export interface AppDeps {
   representations: readonly Representation[];
   /** The one cache of GET /'s bytes, shared by the Koa route and the fast path. */
   negotiator: Negotiator;
+  /** The byte cache of a group's status (one per view; a reload makes new views, so new caches). */
+  negotiatorFor: (view: StatusView) => Negotiator;
   maintenance: Maintenance;
   silences: Silences;
   groups: Groups;

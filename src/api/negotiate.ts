@@ -73,3 +73,16 @@ export class Negotiator {
     return bytes;
   }
 }
+
+/** One Negotiator per view, made on first use and dropped with the view (a group after a reload). */
+export function negotiatorsByView(
+  now: () => number,
+  representations: readonly Representation[],
+): (view: StatusView) => Negotiator {
+  const byView = new WeakMap<StatusView, Negotiator>();
+  return (view) => {
+    let n = byView.get(view);
+    if (!n) byView.set(view, (n = new Negotiator(view, now, representations)));
+    return n;
+  };
+}

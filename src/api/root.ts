@@ -4,7 +4,8 @@ import type { AppDeps } from './deps.js';
 import type { Negotiator } from './negotiate.js';
 import { etagOf, parseHold } from './feed-http.js';
 import type { Representation } from './representations.js';
-import { HOST_RESOURCE } from '../feed/watcher.js';
+import { groupResource, HOST_RESOURCE } from '../feed/watcher.js';
+import type { StatusView } from '../summary/host-view.js';
 
 /** Cache-Control of GET / (`http.cacheMaxAge`, else no-store); the route and the fast path share it. */
 export function rootCacheControl(http: Config['http']): string {
@@ -14,7 +15,7 @@ export function rootCacheControl(http: Config['http']): string {
 /** What the fast path reads of the app's dependencies. */
 export type FastRootDeps = Pick<
   AppDeps,
-  'negotiator' | 'representations' | 'http' | 'host' | 'feed' | 'watcher' | 'random'
+  'negotiator' | 'negotiatorFor' | 'representations' | 'http' | 'host' | 'groups' | 'feed' | 'watcher' | 'random'
 >;
 
 /** The Content-Type Koa sends for `ctx.type = 'application/json'`; the fast path sends the same. */
@@ -32,29 +33,42 @@ export function wantsDefaultJson(accept: string | undefined): boolean {
   return true;
 }
 
+/** A status the fast path serves: `/` or a group, its feed resource, and its byte cache. */
+interface Served {
+  view: StatusView;
+  resource: string;
+  negotiator: Negotiator;
+}
+
+/** A response as written, kept until what it was built from changes. */
+interface Built {
+  bytes: Buffer;
+  index: number;
+  http: Config['http'];
+  code: number;
+  headers: string[];
+}
+
 /**
- * GET|HEAD / straight from node:http, before Koa: the same code, headers and bytes as the
- * Koa route (routes-root.ts), at bare node:http cost (what load balancers poll every second).
- * Only the default representation when it is the seed JSON; everything else goes to Koa.
+ * GET|HEAD `/` and `/groups/:name` straight from node:http, before Koa: the same code, headers and
+ * bytes as the Koa routes (routes-root.ts, routes-groups.ts), at bare node:http cost (what load
+ * balancers poll every second); blocking queries of them (`?index=N&wait=30s`) are held here too,
+ * so a thousand held requests cost no Koa context each. Only the default representation when it is
+ * the seed JSON, and no conditional request; everything else goes to Koa.
  */
 export class FastRoot {
-  private readonly negotiator: Negotiator;
   private readonly enabled: boolean;
-  // Rebuilt only when a reload replaced the http settings.
-  private cacheControl: { http: Config['http']; value: string } | undefined;
+  private readonly first: Representation;
+  private readonly built = new WeakMap<StatusView, Built>();
   /** Requests answered here (the rest went to Koa); for tests and benches. */
   hits = 0;
 
-  constructor(private readonly dialects: FastRootDeps) {
-    this.negotiator = dialects.negotiator;
-    this.enabled = dialects.representations[0]?.type === 'application/json';
+  constructor(private readonly deps: FastRootDeps) {
+    this.first = deps.representations[0] as Representation;
+    this.enabled = this.first?.type === 'application/json';
   }
 
-  /**
-   * Answers and returns true when the request is a default-JSON GET|HEAD of exactly `/`, or a
-   * blocking query of it (`/?index=N&wait=30s`: held here too, so a thousand held requests cost no
-   * Koa context each, and one change answers them all at node:http cost).
-   */
+  /** Answers (now, or once its blocking query ends) and returns true when the request is one of the fast path's. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     if (
       !this.enabled ||
@@ -65,58 +79,84 @@ export class FastRoot {
     )
       return false;
     const url = req.url ?? '';
-    if (url === '/') {
-      this.answer(req, res);
+    const q = url.indexOf('?');
+    const served = this.servedAt(q === -1 ? url : url.slice(0, q));
+    if (!served) return false;
+    if (q === -1) {
+      this.answer(req, res, served);
       return true;
     }
-    if (!url.startsWith('/?')) return false;
-    const hold = this.holdOf(url.slice(2));
+    const hold = holdOf(url.slice(q + 1));
     if (!hold) return false;
-    const { feed, watcher, random } = this.dialects;
+    const { feed, watcher, random } = this.deps;
     watcher.sync();
-    const cancel = feed.hold(HOST_RESOURCE, hold.after, hold.ms + random() * (hold.ms / 16), () => {
+    const cancel = feed.hold(served.resource, hold.after, hold.ms + random() * (hold.ms / 16), () => {
       res.off('close', cancel);
-      this.answer(req, res);
+      this.answer(req, res, served);
     });
     // The client went away: forget it (an answered request's close comes after off()).
     res.once('close', cancel);
     return true;
   }
 
-  // A query of only `index` (and `wait`), valid: else Koa answers it (with the same 400s).
-  private holdOf(query: string): { after: number; ms: number } | undefined {
-    const params = new URLSearchParams(query);
-    for (const key of params.keys()) if (key !== 'index' && key !== 'wait') return undefined;
-    if (params.getAll('index').length !== 1 || params.getAll('wait').length > 1) return undefined;
+  private servedAt(path: string): Served | undefined {
+    if (path === '/') return { view: this.deps.host, resource: HOST_RESOURCE, negotiator: this.deps.negotiator };
+    if (!path.startsWith('/groups/')) return undefined;
+    let name: string;
     try {
-      return parseHold(params.get('index') ?? undefined, params.get('wait') ?? undefined);
+      name = decodeURIComponent(path.slice('/groups/'.length));
     } catch {
       return undefined;
     }
+    const view = this.deps.groups.get(name);
+    if (!view) return undefined;
+    return { view, resource: groupResource(name), negotiator: this.deps.negotiatorFor(view) };
   }
 
-  private answer(req: IncomingMessage, res: ServerResponse): void {
-    const first = this.dialects.representations[0] as Representation;
-    const bytes = this.negotiator.body(first);
-    const http = this.dialects.http();
-    this.dialects.watcher.sync();
-    const index = this.dialects.feed.index(HOST_RESOURCE);
-    if (this.cacheControl?.http !== http) this.cacheControl = { http, value: rootCacheControl(http) };
-    res.writeHead(http.statusCodes[this.dialects.host.summary().status], [
-      'Content-Type',
-      ROOT_CONTENT_TYPE,
-      'Cache-Control',
-      this.cacheControl.value,
-      'Vary',
-      'Accept',
-      'ETag',
-      etagOf(index, first.format),
-      'X-Megaphone-Index',
-      String(index),
-      'Content-Length',
-      String(bytes.length),
-    ]);
+  private answer(req: IncomingMessage, res: ServerResponse, { view, resource, negotiator }: Served): void {
+    const bytes = negotiator.body(this.first);
+    const http = this.deps.http();
+    this.deps.watcher.sync();
+    const index = this.deps.feed.index(resource);
+    let b = this.built.get(view);
+    // Headers are built once per answer that changed, not per request.
+    if (!b || b.bytes !== bytes || b.index !== index || b.http !== http) {
+      b = {
+        bytes,
+        index,
+        http,
+        code: http.statusCodes[view.summary().status],
+        headers: [
+          'Content-Type',
+          ROOT_CONTENT_TYPE,
+          'Cache-Control',
+          rootCacheControl(http),
+          'Vary',
+          'Accept',
+          'ETag',
+          etagOf(index, this.first.format),
+          'X-Megaphone-Index',
+          String(index),
+          'Content-Length',
+          String(bytes.length),
+        ],
+      };
+      this.built.set(view, b);
+    }
+    res.writeHead(b.code, b.headers);
     res.end(req.method === 'HEAD' ? undefined : bytes);
     this.hits++;
+  }
+}
+
+// A query of only `index` (and `wait`), valid: else Koa answers it (with the same 400s).
+function holdOf(query: string): { after: number; ms: number } | undefined {
+  const params = new URLSearchParams(query);
+  for (const key of params.keys()) if (key !== 'index' && key !== 'wait') return undefined;
+  if (params.getAll('index').length !== 1 || params.getAll('wait').length > 1) return undefined;
+  try {
+    return parseHold(params.get('index') ?? undefined, params.get('wait') ?? undefined);
+  } catch {
+    return undefined;
   }
 }

@@ -1,11 +1,9 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { groupResource } from '../feed/watcher.js';
-import type { GroupView } from '../groups/groups.js';
 import { MegaphoneError } from '../lib/errors.js';
 import type { AppDeps } from './deps.js';
 import { holdWhileUnchanged } from './feed-http.js';
-import { Negotiator } from './negotiate.js';
 import { STATUS_METHODS } from './routes-root.js';
 import { serveStatus } from './serve-status.js';
 
@@ -15,13 +13,6 @@ export const groupNotFound = (name: string) =>
 /** GET /groups (every group, its status and members) and GET|HEAD|OPTIONS /groups/:name (like `/`). */
 export function groupRoutes(router: Router, deps: AppDeps): void {
   const { groups, feed, watcher } = deps;
-  // One byte cache per group view; a reload makes new views (and so new caches).
-  const negotiators = new WeakMap<GroupView, Negotiator>();
-  const negotiatorOf = (view: GroupView) => {
-    let n = negotiators.get(view);
-    if (!n) negotiators.set(view, (n = new Negotiator(view, deps.now, deps.representations)));
-    return n;
-  };
 
   router.get('/groups', (ctx) => {
     const out = Object.create(null) as Record<string, unknown>;
@@ -46,7 +37,7 @@ export function groupRoutes(router: Router, deps: AppDeps): void {
     const view = groups.get(name);
     if (!view) throw groupNotFound(name);
     watcher.sync();
-    serveStatus(ctx, view, negotiatorOf(view), deps.http(), feed.index(groupResource(name)));
+    serveStatus(ctx, view, deps.negotiatorFor(view), deps.http(), feed.index(groupResource(name)));
   };
   router.get('/groups/:name', answer);
   router.options('/groups/:name', async (ctx) => {
