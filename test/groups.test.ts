@@ -132,6 +132,26 @@ describe('named groups', () => {
     expect((await app.request.get('/groups')).body.web.members).toEqual(['a', 'b']);
   });
 
+  it("a member's message says what blocks it, even a dependency outside the group", async () => {
+    const { app, svc } = await setup({ web: { checks: ['app'] } }, ['db']);
+    await app.request
+      .post('/checks')
+      .send({ id: 'app', url: svc.db!.url, dependsOn: ['db'] })
+      .expect(201);
+    const own = await startFakeService({ body: { status: 'Critical', message: 'no database' } });
+    services.push(own);
+    await app.request
+      .post('/checks')
+      .send({ id: 'app', url: own.url, dependsOn: ['db'] })
+      .expect(200);
+    await waitFor(async () => (await group(app, 'web')).body.message === 'app:Critical:no database', 10_000);
+    svc.db!.status('Critical', 'connection refused');
+    await waitFor(
+      async () => (await group(app, 'web')).body.message === 'app:Critical:no database (blocked by db)',
+      10_000,
+    );
+  });
+
   it('a reload adds, changes and removes groups', async () => {
     const { app } = await setup({ web: { checks: ['a'] } }, ['a', 'b']);
     const next = parseConfig({ ...app.config, groups: { api: { checks: ['b'] }, web: { checks: ['a', 'b'] } } });

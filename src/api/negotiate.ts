@@ -64,7 +64,7 @@ export class Negotiator {
     const now = this.now();
     // Read the summary before the version: reading it may apply staleness and bump the version.
     const summary = this.host.summary();
-    const version = this.host.version;
+    const version = r.listsChecks ? this.host.version : this.host.summaryVersion;
     const second = r.perSecond ? Math.floor(now / 1000) : 0;
     const hit = this.cache.get(r);
     if (hit && hit.version === version && hit.second === second) return hit.bytes;

@@ -20,6 +20,8 @@ export interface Representation {
   type: string;
   /** Rebuilt when the second turns too (it shows the date). */
   perSecond?: boolean;
+  /** It lists every check (not only the summary): rebuilt on any change, a poll's time too. */
+  listsChecks?: boolean;
   render(input: RenderInput): string;
   /** The HTTP code served with it, from the configured one (`http.statusCodes`); default: that code. */
   statusCode?(status: Status, configured: number): number;
@@ -61,6 +63,7 @@ export const seedJson: Representation = {
 export const healthJson: Representation = {
   format: 'health',
   type: 'application/health+json',
+  listsChecks: true,
   // The draft: pass and warn MUST come with 2xx-3xx, fail with 4xx-5xx, whatever http.statusCodes says.
   statusCode(status, configured) {
     if (HEALTH_STATUS[status] === 'fail') return configured >= 400 && configured < 600 ? configured : 503;

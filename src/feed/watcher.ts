@@ -73,7 +73,8 @@ export class FeedWatcher {
   }
 
   private follow(resource: string, view: StatusView): void {
-    const version = view.version;
+    // Only a change of the summary can change what is served: compare it then (O(problems)).
+    const version = view.summaryVersion;
     if (this.seen.get(resource) === version) return;
     this.seen.set(resource, version);
     this.feed.update(resource, contentKey(view.summary()));

@@ -17,7 +17,7 @@ interface Group {
   matches: (id: string) => boolean;
   index: SummaryIndex;
   members: Set<string>;
-  cached: Summary | undefined;
+  cached: { visible: number; summary: Summary } | undefined;
   changes: number;
 }
 
@@ -45,9 +45,13 @@ export class GroupView implements StatusView {
     return this.groups.versionOf(this.group) + this.maintenance.version;
   }
 
+  get summaryVersion(): number {
+    return this.groups.visibleOf(this.group) + this.maintenance.version;
+  }
+
   summary(): HostStatus {
     const s = this.groups.summaryOf(this.group);
-    return this.overlay.apply(s, this.version);
+    return this.overlay.apply(s, this.summaryVersion);
   }
 
   /** Member ids now (silenced ones included: they are members, only left out of the status). */
@@ -124,14 +128,23 @@ export class Groups {
     return group.changes;
   }
 
+  visibleOf(group: Group): number {
+    this.freshen();
+    return group.index.visible;
+  }
+
   summaryOf(group: Group): Summary {
     this.freshen();
-    group.cached ??= group.index.summary({
-      blocking: this.blocking,
-      minHealthy: group.config.minHealthy,
-      empty: NO_MEMBERS_MESSAGE,
-    });
-    return group.cached;
+    const visible = group.index.visible;
+    if (group.cached?.visible !== visible) {
+      const summary = group.index.summary({
+        blocking: this.blocking,
+        minHealthy: group.config.minHealthy,
+        empty: NO_MEMBERS_MESSAGE,
+      });
+      group.cached = { visible, summary };
+    }
+    return group.cached.summary;
   }
 
   *statesOf(group: Group): Iterable<CheckState> {
@@ -151,6 +164,13 @@ export class Groups {
       else g.index.set(id, state.status, state.message);
       this.touch(g);
     }
+    // A member's line names what blocks it: a dependency outside the group changes it too.
+    for (const dependent of this.table.dependentsOf(id)) {
+      for (const g of this.groupsOf(dependent)) {
+        g.index.touch();
+        this.touch(g);
+      }
+    }
   }
 
   private groupsOf(id: string): Group[] {
@@ -163,7 +183,6 @@ export class Groups {
   }
 
   private touch(g: Group): void {
-    g.cached = undefined;
     g.changes++;
   }
 }

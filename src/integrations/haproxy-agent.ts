@@ -68,8 +68,8 @@ export async function startAgent(opts: AgentOptions): Promise<AgentListener> {
   const lineFor = (view: StatusView) => {
     const weights = opts.weights();
     let hit = cache.get(view);
-    if (!hit || hit.version !== view.version || hit.weights !== weights) {
-      hit = { version: view.version, weights, line: Buffer.from(agentLine(view.summary(), weights)) };
+    if (!hit || hit.version !== view.summaryVersion || hit.weights !== weights) {
+      hit = { version: view.summaryVersion, weights, line: Buffer.from(agentLine(view.summary(), weights)) };
       cache.set(view, hit);
     }
     return hit.line;

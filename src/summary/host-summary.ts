@@ -10,7 +10,7 @@ import { SummaryIndex } from './summary-index.js';
 export class HostSummary {
   /** Counts and problems kept per change, so summary() never rescans every check. */
   private readonly index = new SummaryIndex();
-  private cached: Summary | undefined;
+  private cached: { visible: number; summary: Summary } | undefined;
   /** The host status last announced; undefined until begin(): loading at start-up announces nothing. */
   private hostStatus: Status | undefined;
   private begun = false;
@@ -28,6 +28,8 @@ export class HostSummary {
       // A silenced check is left out of the host's status.
       if (state.silence) this.index.delete(state.check.id);
       else this.index.set(state.check.id, state.status, state.message);
+      // Its dependents' lines say what blocks them, even when it is silenced itself.
+      if (this.hasDependents(state.check.id)) this.index.touch();
       this.changed();
     });
     bus.on('removed', (id) => {
@@ -48,14 +50,27 @@ export class HostSummary {
     return this.changes;
   }
 
+  /** Moves only when the summary's status, message or counts may have changed (see SummaryIndex). */
+  get visible(): number {
+    this.freshen();
+    return this.index.visible;
+  }
+
   summary(): Summary {
     this.freshen();
-    this.cached ??= this.index.summary({ blocking: this.blocking });
-    return this.cached;
+    const visible = this.index.visible;
+    if (this.cached?.visible !== visible)
+      this.cached = { visible, summary: this.index.summary({ blocking: this.blocking }) };
+    return this.cached.summary;
+  }
+
+  private hasDependents(id: string): boolean {
+    if (!this.blocking) return false;
+    for (const _ of this.blocking.dependentsOf(id)) return true;
+    return false;
   }
 
   private changed(): void {
-    this.cached = undefined;
     this.changes++;
     // O(1) host status; the full summary (sorted message) only when the host status moved.
     const status = this.index.status();

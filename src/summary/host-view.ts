@@ -33,8 +33,10 @@ export class MaintenanceOverlay {
 /** A status served like `/`: the host's or a group's. What representations render from. */
 export interface StatusView {
   summary(): HostStatus;
-  /** Changes whenever the summary may have changed. */
+  /** Changes whenever anything it covers changed (a poll's time or latency too): what health+json lists. */
   readonly version: number;
+  /** Changes only when the summary's status, message, counts or maintenance may have changed. */
+  readonly summaryVersion: number;
   /** The checks it covers, silenced ones left out. */
   checks(): Iterable<CheckState>;
 }
@@ -59,15 +61,19 @@ export class HostView implements StatusView {
     this.overlay = new MaintenanceOverlay(maintenance);
   }
 
-  /** Changes whenever the summary may have changed (both parts only ever grow). */
+  /** Changes whenever anything changed (both parts only ever grow). */
   get version(): number {
     return this.checksSummary.version + this.maintenance.version;
+  }
+
+  get summaryVersion(): number {
+    return this.checksSummary.visible + this.maintenance.version;
   }
 
   summary(): HostStatus {
     // Ask the checks first (cached, cheap): their lazy staleness sweep may bump the version.
     const s = this.checksSummary.summary();
-    return this.overlay.apply(s, this.version);
+    return this.overlay.apply(s, this.summaryVersion);
   }
 
   checks(): Iterable<CheckState> {

@@ -35,15 +35,32 @@ export class SummaryIndex {
   /** Each problem view's problemLine, built at the first summary that lists it. */
   private readonly lines = new WeakMap<CheckView, string>();
   private global: CheckView | undefined;
+  private shown = 0;
+
+  /**
+   * Moves whenever the summary's status, message or counts may have changed: every change but an
+   * OK check's new message (OK checks are not in the message). A summary costs O(problems), so
+   * it is rebuilt only when this moved, not on every poll of an OK check.
+   */
+  get visible(): number {
+    return this.shown;
+  }
+
+  /** Something the summary shows changed outside the index (a member's dependency): rebuild it. */
+  touch(): void {
+    this.shown++;
+  }
 
   /** Records a check's current status and message (new or changed). */
   set(id: string, status: Status, message: string): void {
     const view: CheckView = { id, status, message };
     if (id === GLOBAL_ID) {
       this.global = view;
+      this.shown++;
       return;
     }
     const before = this.views.get(id);
+    if (!(before?.status === 'OK' && status === 'OK')) this.shown++;
     if (before) this.counts[before.status]--;
     this.counts[status]++;
     this.views.set(id, view);
@@ -54,11 +71,13 @@ export class SummaryIndex {
 
   delete(id: string): void {
     if (id === GLOBAL_ID) {
+      if (this.global) this.shown++;
       this.global = undefined;
       return;
     }
     const before = this.views.get(id);
     if (!before) return;
+    this.shown++;
     this.counts[before.status]--;
     this.views.delete(id);
     this.move(id, before);
