@@ -101,20 +101,26 @@ export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
     env: { ...process.env, MEGAPHONE_LOG_LEVEL: 'info', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Until it listens, its output is kept (to find the port, or to say why it did not start); after,
+  // it is only drained: a registration burst logs megabytes, and scanning them per chunk starved
+  // this process (the bench's clients) of CPU.
   let out = '';
-  child.stdout.on('data', (d) => (out += d));
+  const collect = (d) => (out += d);
+  child.stdout.on('data', collect);
   let listeningAt = NaN;
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`daemon did not start\n${out}`)), 60_000);
-    child.stdout.on('data', () => {
+    const onData = () => {
       const line = out.split('\n').find((l) => l.includes('"listening"'));
       if (!line) return;
       clearTimeout(timer);
+      child.stdout.off('data', onData);
       const logged = JSON.parse(line);
       // pino's `time` (epoch ms) is when the daemon logged it, not when this process read it.
       listeningAt = typeof logged.time === 'number' ? logged.time : Date.now();
       resolve(logged.port);
-    });
+    };
+    child.stdout.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`daemon exited with ${code}\n${out}`));
@@ -123,6 +129,8 @@ export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
   // The agent listener (when configured) logs its port before the HTTP server listens.
   const agentLine = out.split('\n').find((l) => l.includes('"haproxy agent listening"'));
   const agentPort = agentLine ? JSON.parse(agentLine).port : undefined;
+  child.stdout.off('data', collect);
+  child.stdout.resume();
   return {
     pid: child.pid,
     port,
