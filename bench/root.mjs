@@ -8,7 +8,9 @@ import { dialectCases, hasAgent } from './dialects.mjs';
 import { median, fmt } from './lib/stats.mjs';
 import { cpuSeconds } from './lib/proc.mjs';
 
-const HEADERS_KEPT = ['content-type', 'cache-control'];
+// The twin sends every header the daemon sent (ETag, X-Megaphone-Index, Vary, …): the same bytes
+// on the wire. Only what node:http writes itself per connection is left to it.
+const HEADERS_NODE_WRITES = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
 
 /** Alternates wrk on `a` and `b` `rounds` times; returns the medians and the ratio a/b. */
 export async function alternate(a, b, { rounds, seconds, headers = {}, pids = [] }) {
@@ -51,7 +53,7 @@ export async function alternate(a, b, { rounds, seconds, headers = {}, pids = []
 async function bareTwin(daemonUrl, path, headers) {
   const r = await get(daemonUrl + path, headers);
   const kept = {};
-  for (const h of HEADERS_KEPT) if (r.headers[h] !== undefined) kept[h] = r.headers[h];
+  for (const [h, v] of Object.entries(r.headers)) if (!HEADERS_NODE_WRITES.has(h)) kept[h] = v;
   return {
     twin: await startBare({ status: r.status, headers: kept, body: r.body }),
     bytes: r.body.length,

@@ -60,12 +60,15 @@ export class FastRoot {
   private readonly enabled: boolean;
   private readonly first: Representation;
   private readonly built = new WeakMap<StatusView, Built>();
+  private readonly hostServed: Served;
   /** Requests answered here (the rest went to Koa); for tests and benches. */
   hits = 0;
 
   constructor(private readonly deps: FastRootDeps) {
     this.first = deps.representations[0] as Representation;
     this.enabled = this.first?.type === 'application/json';
+    // `/` is asked for every second by every load balancer: one object, not one per request.
+    this.hostServed = { view: deps.host, resource: HOST_RESOURCE, negotiator: deps.negotiator };
   }
 
   /** Answers (now, or once its blocking query ends) and returns true when the request is one of the fast path's. */
@@ -100,7 +103,7 @@ export class FastRoot {
   }
 
   private servedAt(path: string): Served | undefined {
-    if (path === '/') return { view: this.deps.host, resource: HOST_RESOURCE, negotiator: this.deps.negotiator };
+    if (path === '/') return this.hostServed;
     if (!path.startsWith('/groups/')) return undefined;
     let name: string;
     try {
