@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { HistoryStore } from '../src/history/store.js';
 import { faultyStorage } from '../src/storage/faulty.js';
 import { logKey, memoryStorage } from '../src/storage/memory.js';
+import { MAX_TRANSITION_MESSAGE } from '../src/table/events.js';
 
 const silent = pino({ level: 'silent' });
 const config = { retention: 86_400_000, perCheck: 100 };
@@ -42,5 +43,55 @@ describe('HistoryStore on an AppendLog', () => {
     await again.close();
     expect(mem.files.get(logKey('history'))).toContain('"written"');
     expect(mem.files.get(logKey('history'))).not.toContain('"refused"');
+  });
+
+  it('compacts once at a time: transitions recorded while a rewrite is under way start no other', async () => {
+    const mem = memoryStorage();
+    const log = mem.log('history');
+    let rewrites = 0;
+    const counting = {
+      ...log,
+      describe: log.describe,
+      read: () => log.read(),
+      append: (text: string) => log.append(text),
+      close: () => log.close(),
+      replace: async (text: string) => {
+        rewrites++;
+        // A slow disk: the rewrite is still under way while more transitions come.
+        await new Promise((r) => setTimeout(r, 20));
+        await log.replace(text);
+      },
+    };
+    // One entry kept per check: the file holds far more lines than are live, so it wants compacting.
+    const h = await HistoryStore.open(counting, { ...config, perCheck: 1 }, { logger: silent, now: Date.now });
+    const opened = rewrites;
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 1000; i++) h.record(tr('db', `down ${round}.${i}`));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await h.close();
+    // 6 000 lines for 1 live entry: a few compactions, not one per transition past the threshold.
+    expect(rewrites - opened).toBeGreaterThan(0);
+    expect(rewrites - opened).toBeLessThan(10);
+    // Nothing acknowledged was lost on the way: the live entry is the last one.
+    const again = await HistoryStore.open(
+      mem.log('history'),
+      { ...config, perCheck: 1 },
+      { logger: silent, now: Date.now },
+    );
+    expect(again.forCheck('db', 10).map((e) => e.message)).toEqual(['down 5.999']);
+    await again.close();
+  });
+
+  it('keeps at most MAX_TRANSITION_MESSAGE characters of a message, a surrogate pair whole', async () => {
+    const mem = memoryStorage();
+    const h = await HistoryStore.open(mem.log('history'), config, { logger: silent, now: Date.now });
+    const long = `${'x'.repeat(MAX_TRANSITION_MESSAGE - 2)}😀${'y'.repeat(100_000)}`;
+    const e = h.record(tr('host-like', long));
+    expect(e.message.length).toBeLessThanOrEqual(MAX_TRANSITION_MESSAGE);
+    expect(e.message.endsWith('…')).toBe(true);
+    // The cut fell inside the emoji: it is left out rather than split.
+    expect(e.message).toBe(`${'x'.repeat(MAX_TRANSITION_MESSAGE - 2)}…`);
+    await h.close();
   });
 });

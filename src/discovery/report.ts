@@ -1,6 +1,7 @@
 import type { Desired, Evaluation } from './evaluate.js';
 import { MISSING_MESSAGE } from './reconcile.js';
 import { renderId, type CompiledRule } from './rules.js';
+import { cut } from '../lib/cut.js';
 
 /** What `megaphone discover --json` prints for one matching process. */
 export interface MatchReport {
@@ -57,7 +58,7 @@ export function reportRules(rules: CompiledRule[], ev: Evaluation): RuleReport[]
   });
 }
 
-const clip = (s: string, n = 100) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const clip = (s: string, n = 100) => cut(s, n);
 
 /** The human form of reportRules. */
 export function formatReport(reports: RuleReport[], ev: Evaluation): string {

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import type { Transition } from '../table/events.js';
+import { MAX_TRANSITION_MESSAGE, type Transition } from '../table/events.js';
 import { STATUSES } from '../status.js';
 import type { HistoryConfig } from './schema.js';
 import { Journal } from './journal.js';
 import type { AppendLog } from '../storage/types.js';
+import { cut } from '../lib/cut.js';
 
 /**
  * One remembered transition; `check` is null for the host. `at` is epoch ms. `index` orders every
@@ -11,8 +12,6 @@ import type { AppendLog } from '../storage/types.js';
  */
 export type HistoryEntry = Transition & { index: number };
 
-/** Longest message kept in history (the rest is cut), so the bound per check bounds memory. */
-export const MAX_HISTORY_MESSAGE = 1024;
 const DAY = 86_400_000;
 /** Most transitions held in all, and most checks with a history (deleted ones included), whatever the churn. */
 export const MAX_HISTORY_ENTRIES = 100_000;
@@ -46,6 +45,7 @@ export class HistoryStore {
   private size = 0;
   private purgeTimer: NodeJS.Timeout | undefined;
   private last = 0;
+  private compacting: Promise<void> | undefined;
   private readonly listeners = new Set<(e: HistoryEntry) => void>();
 
   private constructor(
@@ -84,7 +84,7 @@ export class HistoryStore {
       check: t.check,
       from: t.from,
       to: t.to,
-      message: t.message.slice(0, MAX_HISTORY_MESSAGE),
+      message: cut(t.message, MAX_TRANSITION_MESSAGE),
       at: t.at,
     };
     if (t.blockedBy) entry.blockedBy = t.blockedBy;
@@ -152,6 +152,8 @@ export class HistoryStore {
       if (kept.length === 0) this.lists.delete(key);
       else this.lists.set(key, kept);
     }
+    // A compaction in flight was taken before this purge: write what is left after it.
+    await this.compacting;
     await this.compact();
   }
 
@@ -202,8 +204,12 @@ export class HistoryStore {
     return list.filter((e) => e.at >= cutoff).sort(newestFirst);
   }
 
+  // One compaction at a time: until the rewrite lands, the journal's line count still says "compact",
+  // and one rewrite of everything per transition was an O(n²) storm at 50 000 checks.
   private compact(): Promise<void> {
+    if (this.compacting) return this.compacting;
     const all = [...this.lists.values()].flat().sort((a, b) => a.at - b.at);
-    return this.journal.rewrite(all);
+    this.compacting = this.journal.rewrite(all).finally(() => (this.compacting = undefined));
+    return this.compacting;
   }
 }

@@ -1,5 +1,6 @@
 import type { Status } from '../status.js';
 import type { Perfdatum } from './perfdata.js';
+import { cut } from '../lib/cut.js';
 
 /** Longest message kept per result; longer ones are cut (and marked). */
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -23,5 +24,5 @@ export interface Result {
 }
 
 export function clipMessage(message: string): string {
-  return message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : message;
+  return cut(message, MAX_MESSAGE_LENGTH);
 }

@@ -1,7 +1,8 @@
 import type { Status } from '../status.js';
-import type { EventBus } from '../table/events.js';
+import { MAX_TRANSITION_MESSAGE, type EventBus } from '../table/events.js';
 import type { Blocking, Summary } from './aggregate.js';
 import { SummaryIndex } from './summary-index.js';
+import { cut } from '../lib/cut.js';
 
 /**
  * The checks' collated summary (worst-of and messages), kept up to date one change at a time,
@@ -81,7 +82,7 @@ export class HostSummary {
         check: null,
         from: this.hostStatus,
         to: host.status,
-        message: host.message,
+        message: cut(host.message, MAX_TRANSITION_MESSAGE),
         at: this.now(),
       });
     }

@@ -3,6 +3,12 @@ import type { Result } from '../probes/result.js';
 import type { Status } from '../status.js';
 import type { CheckState } from './check-state.js';
 
+/**
+ * Longest message a transition carries (the host's lists every problem: 2.5 MB at 50 000), so
+ * what history, logs, webhooks and /events keep per transition is bounded.
+ */
+export const MAX_TRANSITION_MESSAGE = 1024;
+
 /** A status change of one check (`check` set) or of the host (`check` null). */
 export interface Transition {
   check: string | null;
