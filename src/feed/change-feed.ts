@@ -90,6 +90,11 @@ export class ChangeFeed {
     });
   }
 
+  /** True while requests wait for `resource` to change. */
+  isHeld(resource: string): boolean {
+    return (this.resources.get(resource)?.waiters.size ?? 0) > 0;
+  }
+
   /** Requests held now, for /metrics. */
   get waiting(): number {
     let n = 0;

@@ -15,16 +15,23 @@ export function contentKey(s: HostStatus): string {
   return `${s.status}\n${s.message}\n${m ? `${m.reason}\n${m.since}\n${m.until ?? ''}` : ''}`;
 }
 
+/** Longest pause between a change and the comparison that wakes held requests (see `schedule`). */
+const MAX_PASS_DELAY_MS = 1_000;
+
 /**
- * Keeps the feed's indexes in step with what is served: after any change (coalesced to one pass
- * per turn of the event loop, or at once when a reader calls sync()), `/` and each group whose
- * version moved are compared with what they served before; `/checks` moves with every change of
- * a check.
+ * Keeps the feed's indexes in step with what is served. Comparing a status costs O(problems) (its
+ * message lists them all), so it is done only when someone looks: a reader calls sync() before it
+ * answers, and after any change (coalesced to one pass per turn of the event loop) the statuses
+ * that have held requests are compared, so those wake. With nobody waiting, a change costs O(1)
+ * here; with requests held on a status that is expensive to compare, passes are spaced to a
+ * fraction of the time they take. `/checks` moves with every change of a check.
  */
 export class FeedWatcher {
   private dirty = false;
   private checksDirty = false;
   private scheduled = false;
+  /** How long the last pass took (ms): the next one comes at least 8x that later. */
+  private lastPassMs = 0;
   private readonly seen = new Map<string, number>();
 
   constructor(
@@ -50,10 +57,7 @@ export class FeedWatcher {
   sync(): void {
     if (!this.dirty) return;
     this.dirty = false;
-    if (this.checksDirty) {
-      this.checksDirty = false;
-      this.feed.touch(CHECKS_RESOURCE);
-    }
+    this.touchChecks();
     this.follow(HOST_RESOURCE, this.host);
     for (const g of this.groups.all()) this.follow(groupResource(g.name), g);
   }
@@ -72,6 +76,26 @@ export class FeedWatcher {
     this.mark();
   }
 
+  /** After changes: `/checks` moves; the statuses someone waits on are compared (their waiters wake). */
+  private pass(): void {
+    this.scheduled = false;
+    this.touchChecks();
+    const started = performance.now();
+    // The rest stays dirty for the next reader's sync().
+    if (this.feed.isHeld(HOST_RESOURCE)) this.follow(HOST_RESOURCE, this.host);
+    for (const g of this.groups.all()) {
+      const resource = groupResource(g.name);
+      if (this.feed.isHeld(resource)) this.follow(resource, g);
+    }
+    this.lastPassMs = performance.now() - started;
+  }
+
+  private touchChecks(): void {
+    if (!this.checksDirty) return;
+    this.checksDirty = false;
+    this.feed.touch(CHECKS_RESOURCE);
+  }
+
   private follow(resource: string, view: StatusView): void {
     // Only a change of the summary can change what is served: compare it then (O(problems)).
     const version = view.summaryVersion;
@@ -84,9 +108,9 @@ export class FeedWatcher {
     this.dirty = true;
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.sync();
-    });
+    // Next turn, or, when comparing took long (50 000 problems), at most 1/8 of the time spent on it.
+    const delay = Math.min(MAX_PASS_DELAY_MS, this.lastPassMs * 8);
+    if (delay < 1) setImmediate(() => this.pass());
+    else setTimeout(() => this.pass(), delay).unref();
   }
 }
