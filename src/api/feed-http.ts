@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Context } from 'koa';
 import type { ChangeFeed } from '../feed/change-feed.js';
 import type { FeedWatcher } from '../feed/watcher.js';
@@ -58,32 +59,41 @@ export function parseHold(index: unknown, wait: unknown): { after: number; ms: n
 }
 
 /**
- * A blocking query (`?index=N&wait=30s`): holds the request while the resource's index is still N,
- * up to `wait` plus up to 1/16 of it of jitter (so many clients do not come back at once), or until
- * the client goes away. A missing index answers at once; so does one that is not current.
+ * Holds `res` while `resource`'s index is still `after`, up to `ms` plus up to 1/16 of it of jitter
+ * (so many clients do not come back at once), then calls `then`; when the client goes away first,
+ * the hold is dropped and `gone` is called instead. The one hold of the Koa routes and the fast path.
+ */
+export function holdResponse(
+  deps: { feed: ChangeFeed; watcher: FeedWatcher; random: () => number },
+  res: ServerResponse,
+  resource: string,
+  { after, ms }: { after: number; ms: number },
+  then: () => void,
+  gone: () => void = () => undefined,
+): void {
+  deps.watcher.sync();
+  const cancel = deps.feed.hold(resource, after, ms + deps.random() * (ms / 16), () => {
+    res.off('close', onClose);
+    then();
+  });
+  const onClose = () => {
+    cancel();
+    gone();
+  };
+  res.once('close', onClose);
+}
+
+/**
+ * A blocking query (`?index=N&wait=30s`) of a Koa route: holds the request (see holdResponse). A
+ * missing index answers at once; so does one that is not current. When the client goes away, the
+ * route answers into the closed response. The route syncs the watcher before it reads the index.
  */
 export async function holdWhileUnchanged(
   ctx: Context,
-  feed: ChangeFeed,
-  watcher: FeedWatcher,
+  deps: { feed: ChangeFeed; watcher: FeedWatcher; random: () => number },
   resource: string,
-  random: () => number,
 ): Promise<void> {
   const hold = parseHold(ctx.query.index, ctx.query.wait);
   if (!hold) return;
-  const { after, ms } = hold;
-  watcher.sync();
-  await new Promise<void>((resolve) => {
-    const cancel = feed.hold(resource, after, ms + random() * (ms / 16), () => {
-      ctx.res.off('close', gone);
-      resolve();
-    });
-    // The client went away: stop holding, and let the route answer into the closed response.
-    const gone = () => {
-      cancel();
-      resolve();
-    };
-    ctx.res.once('close', gone);
-  });
-  watcher.sync();
+  await new Promise<void>((resolve) => holdResponse(deps, ctx.res, resource, hold, resolve, resolve));
 }

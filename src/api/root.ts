@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
 import type { AppDeps } from './deps.js';
 import type { Negotiator } from './negotiate.js';
-import { etagOf, parseHold } from './feed-http.js';
+import { etagOf, holdResponse, parseHold } from './feed-http.js';
 import type { Representation } from './representations.js';
 import { groupResource, HOST_RESOURCE } from '../feed/watcher.js';
 import type { StatusView } from '../summary/host-view.js';
@@ -91,14 +91,7 @@ export class FastRoot {
     }
     const hold = holdOf(url.slice(q + 1));
     if (!hold) return false;
-    const { feed, watcher, random } = this.deps;
-    watcher.sync();
-    const cancel = feed.hold(served.resource, hold.after, hold.ms + random() * (hold.ms / 16), () => {
-      res.off('close', cancel);
-      this.answer(req, res, served);
-    });
-    // The client went away: forget it (an answered request's close comes after off()).
-    res.once('close', cancel);
+    holdResponse(this.deps, res, served.resource, hold, () => this.answer(req, res, served));
     return true;
   }
 

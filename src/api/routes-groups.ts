@@ -32,7 +32,7 @@ export function groupRoutes(router: Router, deps: AppDeps): void {
   const answer = async (ctx: Context) => {
     const name = ctx.params.name as string;
     if (!groups.get(name)) throw groupNotFound(name);
-    await holdWhileUnchanged(ctx, feed, watcher, groupResource(name), deps.random);
+    await holdWhileUnchanged(ctx, deps, groupResource(name));
     // A reload may have removed it meanwhile.
     const view = groups.get(name);
     if (!view) throw groupNotFound(name);

@@ -19,7 +19,7 @@ export function rootRoutes(router: Router, deps: AppDeps): void {
   // The daemon answers default-JSON GET / before Koa (src/api/root.ts); keep the two alike.
   const otherTypes = representations.map((r) => r.type);
   const answer = async (ctx: Context) => {
-    await holdWhileUnchanged(ctx, feed, watcher, HOST_RESOURCE, deps.random);
+    await holdWhileUnchanged(ctx, deps, HOST_RESOURCE);
     watcher.sync();
     serveStatus(ctx, host, negotiator, deps.http(), feed.index(HOST_RESOURCE));
   };
