@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, startTargets } from './lib/children.mjs';
 import { pool } from './lib/http.mjs';
+import { postCheck } from './lib/register.mjs';
 import { fmt, percentile } from './lib/stats.mjs';
 import { cpuSeconds } from './lib/proc.mjs';
 
@@ -36,15 +37,7 @@ export async function benchRegistration({ seconds = 5, concurrency = 100, nodeAr
   let next = 0;
   try {
     // Warm the JIT with a few registrations first (a running daemon has served requests before).
-    for (let i = 0; i < 200; i++) {
-      const res = await client.request({
-        path: '/checks',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ id: `warm-${i}`, url: targets.url(i) }),
-      });
-      await res.body.dump();
-    }
+    for (let i = 0; i < 200; i++) await postCheck(client, `warm-${i}`, targets.url(i));
     await prober.ready;
     const until = performance.now() + seconds * 1000;
     const t0 = performance.now();
@@ -53,14 +46,7 @@ export async function benchRegistration({ seconds = 5, concurrency = 100, nodeAr
       Array.from({ length: concurrency }, async () => {
         while (performance.now() < until) {
           const n = next++;
-          const res = await client.request({
-            path: '/checks',
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ id: `burst-${n}`, url: targets.url(n) }),
-          });
-          await res.body.dump();
-          if (res.statusCode === 201) done++;
+          if ((await postCheck(client, `burst-${n}`, targets.url(n))) === 201) done++;
           else failed++;
         }
       }),

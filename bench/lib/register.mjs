@@ -2,6 +2,18 @@
 // at deploy time), each POST acknowledged only once durable.
 import { pool } from './http.mjs';
 
+/** One `POST /checks {id, url}` on an undici pool; resolves with the HTTP status once the body is read. */
+export async function postCheck(client, id, url) {
+  const res = await client.request({
+    path: '/checks',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id, url }),
+  });
+  await res.body.dump();
+  return res.statusCode;
+}
+
 /** POSTs `{id: svc-N, url}` for N in [from, to); resolves with the number of 201s. */
 export async function registerChecks(daemonUrl, targets, { from = 0, to, concurrency = 100 }) {
   const client = pool(daemonUrl, concurrency);
@@ -11,14 +23,8 @@ export async function registerChecks(daemonUrl, targets, { from = 0, to, concurr
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (let n = next++; n < to; n = next++) {
-          const res = await client.request({
-            path: '/checks',
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ id: `svc-${n}`, url: targets.url(n) }),
-          });
-          await res.body.dump();
-          if (res.statusCode !== 201) throw new Error(`POST /checks svc-${n}: HTTP ${res.statusCode}`);
+          const status = await postCheck(client, `svc-${n}`, targets.url(n));
+          if (status !== 201) throw new Error(`POST /checks svc-${n}: HTTP ${status}`);
           created++;
         }
       }),
