@@ -7,6 +7,7 @@ import { intervalSchema, timeoutSchema, ttlSchema } from './timing.js';
 import { parseStatusPath } from './jsonpath.js';
 import { preview } from '../lib/preview.js';
 import { safeRecord } from '../lib/safe-record.js';
+import { tlsSpecSchema } from './tls-spec.js';
 
 export const MAX_URL_LENGTH = 2048;
 /** Longest `match` pattern accepted (characters). */
@@ -127,6 +128,8 @@ export const dependsOnSchema = z
 export const checkSpecSchema = z.strictObject({
   id: idSchema,
   url: z.union([httpUrl, tcpUrl, urlObject]).optional(),
+  /** TLS options (https://, tls://; turns TLS on for tcp:// and grpc://): CA, SNI, client certificate, expiry. */
+  tls: tlsSpecSchema.optional(),
   /** Push check: how long a report stays valid. */
   ttl: ttlSchema.optional(),
   /** Command check (config file only): argv of a Nagios plugin, run without a shell. */

@@ -78,9 +78,9 @@ export function renderId(rule: CompiledRule, vars: TemplateVars): string {
 
 /** The registration a rule makes for a process; throws a 400 MegaphoneError if it is invalid. */
 export function renderRegistration(rule: CompiledRule, vars: TemplateVars): Registration {
-  const { interval, timeout, rise, fall, dependsOn } = rule.config;
+  const { interval, timeout, rise, fall, dependsOn, tls } = rule.config;
   const extra = Object.fromEntries(
-    Object.entries({ interval, timeout, rise, fall, dependsOn }).filter(([, v]) => v !== undefined),
+    Object.entries({ interval, timeout, rise, fall, dependsOn, tls }).filter(([, v]) => v !== undefined),
   );
   return parseRegistration({ id: renderId(rule, vars), url: rule.url.render(vars, encodeURIComponent), ...extra });
 }
