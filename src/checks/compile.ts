@@ -5,6 +5,7 @@ import type { Registration } from './spec.js';
 import type { BodyMatch, Check, CheckSource, HttpFormat } from './definition.js';
 import { GLOBAL_ID } from './id.js';
 import { resolveTiming, type CheckDefaults } from './timing.js';
+import { compileHttpTls, compileSocket } from './compile-socket.js';
 
 export type { CheckDefaults };
 
@@ -21,11 +22,9 @@ function compileMatch(pattern: string): BodyMatch {
 function httpOrTcp(reg: Registration, url: string | UrlObject, source: CheckSource) {
   const obj: UrlObject = typeof url === 'string' ? { addr: url } : url;
   const target = new URL(obj.addr);
-  if (target.protocol === 'tcp:') {
-    const extra = (['jsonpath', 'format', 'match', 'headers', 'method'] as const).find((k) => obj[k] !== undefined);
-    if (extra) throw badRequest(`\`url.${extra}\` does not apply to a tcp:// check`);
-    return { kind: 'tcp' as const, host: target.hostname.replace(/^\[|\]$/g, ''), port: Number(target.port) };
-  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    return compileSocket(reg, obj, target, source === 'api');
+  if (obj.service !== undefined) throw badRequest('`url.service` applies only to grpc:// checks');
   const format = obj.format ?? 'json';
   const method = obj.method ?? 'GET';
   if (obj.jsonpath !== undefined && format !== 'json')
@@ -45,7 +44,8 @@ function httpOrTcp(reg: Registration, url: string | UrlObject, source: CheckSour
     match?: BodyMatch;
   } = { kind: 'http', target, path, format, method, headers: obj.headers ?? {} };
   if (obj.match !== undefined) http.match = compileMatch(obj.match);
-  return http;
+  const tls = compileHttpTls(reg, target, source === 'api');
+  return tls ? Object.assign(http, { tls }) : http;
 }
 
 /** The `dependsOn` of a check that names none: one shared empty list. */
@@ -65,6 +65,10 @@ export function compileCheck(reg: Registration, source: CheckSource, defaults: C
   }
   if (reg.dependsOn?.includes(reg.id))
     throw badRequest(`\`dependsOn\` names the check itself (${JSON.stringify(reg.id)})`, 'E_DEPENDENCY_CYCLE');
+  if (reg.tls !== undefined && reg.url === undefined)
+    throw badRequest(
+      `\`tls\` applies to checks with a \`url\` (https://, tls://, tcp://, grpc://), not to \`${given[0]}\``,
+    );
   if (reg.id === GLOBAL_ID && reg.url === undefined)
     throw badRequest(`the \`${GLOBAL_ID}\` check takes a \`url\` (as in Megaphone), not \`${given[0]}\``);
   const obj = reg.url === undefined || typeof reg.url === 'string' ? undefined : reg.url;

@@ -1,6 +1,7 @@
 import type { Status } from '../status.js';
 import type { StatusPath } from './jsonpath.js';
 import type { Registration } from './spec.js';
+import type { CheckTls } from './tls-spec.js';
 
 /** Where a check came from: registered over HTTP, declared in the config file, or discovered. */
 export type CheckSource = 'api' | 'config' | 'discovery';
@@ -8,7 +9,7 @@ export type CheckSource = 'api' | 'config' | 'discovery';
 /** How an HTTP check reads its response; default "json". */
 export type HttpFormat = 'json' | 'health+json' | 'http';
 
-export type CheckKind = 'http' | 'tcp' | 'push' | 'command' | 'global' | 'fixed';
+export type CheckKind = 'http' | 'tcp' | 'tls' | 'grpc' | 'push' | 'command' | 'global' | 'fixed';
 
 interface BaseCheck {
   id: string;
@@ -42,6 +43,8 @@ export interface HttpCheck extends BaseCheck {
   headers: Record<string, string>;
   /** The body must match, else Critical. */
   match?: BodyMatch;
+  /** https:// only: how the connection is verified, and the certificate's expiry judged. */
+  tls?: CheckTls;
 }
 
 /** A compiled `match`; `abandoned` is set for good once it overran its time budget 3 times in a row. */
@@ -57,6 +60,26 @@ export interface TcpCheck extends BaseCheck {
   kind: 'tcp';
   host: string;
   port: number;
+  /** Set: the connection must also complete a TLS handshake (as a `tls` check). */
+  tls?: CheckTls;
+}
+
+/** tls://host:port: OK when a TLS handshake completes and verifies; the certificate's expiry judged by `tls.expiry`. */
+export interface TlsCheck extends BaseCheck {
+  kind: 'tls';
+  host: string;
+  port: number;
+  tls: CheckTls;
+}
+
+/** grpc://host:port: the standard health service (grpc.health.v1.Health/Check) for `service` ("" the server). */
+export interface GrpcCheck extends BaseCheck {
+  kind: 'grpc';
+  host: string;
+  port: number;
+  service: string;
+  /** Set: gRPC over TLS. */
+  tls?: CheckTls;
 }
 
 /** Never polled: the service reports with PUT /checks/:id/status at least every `ttlMs`. */
@@ -83,9 +106,9 @@ export interface FixedCheck extends BaseCheck {
   message: string;
 }
 
-export type Check = HttpCheck | TcpCheck | PushCheck | CommandCheck | GlobalCheck | FixedCheck;
+export type Check = HttpCheck | TcpCheck | TlsCheck | GrpcCheck | PushCheck | CommandCheck | GlobalCheck | FixedCheck;
 
 /** Kinds the scheduler polls (the others are pushed to, or never change). */
-export function isPolled(check: Check): check is HttpCheck | TcpCheck | CommandCheck {
-  return check.kind === 'http' || check.kind === 'tcp' || check.kind === 'command';
+export function isPolled(check: Check): check is Exclude<Check, PushCheck | GlobalCheck | FixedCheck> {
+  return check.kind !== 'push' && check.kind !== 'global' && check.kind !== 'fixed';
 }

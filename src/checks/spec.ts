@@ -7,54 +7,13 @@ import { intervalSchema, timeoutSchema, ttlSchema } from './timing.js';
 import { parseStatusPath } from './jsonpath.js';
 import { preview } from '../lib/preview.js';
 import { safeRecord } from '../lib/safe-record.js';
+import { addressSchema } from './address.js';
 import { tlsSpecSchema } from './tls-spec.js';
 
-export const MAX_URL_LENGTH = 2048;
 /** Longest `match` pattern accepted (characters). */
 export const MAX_MATCH_LENGTH = 256;
 /** Most extra request headers per check. */
 export const MAX_HEADERS = 32;
-
-function parsedUrl(v: string): URL | undefined {
-  try {
-    return new URL(v);
-  } catch {
-    return undefined;
-  }
-}
-
-const httpUrl = z
-  .string()
-  .max(MAX_URL_LENGTH)
-  .refine(
-    (v) => {
-      const u = parsedUrl(v);
-      return !!u && (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-    },
-    { message: 'must be an http:// or https:// URL' },
-  );
-
-/** `tcp://host:port`, nothing else (no path, query or credentials). */
-export const tcpUrl = z
-  .string()
-  .max(MAX_URL_LENGTH)
-  .refine(
-    (v) => {
-      const u = parsedUrl(v);
-      return (
-        !!u &&
-        u.protocol === 'tcp:' &&
-        u.hostname !== '' &&
-        u.port !== '' &&
-        !u.username &&
-        !u.password &&
-        (u.pathname === '' || u.pathname === '/') &&
-        !u.search &&
-        !u.hash
-      );
-    },
-    { message: 'must be tcp://host:port' },
-  );
 
 // Headers undici manages itself, or that would change the framing of the request.
 const FORBIDDEN_HEADERS = new Set([
@@ -89,7 +48,7 @@ const headersSchema = safeRecord(
 });
 
 const urlObject = z.strictObject({
-  addr: z.union([httpUrl, tcpUrl]),
+  addr: addressSchema,
   jsonpath: z.string().min(1).optional(),
   statusoverride: statusWordSchema.optional(),
   /** How the response is read; default "json". */
@@ -99,6 +58,12 @@ const urlObject = z.strictObject({
   headers: headersSchema.optional(),
   /** GET (default) or HEAD. */
   method: z.enum(['GET', 'HEAD']).optional(),
+  /** grpc:// only: the service asked about; default "" (the whole server). */
+  service: z
+    .string()
+    .max(256)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, { message: 'must not contain control characters' })
+    .optional(),
 });
 
 const commandSchema = z
@@ -127,7 +92,7 @@ export const dependsOnSchema = z
  */
 export const checkSpecSchema = z.strictObject({
   id: idSchema,
-  url: z.union([httpUrl, tcpUrl, urlObject]).optional(),
+  url: z.union([addressSchema, urlObject]).optional(),
   /** TLS options (https://, tls://; turns TLS on for tcp:// and grpc://): CA, SNI, client certificate, expiry. */
   tls: tlsSpecSchema.optional(),
   /** Push check: how long a report stays valid. */
