@@ -1,6 +1,7 @@
 import type { Status } from '../status.js';
 import type { Perfdatum } from './perfdata.js';
 import { cut } from '../lib/cut.js';
+import type { PeerCert } from '../tls/peer.js';
 
 /** Longest message kept per result; longer ones are cut (and marked). */
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -18,6 +19,8 @@ export interface Result {
   output?: string;
   /** Nagios performance data parsed from a command's output. */
   perfdata?: Perfdatum[];
+  /** TLS checks: the peer certificate of the connection the poll used. */
+  tls?: PeerCert;
   latencyMs: number;
   /** Epoch milliseconds when the poll started. */
   at: number;
