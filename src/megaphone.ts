@@ -32,6 +32,8 @@ import type { WritePolicy } from './security/write-auth.js';
 import { HostSummary } from './summary/host-summary.js';
 import { HostView } from './summary/host-view.js';
 import { CheckTable } from './table/check-table.js';
+import { connectionsFeature } from './tls/connections.js';
+import type { GuardedTls } from './security/connect-guard.js';
 import { createEventBus } from './table/events.js';
 
 /** Everything megaphone takes from the outside world; the daemon passes the real ones, tests their own. */
@@ -45,8 +47,8 @@ export interface MegaphoneDeps {
   storage: Storage;
   /** DNS: every address of a host name (registration and connect time). */
   resolve: ResolveAll;
-  /** A keep-alive pool that connects only where the policy allows: one for polls, one for webhooks. */
-  dispatcher: (targets: TargetPolicy, use: 'polls' | 'webhooks') => Dispatcher;
+  /** A keep-alive pool that connects only where the policy allows: for polls (per TLS profile), for webhooks. */
+  dispatcher: (targets: TargetPolicy, use: 'polls' | 'webhooks', tls?: GuardedTls) => Dispatcher;
   /** Reads the process table for discovery; `timeoutMs` bounds one snapshot. */
   processReader: (timeoutMs: number) => ProcReader;
   /** Shown on the status page and in notifications. */
@@ -88,13 +90,18 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
       onTargets: () => polling.refreshDispatcher(),
     }),
   );
+  // Before any check arrives: it logs `tls.insecure` checks and releases the connections of removed ones.
+  const probeConnections = use(
+    connectionsFeature({ config, bus, logger, dispatcher: (tls) => deps.dispatcher(security.targets, 'polls', tls) }),
+  );
   const polling = use(
     pollingFeature({
       config,
       table,
       bus,
       targets: security.targets,
-      dispatcher: (t) => deps.dispatcher(t, 'polls'),
+      dispatcher: (t) => deps.dispatcher(t, 'polls', probeConnections.mainTls),
+      connections: probeConnections.connections,
       probe: deps.probe,
       now,
       random: deps.random,
@@ -153,6 +160,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
       claimedBy: (id) => discovery.runner.ownerOf(id),
       now,
       logger,
+      materials: probeConnections.connections.materials,
     }),
   );
   use(discovery);
@@ -263,6 +271,8 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     metrics,
     discovery: discovery.runner,
     targets: security.targets,
+    /** TLS material, https pools per TLS profile, gRPC channels. */
+    connections: probeConnections.connections,
     reloader,
     agentWeights: () => live.agentWeights,
   };

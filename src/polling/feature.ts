@@ -9,6 +9,7 @@ import { StalenessSweeper } from '../table/sweeper.js';
 import { Thresholds } from '../table/thresholds.js';
 import { PollFeed, type ProbeFn } from './feed.js';
 import { Scheduler } from './scheduler.js';
+import type { ProbeConnections } from '../tls/connections.js';
 
 export interface PollingDeps {
   config: Config;
@@ -19,6 +20,8 @@ export interface PollingDeps {
   dispatcher: (targets: TargetPolicy) => Dispatcher;
   /** Replaces running the real probe of a check (the default uses `dispatcher`). */
   probe?: ProbeFn;
+  /** TLS material, pools per TLS profile, gRPC channels. */
+  connections: ProbeConnections;
   now: () => number;
   random: () => number;
 }
@@ -43,7 +46,9 @@ export function pollingFeature(deps: PollingDeps): Feature & {
     random: deps.random,
   });
   const probe: ProbeFn =
-    deps.probe ?? ((check, signal) => runProbe(check, signal, { dispatcher, now, targets: deps.targets }));
+    deps.probe ??
+    ((check, signal) =>
+      runProbe(check, signal, { dispatcher, now, targets: deps.targets, connections: deps.connections }));
   const feed = new PollFeed(table, bus, scheduler, probe, deps.random);
   const sweeper = new StalenessSweeper(table, bus, now);
   return {
@@ -55,6 +60,7 @@ export function pollingFeature(deps: PollingDeps): Feature & {
       const old = dispatcher;
       dispatcher = deps.dispatcher(deps.targets);
       void old.close().catch(() => undefined);
+      deps.connections.pools.refresh();
     },
     sections: [
       {

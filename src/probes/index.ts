@@ -1,13 +1,18 @@
-import type { Check } from '../checks/definition.js';
+import type { Check, TcpCheck } from '../checks/definition.js';
+import type { CheckTls } from '../checks/tls-spec.js';
 import type { Result } from './result.js';
 import { probeHttp, type HttpProbeDeps } from './http.js';
 import { probeTcp } from './tcp.js';
 import type { TargetPolicy } from '../security/targets.js';
 import { probeCommand } from './command.js';
+import { probeTls } from './tls.js';
+import { probeGrpc } from './grpc.js';
+import type { ProbeConnections } from '../tls/connections.js';
 
 export type ProbeDeps = HttpProbeDeps & {
   /** Where raw TCP probes may connect (HTTP probes: the dispatcher's connector enforces it). */
   targets: TargetPolicy;
+  connections: ProbeConnections;
 };
 
 /** Runs the probe for a check's kind. Never throws. */
@@ -16,7 +21,12 @@ export function runProbe(check: Check, signal: AbortSignal, deps: ProbeDeps): Pr
     case 'http':
       return probeHttp(check, signal, deps);
     case 'tcp':
+      if (check.tls) return probeTls(check as TcpCheck & { tls: CheckTls }, signal, deps);
       return probeTcp(check, signal, deps.now, deps.targets);
+    case 'tls':
+      return probeTls(check, signal, deps);
+    case 'grpc':
+      return probeGrpc(check, signal, deps);
     case 'command':
       return probeCommand(check, signal, deps.now);
     case 'push':

@@ -4,6 +4,7 @@ import { checkSpecSchema, type Registration } from '../checks/spec.js';
 import { timingChanged } from '../checks/timing.js';
 import { assertNoCycle } from '../checks/dependencies.js';
 import {
+  badRequest,
   checkNotFound,
   MegaphoneError,
   notApiCheck,
@@ -17,6 +18,7 @@ import type { Status } from '../status.js';
 import type { CheckTable } from '../table/check-table.js';
 import type { Thresholds } from '../table/thresholds.js';
 import type { DataFile, PushReport } from './data-file.js';
+import type { TlsMaterials } from '../tls/materials.js';
 
 export interface ApiChecksOptions {
   defaults: CheckDefaults;
@@ -26,6 +28,8 @@ export interface ApiChecksOptions {
   /** The discovery rule that owns an id, if any: such ids cannot be registered over the API. */
   claimedBy: (id: string) => string | undefined;
   now: () => number;
+  /** The config's TLS material now: the CAs an API check may name (`tls.cas`). */
+  materials?: () => TlsMaterials;
 }
 
 /** Who declared a check that the API may not touch: its discovery rule, else its source. */
@@ -85,11 +89,14 @@ export class ApiChecks {
     const check = compileCheck(reg, 'api', this.opts.defaults);
     const targets = this.opts.targets();
     if (check.kind === 'http') await assertTargetAllowed(check.target, targets);
-    // A tcp target is judged as the same host would be in a URL (odd IPv4 spellings read as addresses).
-    if (check.kind === 'tcp') {
+    // A host:port target is judged as the same host would be in a URL (odd IPv4 spellings read as addresses).
+    if (check.kind === 'tcp' || check.kind === 'tls' || check.kind === 'grpc') {
       const host = check.host.includes(':') && !check.host.startsWith('[') ? `[${check.host}]` : check.host;
       await assertTargetAllowed(`http://${host}:${check.port}/`, targets);
     }
+    // Judged after the awaits: a reload in between may have changed `tls.cas`.
+    const unknownCa = 'tls' in check ? this.opts.materials?.().unknownCa(check.tls) : undefined;
+    if (unknownCa) throw badRequest(unknownCa, 'E_TLS_UNKNOWN_CA');
     const existing = this.table.get(reg.id);
     if (existing && existing.check.source !== 'api') throw notApiCheck(reg.id, ownerOf(existing.check), 'replaced');
     assertNoCycle(reg.id, check.dependsOn, (id) => this.table.get(id)?.check.dependsOn);

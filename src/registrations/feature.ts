@@ -7,6 +7,7 @@ import type { Thresholds } from '../table/thresholds.js';
 import { ApiChecks } from './api-checks.js';
 import { refusedPaths } from '../checks/refused-paths.js';
 import type { DataFile } from './data-file.js';
+import type { TlsMaterials } from '../tls/materials.js';
 
 export interface RegistrationsDeps {
   config: Config;
@@ -17,6 +18,8 @@ export interface RegistrationsDeps {
   claimedBy: (id: string) => string | undefined;
   now: () => number;
   logger: Logger;
+  /** The CAs API checks may name. */
+  materials?: () => TlsMaterials;
 }
 
 /** The API's checks in the data file: loaded now, retimed by a reload of `defaults`. */
@@ -28,6 +31,7 @@ export function registrationsFeature(deps: RegistrationsDeps): Feature & { api: 
     targets: deps.targets,
     claimedBy: deps.claimedBy,
     now: deps.now,
+    materials: deps.materials,
   });
   api.load();
   if (api.shadowed.length > 0)
