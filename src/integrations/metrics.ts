@@ -7,6 +7,7 @@ import type { EventBus } from '../table/events.js';
 import { RenderCache } from './render-cache.js';
 import type { Groups } from '../groups/groups.js';
 import { registerGroupMetrics } from './group-metrics.js';
+import { registerCertMetrics } from './cert-metrics.js';
 
 /** What /metrics needs: the host read model, the checks, and a prom-client Registry of its own. */
 export interface MetricsDeps {
@@ -88,6 +89,7 @@ export class Metrics {
       },
     });
     if (groups) registerGroupMetrics(registry, groups);
+    registerCertMetrics(registry, checks);
     new Gauge({
       name: 'megaphone_maintenance',
       help: '1 while the host is in maintenance (drained), else 0',
