@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type * as GrpcJs from '@grpc/grpc-js';
 import type { GrpcCheck } from '../checks/definition.js';
 import { cut } from '../lib/cut.js';
+import { formatDuration } from '../lib/duration.js';
 import { describeTransportError, tlsReasonInText } from '../lib/transport-error.js';
 import { literalRefusal } from '../security/connect-guard.js';
 import { allowedAddresses, targetRefusedError, type TargetPolicy } from '../security/targets.js';
@@ -39,10 +40,27 @@ async function route(check: GrpcCheck, deps: GrpcProbeDeps): Promise<GrpcRoute |
   return { ...r, tls: { profile, servername: sniOf(check.host, check.tls) } };
 }
 
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  let onAbort = () => undefined as void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
 // A failed call in words: the gRPC status, and the transport or TLS reason when its details carry one.
 function failure(lib: GrpcLib, err: GrpcJs.ServiceError, check: GrpcCheck, signal: AbortSignal): Reading {
   const name = lib.status[err.code] ?? String(err.code);
-  if (signal.aborted) return { status: 'Critical', ...describeTransportError(signal.reason, signal, check.timeoutMs) };
+  // Cancelled (megaphone closing, the check replaced): said as for any probe.
+  if (signal.aborted && (signal.reason as { name?: string } | undefined)?.name !== 'TimeoutError')
+    return { status: 'Critical', ...describeTransportError(signal.reason, signal, check.timeoutMs) };
+  // The poll's deadline and the call's are the same: whichever fires first, it reads the same.
+  if (signal.aborted || err.code === lib.status.DEADLINE_EXCEEDED) {
+    const message = `DEADLINE_EXCEEDED: timed out after ${formatDuration(check.timeoutMs)}`;
+    return { status: 'Critical', message, code: 'DEADLINE_EXCEEDED' };
+  }
   if (err.code === lib.status.NOT_FOUND)
     return {
       status: 'Unknown',
@@ -77,13 +95,12 @@ export async function probeGrpc(check: GrpcCheck, signal: AbortSignal, deps: Grp
   let lib: GrpcLib;
   let where: GrpcRoute | Reading;
   try {
-    [lib, where] = await Promise.all([deps.connections.grpc.load(), route(check, deps)]);
+    // The address lookup (and the first load of grpc-js) count against the poll's deadline too.
+    [lib, where] = await untilAborted(Promise.all([deps.connections.grpc.load(), route(check, deps)]), signal);
   } catch (err) {
     return done({ status: 'Critical', ...describeTransportError(err, signal, check.timeoutMs) });
   }
   if ('status' in where) return done(where);
-  if (signal.aborted)
-    return done({ status: 'Critical', ...describeTransportError(signal.reason, signal, check.timeoutMs) });
   const client = deps.connections.grpc.client(lib, check.id, where);
   return new Promise<Result>((resolve) => {
     const onAbort = () => call.cancel();

@@ -57,17 +57,19 @@ export class TlsMaterials {
   /** Reads every file the config names and builds each check's profile. Throws ConfigError naming key and file. */
   static load(config: TlsSources, source = 'config'): TlsMaterials {
     const files = new Map<string, Buffer>();
+    const checked = new Set<string>();
     const read = (file: string, role: FileRole, key: string) => {
-      if (files.has(file)) return;
-      let buf: Buffer;
+      // A file is read once, and checked once for each role it is named in.
+      if (checked.has(`${role}\0${file}`)) return;
       try {
-        buf = readFileSync(file);
+        const buf = files.get(file) ?? readFileSync(file);
         checkPem(buf, role);
+        files.set(file, buf);
       } catch (err) {
         const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
         throw new ConfigError(`${source}: \`${key}\` ${file} is not readable as ${WHAT[role]} (${why})`);
       }
-      files.set(file, buf);
+      checked.add(`${role}\0${file}`);
     };
     const cas = new Map(Object.entries(config.tls.cas));
     for (const [name, file] of cas) read(file, 'ca', `tls.cas.${name}`);
