@@ -69,7 +69,7 @@ describe('grpc:// checks (grpc.health.v1.Health/Check)', () => {
     await stateWhen(t, 'x', 'Unknown', 'service "nope" unknown to the server (NOT_FOUND)');
   });
 
-  it('a dead port is Critical UNAVAILABLE with the reason; a server that never answers, Critical at the deadline', async () => {
+  it('a dead port is Critical UNAVAILABLE with the reason; a mute server, Critical DEADLINE_EXCEEDED', async () => {
     const dead = net.createServer();
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
     const deadPort = (dead.address() as AddressInfo).port;
@@ -93,7 +93,7 @@ describe('grpc:// checks (grpc.health.v1.Health/Check)', () => {
     await stateWhen(t, 'mute', 'Critical', /^DEADLINE_EXCEEDED: timed out after \d+ms$/);
   });
 
-  it('over TLS: verified with the named CA and servername, certificate recorded; without the CA, says to set it', async () => {
+  it('over TLS: verified with the named CA and servername, certificate recorded; without the CA, says so', async () => {
     const srv = await health({ '': 'SERVING' }, ca.server('grpc.test', { names: ['grpc.test'] }));
     t = await app({ tls: { cas: { internal: ca.cert } } });
     const url = `grpc://127.0.0.1:${srv.port}`;

@@ -46,7 +46,7 @@ const app = (config: object = {}, opts = {}) =>
   makeTestApp({ defaults: { interval: '300ms', timeout: '250ms' }, ...config }, undefined, opts);
 
 describe('tls:// checks', () => {
-  it('a certificate expiring in 2 days is recorded, Warning under tls.expiry.warning and Critical under critical', async () => {
+  it('a certificate expiring in 2 days is kept; Warning under expiry.warning, Critical under .critical', async () => {
     const cert = ca.server('expiring.test', { names: ['expiring.test', '127.0.0.1'], days: 2 });
     const srv = await serve(startTlsServer(cert));
     t = await app({ tls: { cas: { internal: ca.cert } } });
@@ -123,7 +123,7 @@ describe('tls:// checks', () => {
     );
   });
 
-  it('a server requiring a client certificate: OK for a config check with tls.cert and tls.key, else says so', async () => {
+  it('a server requiring a client certificate: OK for a config check with tls.cert and tls.key', async () => {
     const srv = await serve(startTlsServer(ca.server('mtls.test', { names: ['127.0.0.1'] }), { clientCa: ca.certPem }));
     const client = ca.client('megaphone');
     const url = `tls://127.0.0.1:${srv.port}`;
@@ -209,7 +209,7 @@ describe('https checks', () => {
 });
 
 describe('/metrics', () => {
-  it('megaphone_check_cert_expiry_seconds: one series per TLS check, at its notAfter, gone with the check', async () => {
+  it('megaphone_check_cert_expiry_seconds: one series per TLS check, at notAfter, gone with the check', async () => {
     const cert = ca.server('m.test', { names: ['127.0.0.1'], days: 2 });
     const srv = await serve(startTlsServer(cert));
     t = await app({ tls: { cas: { internal: ca.cert } } });

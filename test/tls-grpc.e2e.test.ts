@@ -38,7 +38,7 @@ const stateWhen = (id: string, status: string) =>
   }, 15_000);
 
 describe('the daemon', () => {
-  it('a config check with a client certificate, its paths relative to the config file; SIGHUP reads the files again', async () => {
+  it('a config check with a client certificate, paths relative to the config; SIGHUP reads them again', async () => {
     const srv = await startTlsServer(ca.server('mtls.test', { names: ['127.0.0.1'] }), { clientCa: ca.certPem });
     servers.push(srv);
     const dir = tempDir('megaphone-e2e-');
@@ -122,23 +122,26 @@ describe('the daemon', () => {
   it('loads grpc-js only once a gRPC check polls (start-up and memory pay nothing for it otherwise)', async () => {
     const g = await startGrpcHealth({ '': 'SERVING' });
     servers.push(g);
+    const dist = (f: string) => JSON.stringify(pathToFileURL(path.join(REPO, 'dist', f)).href);
     // A daemon in a process of its own, asked through its API, reporting whether grpc-js is in its module cache.
     const script = `
       import { createRequire } from 'node:module';
       import { pino } from 'pino';
-      const { startDaemon } = await import(${JSON.stringify(pathToFileURL(path.join(REPO, 'dist/daemon.js')).href)});
-      const { parseConfig } = await import(${JSON.stringify(pathToFileURL(path.join(REPO, 'dist/config/load.js')).href)});
+      const { startDaemon } = await import(${dist('daemon.js')});
+      const { parseConfig } = await import(${dist('config/load.js')});
       const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('@grpc/grpc-js'));
       const config = parseConfig({ listen: { host: '127.0.0.1', port: 0 }, defaults: { interval: '200ms' } });
       config.dataFile = process.env.DATA_FILE;
       const d = await startDaemon({ config, logger: pino({ level: 'silent' }) });
-      const post = (body) => fetch(\`http://127.0.0.1:\${d.port}/checks\`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      const base = \`http://127.0.0.1:\${d.port}/checks\`;
+      const json = { 'content-type': 'application/json' };
+      const post = (body) => fetch(base, { method: 'POST', body: JSON.stringify(body), headers: json });
       await post({ id: 'web', url: 'https://127.0.0.1:1/', tls: true });
       await new Promise((r) => setTimeout(r, 500));
       const before = loaded();
       await post({ id: 'g', url: 'grpc://127.0.0.1:${g.port}' });
-      for (let i = 0; i < 50 && (await (await fetch(\`http://127.0.0.1:\${d.port}/checks/g/state\`)).json()).status !== 'OK'; i++)
-        await new Promise((r) => setTimeout(r, 100));
+      const status = async () => (await (await fetch(\`\${base}/g/state\`)).json()).status;
+      for (let i = 0; i < 50 && (await status()) !== 'OK'; i++) await new Promise((r) => setTimeout(r, 100));
       console.log(JSON.stringify({ before, after: loaded() }));
       await d.close();
     `;
