@@ -15,7 +15,8 @@ export const isCaPath = (ca: string): boolean => ca.includes('/');
 
 const DNS_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
-const filePath = z
+/** A PEM file's path (config only). */
+export const tlsFileSchema = z
   .string()
   .min(1)
   .max(MAX_PATH)
@@ -57,9 +58,9 @@ const tlsOptionsSchema = z
       .refine((v) => DNS_NAME.test(v) && isIP(v) === 0, { message: 'must be a DNS name (SNI carries no IP address)' })
       .optional(),
     /** Client certificate (PEM file, config only), with `key`. */
-    cert: filePath.optional(),
+    cert: tlsFileSchema.optional(),
     /** The client certificate's private key (PEM file, unencrypted, config only). */
-    key: filePath.optional(),
+    key: tlsFileSchema.optional(),
     /** Skip verification of the server's certificate; default false. */
     insecure: z.boolean().optional(),
     /** Thresholds on the time the peer certificate has left. */
@@ -89,7 +90,7 @@ export const tlsConfigSchema = z.strictObject({
   /** Name → PEM file of a CA; API checks say `tls: {ca: "<name>"}`. Default none. */
   cas: safeRecord(
     z.string().regex(CA_NAME, { message: 'must be 1-64 letters, digits, ".", "_" or "-"' }),
-    filePath,
+    tlsFileSchema,
     256,
   ).default({}),
 });
@@ -143,10 +144,11 @@ export interface TlsView {
 }
 
 export function tlsView(tls: CheckTls): TlsView {
-  const view: TlsView = { insecure: tls.insecure };
+  const view = {} as TlsView;
   if (tls.ca) view.ca = 'name' in tls.ca ? tls.ca.name : tls.ca.file;
   if (tls.servername !== undefined) view.servername = tls.servername;
   if (tls.cert !== undefined) Object.assign(view, { cert: tls.cert, key: tls.key });
+  view.insecure = tls.insecure;
   if (tls.expiry) {
     const { warningMs, criticalMs } = tls.expiry;
     view.expiry = {};
