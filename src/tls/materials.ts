@@ -14,9 +14,6 @@ export interface TlsProfile {
   rejectUnauthorized: boolean;
 }
 
-/** The system's CAs, no client certificate, verification on. */
-export const DEFAULT_PROFILE: TlsProfile = Object.freeze({ key: '', rejectUnauthorized: true });
-
 /** The parts of the config that name TLS files. */
 export type TlsSources = Pick<Config, 'tls' | 'checks' | 'discovery'>;
 
@@ -48,6 +45,10 @@ function specsOf(config: TlsSources): Array<[string, TlsSpec | undefined]> {
  */
 export class TlsMaterials {
   private readonly profiles = new Map<string, TlsProfile | string>();
+  // The system's CAs, no client certificate, verified: one context, made when first used (not one per connection).
+  private defaults: TlsProfile | undefined;
+  // Each compiled check's settings are one object for its life: its profile is looked up once per load, not per poll.
+  private readonly byCheck = new WeakMap<CheckTls, TlsProfile | string>();
 
   private constructor(
     private readonly cas: ReadonlyMap<string, string>,
@@ -100,10 +101,14 @@ export class TlsMaterials {
 
   /** The profile of a check's TLS settings, built once per load; a string says why it cannot be built. */
   profile(tls: CheckTls): TlsProfile | string {
-    if (!tls.ca && !tls.cert && !tls.insecure) return DEFAULT_PROFILE;
+    if (!tls.ca && !tls.cert && !tls.insecure)
+      return (this.defaults ??= { key: '', secureContext: createSecureContext(), rejectUnauthorized: true });
+    let p = this.byCheck.get(tls);
+    if (p !== undefined) return p;
     const id = JSON.stringify([tls.ca, tls.cert, tls.key, tls.insecure]);
-    let p = this.profiles.get(id);
+    p = this.profiles.get(id);
     if (p === undefined) this.profiles.set(id, (p = this.build(tls)));
+    this.byCheck.set(tls, p);
     return p;
   }
 
