@@ -113,16 +113,21 @@ describe('grpc:// checks (grpc.health.v1.Health/Check)', () => {
     await stateWhen(t, 'plain', 'Critical', /^UNAVAILABLE/);
   });
 
-  it("a removed check's channel is closed", async () => {
-    const srv = await health({ '': 'SERVING' });
+  it('checks of one server share its channel, closed with the last of them', async () => {
+    const srv = await health({ '': 'SERVING', db: 'SERVING' });
     t = await app();
+    const addr = `grpc://127.0.0.1:${srv.port}`;
+    await t.request.post('/checks').send({ id: 'g', url: addr }).expect(201);
     await t.request
       .post('/checks')
-      .send({ id: 'g', url: `grpc://127.0.0.1:${srv.port}` })
+      .send({ id: 'db', url: { addr, service: 'db' } })
       .expect(201);
     await stateWhen(t, 'g', 'OK');
+    await stateWhen(t, 'db', 'OK');
     expect(t.megaphone.connections.grpc.size).toBe(1);
     await t.request.delete('/checks/g').expect(204);
+    expect(t.megaphone.connections.grpc.size).toBe(1);
+    await t.request.delete('/checks/db').expect(204);
     expect(t.megaphone.connections.grpc.size).toBe(0);
   });
 });

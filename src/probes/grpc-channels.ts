@@ -27,6 +27,8 @@ function channelOptions(r: GrpcRoute): GrpcJs.ChannelOptions {
     'grpc.enable_retries': 0,
     'grpc.service_config_disable_resolution': 1,
     'grpc.max_receive_message_length': MAX_REPLY_BYTES,
+    // Per-call statistics nobody reads (channelz): measured as garbage on every poll.
+    'grpc.enable_channelz': 0,
   };
   if (r.tls?.servername !== undefined) options['grpc.ssl_target_name_override'] = r.tls.servername;
   return options;
@@ -42,34 +44,49 @@ function credentials(lib: GrpcLib, r: GrpcRoute): GrpcJs.ChannelCredentials {
 }
 
 /**
- * gRPC channels of the checks, one per check, kept between polls (a new one when its address or TLS changes) and
- * closed with the check. @grpc/grpc-js is loaded the first time a gRPC check polls, never otherwise.
+ * gRPC channels of the checks, kept between polls: one per route (address, authority, TLS), shared by the checks
+ * that take it (HTTP/2 carries their calls side by side), closed with the last of them. A check whose route changes
+ * (DNS, a reloaded CA) moves to another. @grpc/grpc-js is loaded the first time a gRPC check polls, never otherwise.
  */
 export class GrpcChannels {
   private lib: Promise<GrpcLib> | undefined;
-  private readonly channels = new Map<string, { key: string; client: GrpcJs.Client }>();
+  private readonly channels = new Map<string, { client: GrpcJs.Client; users: Set<string> }>();
+  private readonly routeOf = new Map<string, string>();
 
   /** The library, loaded once. */
   load(): Promise<GrpcLib> {
     return (this.lib ??= import('@grpc/grpc-js'));
   }
 
-  /** The client of a check for a route (its previous one closed if the route changed). */
+  /** The client of a route, taken for a check (which lets go of the route it had, if another). */
   client(lib: GrpcLib, checkId: string, route: GrpcRoute): GrpcJs.Client {
     const key = keyOf(route);
-    const held = this.channels.get(checkId);
-    if (held?.key === key) return held.client;
-    held?.client.close();
-    const target = route.family === 6 ? `ipv6:[${route.address}]:${route.port}` : `ipv4:${route.address}:${route.port}`;
-    const client = new lib.Client(target, credentials(lib, route), channelOptions(route));
-    this.channels.set(checkId, { key, client });
-    return client;
+    if (this.routeOf.get(checkId) !== key) {
+      this.close(checkId);
+      this.routeOf.set(checkId, key);
+    }
+    let channel = this.channels.get(key);
+    if (!channel) {
+      const { address, port } = route;
+      const target = route.family === 6 ? `ipv6:[${address}]:${port}` : `ipv4:${address}:${port}`;
+      channel = { client: new lib.Client(target, credentials(lib, route), channelOptions(route)), users: new Set() };
+      this.channels.set(key, channel);
+    }
+    channel.users.add(checkId);
+    return channel.client;
   }
 
-  /** Closes a check's channel (the check was removed). */
+  /** The check no longer needs its channel (it was removed): the last user closes it. */
   close(checkId: string): void {
-    this.channels.get(checkId)?.client.close();
-    this.channels.delete(checkId);
+    const key = this.routeOf.get(checkId);
+    if (key === undefined) return;
+    this.routeOf.delete(checkId);
+    const channel = this.channels.get(key);
+    if (!channel) return;
+    channel.users.delete(checkId);
+    if (channel.users.size > 0) return;
+    channel.client.close();
+    this.channels.delete(key);
   }
 
   /** Open channels (tests, metrics). */
@@ -80,5 +97,6 @@ export class GrpcChannels {
   closeAll(): void {
     for (const { client } of this.channels.values()) client.close();
     this.channels.clear();
+    this.routeOf.clear();
   }
 }
