@@ -6,6 +6,15 @@ import { makeTestApp, type TestApp } from './helpers/app.js';
 import { createTestCa, type TestCa } from './helpers/certs.js';
 import { startHttpsService, startTlsServer, type Running } from './helpers/tls-servers.js';
 import { waitFor } from './helpers/wait.js';
+import { freePort } from './helpers/procs.js';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const c = net.connect(port, '127.0.0.1', () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
+  });
 
 // Real TLS servers on loopback with certificates from a test CA (made with openssl).
 let ca: TestCa;
@@ -156,6 +165,19 @@ describe('tls:// checks', () => {
     await t.request.post('/checks').send(body).expect(200);
     const warned = lines.map((l) => JSON.parse(l) as { msg: string }).filter((l) => l.msg.startsWith('tls.insecure'));
     expect(warned).toEqual([expect.objectContaining({ level: 40, check: 'lax' })]);
+  });
+
+  it('a TLS 1.3 server that sends no session tickets is OK, even when the timeout ends the wait for them', async () => {
+    const cert = ca.server('quiet.test', { names: ['127.0.0.1'] });
+    const port = await freePort();
+    // stdin kept open: on its end s_server would close the connection, and that end alone would settle the wait.
+    const args = ['s_server', '-accept', `127.0.0.1:${port}`, '-num_tickets', '0', '-quiet', '-cert', cert.cert];
+    const quiet = spawn('openssl', [...args, '-key', cert.key], { stdio: ['pipe', 'ignore', 'ignore'] });
+    servers.push({ port, connections: 0, close: async () => void quiet.kill() });
+    await waitFor(() => accepts(port), 10_000);
+    t = await makeTestApp({ defaults: { interval: '400ms', timeout: '200ms' }, tls: { cas: { internal: ca.cert } } });
+    await t.request.post('/checks').send({ id: 'quiet', url: `tls://127.0.0.1:${port}`, tls: { ca: 'internal' } });
+    expect((await stateWhen(t, 'quiet', 'OK')).certificate?.subject).toBe('CN=quiet.test');
   });
 
   it('tcp:// with `tls: true` does the same handshake; a plaintext port is named as such', async () => {

@@ -63,7 +63,9 @@ export function probeTls(
     };
     const fail = (err: unknown) =>
       finish({ status: 'Critical', ...describeTransportError(err, signal, check.timeoutMs) });
-    const onAbort = () => fail(signal.reason);
+    // Once the handshake is done, a deadline during the wait for the server's verdict is no failure of the handshake.
+    let handshaken: (() => void) | undefined;
+    const onAbort = () => (handshaken ? handshaken() : fail(signal.reason));
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     let ticket = false;
@@ -85,6 +87,7 @@ export function probeTls(
           ),
         );
       if (protocol !== 'TLSv1.3' || ticket) return ok();
+      handshaken = ok;
       socket.once('session', ok);
       socket.once('end', ok);
       verdict = setTimeout(ok, TLS13_VERDICT_MS);
