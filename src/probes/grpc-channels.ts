@@ -1,6 +1,7 @@
 import type * as GrpcJs from '@grpc/grpc-js';
 import type { TlsProfile } from '../tls/materials.js';
 import { MAX_REPLY_BYTES } from './grpc-health.js';
+import { Shared } from '../lib/shared.js';
 
 export type GrpcLib = typeof GrpcJs;
 
@@ -50,8 +51,7 @@ function credentials(lib: GrpcLib, r: GrpcRoute): GrpcJs.ChannelCredentials {
  */
 export class GrpcChannels {
   private lib: Promise<GrpcLib> | undefined;
-  private readonly channels = new Map<string, { client: GrpcJs.Client; users: Set<string> }>();
-  private readonly routeOf = new Map<string, string>();
+  private readonly channels = new Shared<GrpcJs.Client>((client) => client.close());
 
   /** The library, loaded once. */
   load(): Promise<GrpcLib> {
@@ -60,33 +60,16 @@ export class GrpcChannels {
 
   /** The client of a route, taken for a check (which lets go of the route it had, if another). */
   client(lib: GrpcLib, checkId: string, route: GrpcRoute): GrpcJs.Client {
-    const key = keyOf(route);
-    if (this.routeOf.get(checkId) !== key) {
-      this.close(checkId);
-      this.routeOf.set(checkId, key);
-    }
-    let channel = this.channels.get(key);
-    if (!channel) {
+    return this.channels.take(checkId, keyOf(route), () => {
       const { address, port } = route;
       const target = route.family === 6 ? `ipv6:[${address}]:${port}` : `ipv4:${address}:${port}`;
-      channel = { client: new lib.Client(target, credentials(lib, route), channelOptions(route)), users: new Set() };
-      this.channels.set(key, channel);
-    }
-    channel.users.add(checkId);
-    return channel.client;
+      return new lib.Client(target, credentials(lib, route), channelOptions(route));
+    });
   }
 
   /** The check no longer needs its channel (it was removed): the last user closes it. */
   close(checkId: string): void {
-    const key = this.routeOf.get(checkId);
-    if (key === undefined) return;
-    this.routeOf.delete(checkId);
-    const channel = this.channels.get(key);
-    if (!channel) return;
-    channel.users.delete(checkId);
-    if (channel.users.size > 0) return;
-    channel.client.close();
-    this.channels.delete(key);
+    this.channels.release(checkId);
   }
 
   /** Open channels (tests, metrics). */
@@ -95,8 +78,6 @@ export class GrpcChannels {
   }
 
   closeAll(): void {
-    for (const { client } of this.channels.values()) client.close();
-    this.channels.clear();
-    this.routeOf.clear();
+    for (const client of this.channels.clear()) client.close();
   }
 }

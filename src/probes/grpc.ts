@@ -10,7 +10,7 @@ import type { ProbeConnections } from '../tls/connections.js';
 import { readCert, withCert } from '../tls/peer.js';
 import type { GrpcLib, GrpcRoute } from './grpc-channels.js';
 import { decodeReply, encodeRequest, HEALTH_CHECK_METHOD, readServingStatus } from './grpc-health.js';
-import type { Result } from './result.js';
+import { stopwatch, type Finding, type Result } from './result.js';
 import { sniOf } from '../tls/sni.js';
 
 export interface GrpcProbeDeps {
@@ -19,10 +19,8 @@ export interface GrpcProbeDeps {
   connections: Pick<ProbeConnections, 'materials' | 'grpc'>;
 }
 
-type Reading = Omit<Result, 'latencyMs' | 'at'>;
-
 /** Where to connect: each address is judged by the target policy now (DNS may have changed); the first allowed. */
-async function route(check: GrpcCheck, deps: GrpcProbeDeps): Promise<GrpcRoute | Reading> {
+async function route(check: GrpcCheck, deps: GrpcProbeDeps): Promise<GrpcRoute | Finding> {
   const authority = `${check.host.includes(':') ? `[${check.host}]` : check.host}:${check.port}`;
   let address = check.host;
   let family = isIP(check.host);
@@ -51,7 +49,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 // A failed call in words: the gRPC status, and the transport or TLS reason when its details carry one.
-function failure(lib: GrpcLib, err: GrpcJs.ServiceError, check: GrpcCheck, signal: AbortSignal): Reading {
+function failure(lib: GrpcLib, err: GrpcJs.ServiceError, check: GrpcCheck, signal: AbortSignal): Finding {
   const name = lib.status[err.code] ?? String(err.code);
   // Cancelled (megaphone closing, the check replaced): said as for any probe.
   if (signal.aborted && (signal.reason as { name?: string } | undefined)?.name !== 'TimeoutError')
@@ -89,11 +87,9 @@ function failure(lib: GrpcLib, err: GrpcJs.ServiceError, check: GrpcCheck, signa
  * (or NOT_FOUND) Unknown, no answer (UNAVAILABLE, DEADLINE_EXCEEDED) Critical with the status. Never throws.
  */
 export async function probeGrpc(check: GrpcCheck, signal: AbortSignal, deps: GrpcProbeDeps): Promise<Result> {
-  const at = deps.now();
-  const started = performance.now();
-  const done = (r: Reading): Result => ({ ...r, latencyMs: Math.round(performance.now() - started), at });
+  const done = stopwatch(deps.now);
   let lib: GrpcLib;
-  let where: GrpcRoute | Reading;
+  let where: GrpcRoute | Finding;
   try {
     // The address lookup (and the first load of grpc-js) count against the poll's deadline too.
     [lib, where] = await untilAborted(Promise.all([deps.connections.grpc.load(), route(check, deps)]), signal);

@@ -6,7 +6,7 @@ import { interpretJson } from './interpret.js';
 import { statusOfCode, unreadable, type Reading } from './http-code.js';
 import { interpretHealthJson } from './health-json.js';
 import { matchWithin } from './match.js';
-import type { Result } from './result.js';
+import { stopwatch, type Finding, type Result } from './result.js';
 import { refusedPathMessage } from '../checks/jsonpath.js';
 import type { ProbeConnections } from '../tls/connections.js';
 import { httpsRoute, type HttpsRoute } from '../tls/https.js';
@@ -156,13 +156,7 @@ function read(check: HttpCheck, httpStatus: number, text: string): Reading {
 
 /** Polls a status URL within the signal's deadline, read as the check's format says. Never throws. */
 export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: HttpProbeDeps): Promise<Result> {
-  const at = deps.now();
-  const started = performance.now();
-  const done = (r: Omit<Result, 'latencyMs' | 'at'>): Result => ({
-    ...r,
-    latencyMs: Math.round(performance.now() - started),
-    at,
-  });
+  const done = stopwatch(deps.now);
   // A stored path that a rule now refuses could never be read: say so without polling the target.
   if (check.path.refusal)
     return done({ status: 'Unknown', message: refusedPathMessage(check.path.refusal), code: check.path.refusal.code });
@@ -183,7 +177,7 @@ export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: Htt
     };
     const res = await exchange(route?.dispatcher ?? deps.dispatcher, opts, signal, MAX_BODY_BYTES);
     // Judged with no await after the answer: the connection it came on is still open, its certificate on record.
-    const judged = (r: Omit<Result, 'latencyMs' | 'at'>) => done(route ? route.judge(r, deps.now()) : r);
+    const judged = (r: Finding) => done(route ? route.judge(r, deps.now()) : r);
     const httpStatus = res.statusCode;
     if (httpStatus >= 300 && httpStatus < 400) {
       // Following redirects would let a target send the poll anywhere (SSRF): report it instead.

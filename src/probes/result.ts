@@ -26,6 +26,16 @@ export interface Result {
   at: number;
 }
 
+/** What a probe found, before the stopwatch adds when it started and how long it took. */
+export type Finding = Omit<Result, 'latencyMs' | 'at'>;
+
+/** Starts timing a poll now: the function it returns makes the poll's Result from what was found. */
+export function stopwatch(now: () => number): (found: Finding) => Result {
+  const at = now();
+  const started = performance.now();
+  return (found) => ({ ...found, latencyMs: Math.round(performance.now() - started), at });
+}
+
 export function clipMessage(message: string): string {
   return cut(message, MAX_MESSAGE_LENGTH);
 }

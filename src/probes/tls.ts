@@ -6,7 +6,7 @@ import type { TargetPolicy } from '../security/targets.js';
 import type { ProbeConnections } from '../tls/connections.js';
 import { readSocketCert, withCert } from '../tls/peer.js';
 import { sniOf } from '../tls/sni.js';
-import type { Result } from './result.js';
+import { stopwatch, type Finding, type Result } from './result.js';
 
 /**
  * How long a TLS 1.3 connection is watched after its handshake for the server's verdict on the client: a server
@@ -31,13 +31,7 @@ export function probeTls(
   signal: AbortSignal,
   deps: TlsProbeDeps,
 ): Promise<Result> {
-  const at = deps.now();
-  const started = performance.now();
-  const done = (r: Omit<Result, 'latencyMs' | 'at'>): Result => ({
-    ...r,
-    latencyMs: Math.round(performance.now() - started),
-    at,
-  });
+  const done = stopwatch(deps.now);
   const profile = deps.connections.materials().profile(check.tls);
   if (typeof profile === 'string') return Promise.resolve(done({ status: 'Unknown', message: profile }));
   const where = `${check.host.includes(':') ? `[${check.host}]` : check.host}:${check.port}`;
@@ -53,7 +47,7 @@ export function probeTls(
         rejectUnauthorized: profile.rejectUnauthorized,
       },
     );
-    const finish = (r: Omit<Result, 'latencyMs' | 'at'>) => {
+    const finish = (r: Finding) => {
       if (settled) return;
       settled = true;
       clearTimeout(verdict);

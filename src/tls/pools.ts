@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { GuardedTls, TlsPeer } from '../security/connect-guard.js';
 import { readSocketCert, type CertReading } from './peer.js';
 import type { TlsProfile } from './materials.js';
+import { Shared } from '../lib/shared.js';
 
 const keyOf = (hostname: string, port: string, servername: string) => `${hostname}|${port}|${servername}`;
 
@@ -44,52 +45,27 @@ export interface CertPool {
  * share a connection. A pool lives while a check uses it; checks with the default profile use the main pool.
  */
 export class TlsPools {
-  private readonly pools = new Map<string, CertPool & { users: Set<string> }>();
-  private readonly users = new Map<string, string>();
+  private readonly pools = new Shared<CertPool>((p) => void p.dispatcher.close().catch(() => undefined));
 
   constructor(private readonly make: (tls: GuardedTls) => Dispatcher) {}
 
   /** The pool for a check's profile, taken for that check (a previous profile's pool is released). */
   for(checkId: string, profile: TlsProfile): CertPool {
-    const held = this.users.get(checkId);
-    if (held !== profile.key) {
-      if (held !== undefined) this.release(checkId);
-      this.users.set(checkId, profile.key);
-    }
-    let pool = this.pools.get(profile.key);
-    if (!pool) {
+    return this.pools.take(checkId, profile.key, () => {
       const certs = new PeerCerts();
-      const dispatcher = this.make({
-        secureContext: profile.secureContext,
-        rejectUnauthorized: profile.rejectUnauthorized,
-        onSecureConnect: certs.observe,
-      });
-      pool = { dispatcher, certs, users: new Set() };
-      this.pools.set(profile.key, pool);
-    }
-    pool.users.add(checkId);
-    return pool;
+      const { secureContext, rejectUnauthorized } = profile;
+      return { dispatcher: this.make({ secureContext, rejectUnauthorized, onSecureConnect: certs.observe }), certs };
+    });
   }
 
   /** The check no longer needs its pool: the last user closes it. */
   release(checkId: string): void {
-    const key = this.users.get(checkId);
-    if (key === undefined) return;
-    this.users.delete(checkId);
-    const pool = this.pools.get(key);
-    if (!pool) return;
-    pool.users.delete(checkId);
-    if (pool.users.size > 0) return;
-    this.pools.delete(key);
-    void pool.dispatcher.close().catch(() => undefined);
+    this.pools.release(checkId);
   }
 
   /** Drops every pool (after `targets` changed: open connections were judged by the old rules). */
   refresh(): void {
-    const old = [...this.pools.values()];
-    this.pools.clear();
-    this.users.clear();
-    for (const p of old) void p.dispatcher.close().catch(() => undefined);
+    for (const p of this.pools.clear()) void p.dispatcher.close().catch(() => undefined);
   }
 
   /** How many profile pools are open (tests, metrics). */
@@ -98,9 +74,6 @@ export class TlsPools {
   }
 
   async close(): Promise<void> {
-    const old = [...this.pools.values()];
-    this.pools.clear();
-    this.users.clear();
-    await Promise.all(old.map((p) => p.dispatcher.destroy().catch(() => undefined)));
+    await Promise.all(this.pools.clear().map((p) => p.dispatcher.destroy().catch(() => undefined)));
   }
 }
