@@ -1,51 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { makeTestApp, type TestApp } from './helpers/app.js';
-import { createTestCa, type TestCa } from './helpers/certs.js';
-import { startGrpcHealth, type GrpcHealthServer } from './helpers/tls-servers.js';
-import { waitFor } from './helpers/wait.js';
+import { stateWhen, tlsFixture } from './helpers/tls-fixture.js';
+import { startGrpcHealth } from './helpers/tls-servers.js';
 
 // A real gRPC health server: grpc-health-check's reference implementation on @grpc/grpc-js, on loopback.
-let ca: TestCa;
-let t: TestApp | undefined;
-const servers: Array<{ close(): Promise<void> }> = [];
-beforeAll(() => {
-  ca = createTestCa();
-});
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-afterAll(() => ca.remove());
-
-const health = async (...args: Parameters<typeof startGrpcHealth>): Promise<GrpcHealthServer> => {
-  const s = await startGrpcHealth(...args);
-  servers.push(s);
-  return s;
-};
-
-const app = (config: object = {}) => makeTestApp({ defaults: { interval: '300ms', timeout: '250ms' }, ...config });
-
-/** The check's state once a poll after `after` has given it `status` (and `message`, when given). */
-const stateWhen = (a: TestApp, id: string, status: string, message?: string | RegExp) =>
-  waitFor(async () => {
-    const s = (await a.request.get(`/checks/${id}/state`)).body as {
-      status: string;
-      message: string;
-      checkedAt: string | null;
-      certificate?: { subject: string };
-    };
-    const said =
-      message === undefined || (typeof message === 'string' ? s.message === message : message.test(s.message));
-    return s.checkedAt !== null && s.status === status && said && s;
-  }, 10_000);
+const fx = tlsFixture();
+const app = fx.app;
+const health = async (...args: Parameters<typeof startGrpcHealth>) => fx.keep(await startGrpcHealth(...args));
 
 describe('grpc:// checks (grpc.health.v1.Health/Check)', () => {
   it('SERVING is OK, NOT_SERVING Critical, and back, as the server flips', async () => {
     const srv = await health({ '': 'SERVING', db: 'SERVING' });
-    t = await app();
+    const t = await app();
     await t.request
       .post('/checks')
       .send({ id: 'server', url: `grpc://127.0.0.1:${srv.port}` })
@@ -64,7 +31,7 @@ describe('grpc:// checks (grpc.health.v1.Health/Check)', () => {
 
   it('a service the server does not know is Unknown', async () => {
     const srv = await health({ '': 'SERVING' });
-    t = await app();
+    const t = await app();
     await t.request.post('/checks').send({ id: 'x', url: { addr: `grpc://127.0.0.1:${srv.port}`, service: 'nope' } });
     await stateWhen(t, 'x', 'Unknown', 'service "nope" unknown to the server (NOT_FOUND)');
   });
@@ -78,8 +45,8 @@ describe('grpc:// checks (grpc.health.v1.Health/Check)', () => {
     const held = new Set<net.Socket>();
     const mute = net.createServer((s) => void held.add(s.on('error', () => undefined)));
     await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
-    servers.push({ close: () => new Promise<void>((r) => (mute.close(() => r()), held.forEach((s) => s.destroy()))) });
-    t = await app();
+    fx.keep({ close: () => new Promise<void>((r) => (mute.close(() => r()), held.forEach((s) => s.destroy()))) });
+    const t = await app();
     await t.request
       .post('/checks')
       .send({ id: 'dead', url: `grpc://127.0.0.1:${deadPort}` })
@@ -94,8 +61,8 @@ describe('grpc:// checks (grpc.health.v1.Health/Check)', () => {
   });
 
   it('over TLS: verified with the named CA and servername, certificate recorded; without the CA, says so', async () => {
-    const srv = await health({ '': 'SERVING' }, ca.server('grpc.test', { names: ['grpc.test'] }));
-    t = await app({ tls: { cas: { internal: ca.cert } } });
+    const srv = await health({ '': 'SERVING' }, fx.ca.server('grpc.test', { names: ['grpc.test'] }));
+    const t = await app({ tls: { cas: { internal: fx.ca.cert } } });
     const url = `grpc://127.0.0.1:${srv.port}`;
     await t.request.post('/checks').send({ id: 'tls', url, tls: { ca: 'internal', servername: 'grpc.test' } });
     await t.request
@@ -115,7 +82,7 @@ describe('grpc:// checks (grpc.health.v1.Health/Check)', () => {
 
   it('checks of one server share its channel, closed with the last of them', async () => {
     const srv = await health({ '': 'SERVING', db: 'SERVING' });
-    t = await app();
+    const t = await app();
     const addr = `grpc://127.0.0.1:${srv.port}`;
     await t.request.post('/checks').send({ id: 'g', url: addr }).expect(201);
     await t.request

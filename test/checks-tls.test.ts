@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { X509Certificate } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { makeTestApp, type TestApp } from './helpers/app.js';
-import { createTestCa, type TestCa } from './helpers/certs.js';
+import { stateWhen, tlsFixture } from './helpers/tls-fixture.js';
 import { startHttpsService, startTlsServer, type Running } from './helpers/tls-servers.js';
 import { waitFor } from './helpers/wait.js';
 import { freePort } from './helpers/procs.js';
@@ -17,48 +16,15 @@ const accepts = (port: number) =>
   });
 
 // Real TLS servers on loopback with certificates from a test CA (made with openssl).
-let ca: TestCa;
-let t: TestApp | undefined;
-const servers: Running[] = [];
-beforeAll(() => {
-  ca = createTestCa();
-});
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-afterAll(() => ca.remove());
-
-const serve = async (s: Promise<Running>) => {
-  const running = await s;
-  servers.push(running);
-  return running;
-};
-
-interface State {
-  status: string;
-  message: string;
-  tls?: Record<string, unknown>;
-  certificate?: { subject: string; issuer: string; notAfter: string; daysLeft: number };
-  checkedAt: string | null;
-}
-
-/** The check's state once a poll has given it `status`. */
-const stateWhen = (app: TestApp, id: string, status: string) =>
-  waitFor(async () => {
-    const s = (await app.request.get(`/checks/${id}/state`)).body as State;
-    return s.checkedAt !== null && s.status === status && s;
-  }, 10_000);
-
-const app = (config: object = {}, opts = {}) =>
-  makeTestApp({ defaults: { interval: '300ms', timeout: '250ms' }, ...config }, undefined, opts);
+const fx = tlsFixture();
+const app = fx.app;
+const serve = async <T extends Running>(s: Promise<T>) => fx.keep(await s);
 
 describe('tls:// checks', () => {
   it('a certificate expiring in 2 days is kept; Warning under expiry.warning, Critical under .critical', async () => {
-    const cert = ca.server('expiring.test', { names: ['expiring.test', '127.0.0.1'], days: 2 });
+    const cert = fx.ca.server('expiring.test', { names: ['expiring.test', '127.0.0.1'], days: 2 });
     const srv = await serve(startTlsServer(cert));
-    t = await app({ tls: { cas: { internal: ca.cert } } });
+    const t = await app({ tls: { cas: { internal: fx.ca.cert } } });
     const url = `tls://127.0.0.1:${srv.port}`;
     await t.request
       .post('/checks')
@@ -88,9 +54,9 @@ describe('tls:// checks', () => {
   });
 
   it('a self-signed server fails without tls.ca, saying which option to set, and is OK with it', async () => {
-    const self = ca.selfSigned('self.test', ['self.test', '127.0.0.1']);
+    const self = fx.ca.selfSigned('self.test', ['self.test', '127.0.0.1']);
     const srv = await serve(startTlsServer(self));
-    t = await app({ tls: { cas: { self: self.cert } } });
+    const t = await app({ tls: { cas: { self: self.cert } } });
     const url = `tls://127.0.0.1:${srv.port}`;
     await t.request.post('/checks').send({ id: 'without', url }).expect(201);
     await t.request
@@ -103,8 +69,8 @@ describe('tls:// checks', () => {
   });
 
   it('a server signed by an unknown CA: the message says to set tls.ca', async () => {
-    const srv = await serve(startTlsServer(ca.server('a.test', { names: ['127.0.0.1'] })));
-    t = await app();
+    const srv = await serve(startTlsServer(fx.ca.server('a.test', { names: ['127.0.0.1'] })));
+    const t = await app();
     await t.request
       .post('/checks')
       .send({ id: 'x', url: `tls://127.0.0.1:${srv.port}` })
@@ -117,9 +83,9 @@ describe('tls:// checks', () => {
   it('a server that serves names by SNI: OK with tls.servername, its certificate the named one', async () => {
     // Its default certificate names neither the address nor b.test; b.test's comes only when SNI asks for it.
     const srv = await serve(
-      startTlsServer(ca.server('default.test'), { sni: [ca.server('b.test', { names: ['b.test'] })] }),
+      startTlsServer(fx.ca.server('default.test'), { sni: [fx.ca.server('b.test', { names: ['b.test'] })] }),
     );
-    t = await app({ tls: { cas: { internal: ca.cert } } });
+    const t = await app({ tls: { cas: { internal: fx.ca.cert } } });
     const url = `tls://127.0.0.1:${srv.port}`;
     await t.request.post('/checks').send({ id: 'named', url, tls: { ca: 'internal', servername: 'b.test' } });
     await t.request
@@ -133,27 +99,29 @@ describe('tls:// checks', () => {
   });
 
   it('a server requiring a client certificate: OK for a config check with tls.cert and tls.key', async () => {
-    const srv = await serve(startTlsServer(ca.server('mtls.test', { names: ['127.0.0.1'] }), { clientCa: ca.certPem }));
-    const client = ca.client('megaphone');
+    const srv = await serve(
+      startTlsServer(fx.ca.server('mtls.test', { names: ['127.0.0.1'] }), { clientCa: fx.ca.certPem }),
+    );
+    const client = fx.ca.client('megaphone');
     const url = `tls://127.0.0.1:${srv.port}`;
-    t = await app({
+    const t = await app({
       checks: [
-        { id: 'with-cert', url, tls: { ca: ca.cert, cert: client.cert, key: client.key } },
-        { id: 'no-cert', url, tls: { ca: ca.cert } },
+        { id: 'with-cert', url, tls: { ca: fx.ca.cert, cert: client.cert, key: client.key } },
+        { id: 'no-cert', url, tls: { ca: fx.ca.cert } },
       ],
     });
     const ok = await stateWhen(t, 'with-cert', 'OK');
-    expect(ok.tls).toEqual({ ca: ca.cert, cert: client.cert, key: client.key, insecure: false });
+    expect(ok.tls).toEqual({ ca: fx.ca.cert, cert: client.cert, key: client.key, insecure: false });
     expect((await stateWhen(t, 'no-cert', 'Critical')).message).toBe(
       'the server requires a client certificate (set tls.cert and tls.key) (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED)',
     );
   });
 
   it('tls.insecure takes an unverified certificate, shows it in the state, and is logged once per check', async () => {
-    const srv = await serve(startTlsServer(ca.selfSigned('self.test')));
+    const srv = await serve(startTlsServer(fx.ca.selfSigned('self.test')));
     const lines: string[] = [];
     const logger = pino(new Writable({ write: (c: Buffer, _e, cb) => (lines.push(c.toString()), cb()) }));
-    t = await app({}, { deps: { logger } });
+    const t = await app({}, { deps: { logger } });
     const body = { id: 'lax', url: `tls://127.0.0.1:${srv.port}`, tls: { insecure: true } };
     await t.request.post('/checks').send(body).expect(201);
     const s = await stateWhen(t, 'lax', 'OK');
@@ -168,22 +136,22 @@ describe('tls:// checks', () => {
   });
 
   it('a TLS 1.3 server that sends no session tickets is OK, even when the timeout ends the wait for them', async () => {
-    const cert = ca.server('quiet.test', { names: ['127.0.0.1'] });
+    const cert = fx.ca.server('quiet.test', { names: ['127.0.0.1'] });
     const port = await freePort();
     // stdin kept open: on its end s_server would close the connection, and that end alone would settle the wait.
     const args = ['s_server', '-accept', `127.0.0.1:${port}`, '-num_tickets', '0', '-quiet', '-cert', cert.cert];
     const quiet = spawn('openssl', [...args, '-key', cert.key], { stdio: ['pipe', 'ignore', 'ignore'] });
-    servers.push({ port, connections: 0, close: async () => void quiet.kill() });
+    fx.keep({ close: () => quiet.kill() });
     await waitFor(() => accepts(port), 10_000);
-    t = await makeTestApp({ defaults: { interval: '400ms', timeout: '200ms' }, tls: { cas: { internal: ca.cert } } });
+    const t = await app({ defaults: { interval: '400ms', timeout: '200ms' }, tls: { cas: { internal: fx.ca.cert } } });
     await t.request.post('/checks').send({ id: 'quiet', url: `tls://127.0.0.1:${port}`, tls: { ca: 'internal' } });
     expect((await stateWhen(t, 'quiet', 'OK')).certificate?.subject).toBe('CN=quiet.test');
   });
 
   it('tcp:// with `tls: true` does the same handshake; a plaintext port is named as such', async () => {
-    const srv = await serve(startTlsServer(ca.server('a.test', { names: ['127.0.0.1'] })));
-    const plain = await serve(startHttpsService(ca.server('b.test', { names: ['127.0.0.1'] })));
-    t = await app({ tls: { cas: { internal: ca.cert } } });
+    const srv = await serve(startTlsServer(fx.ca.server('a.test', { names: ['127.0.0.1'] })));
+    const plain = await serve(startHttpsService(fx.ca.server('b.test', { names: ['127.0.0.1'] })));
+    const t = await app({ tls: { cas: { internal: fx.ca.cert } } });
     await t.request
       .post('/checks')
       .send({ id: 'tcp-tls', url: `tcp://127.0.0.1:${srv.port}`, tls: { ca: 'internal' } });
@@ -200,8 +168,8 @@ describe('tls:// checks', () => {
 
 describe('https checks', () => {
   it('record the certificate of their connection and are judged by tls.expiry', async () => {
-    const srv = await serve(startHttpsService(ca.server('web.test', { names: ['127.0.0.1'], days: 2 })));
-    t = await app({ tls: { cas: { internal: ca.cert } } });
+    const srv = await serve(startHttpsService(fx.ca.server('web.test', { names: ['127.0.0.1'], days: 2 })));
+    const t = await app({ tls: { cas: { internal: fx.ca.cert } } });
     const url = `https://127.0.0.1:${srv.port}/health`;
     await t.request.post('/checks').send({ id: 'web', url, tls: { ca: 'internal', expiry: { warning: '7d' } } });
     const s = await stateWhen(t, 'web', 'Warning');
@@ -210,8 +178,8 @@ describe('https checks', () => {
   });
 
   it('checks with different TLS options never share a connection', async () => {
-    const srv = await serve(startHttpsService(ca.selfSigned('self.test', ['127.0.0.1'])));
-    t = await app({ tls: { cas: { right: ca.cert } } });
+    const srv = await serve(startHttpsService(fx.ca.selfSigned('self.test', ['127.0.0.1'])));
+    const t = await app({ tls: { cas: { right: fx.ca.cert } } });
     const url = `https://127.0.0.1:${srv.port}/`;
     // A verified keep-alive connection to the same origin exists before the stricter check polls.
     await t.request
@@ -232,9 +200,9 @@ describe('https checks', () => {
 
 describe('/metrics', () => {
   it('megaphone_check_cert_expiry_seconds: one series per TLS check, at notAfter, gone with the check', async () => {
-    const cert = ca.server('m.test', { names: ['127.0.0.1'], days: 2 });
+    const cert = fx.ca.server('m.test', { names: ['127.0.0.1'], days: 2 });
     const srv = await serve(startTlsServer(cert));
-    t = await app({ tls: { cas: { internal: ca.cert } } });
+    const t = await app({ tls: { cas: { internal: fx.ca.cert } } });
     await t.request.post('/checks').send({ id: 'cert', url: `tls://127.0.0.1:${srv.port}`, tls: { ca: 'internal' } });
     await t.request
       .post('/checks')
@@ -243,7 +211,7 @@ describe('/metrics', () => {
     await stateWhen(t, 'cert', 'OK');
     await stateWhen(t, 'port', 'OK');
     const series = async () =>
-      (await t!.request.get('/metrics')).text.split('\n').filter((l) => l.startsWith('megaphone_check_cert_expiry'));
+      (await t.request.get('/metrics')).text.split('\n').filter((l) => l.startsWith('megaphone_check_cert_expiry'));
     const notAfter = Date.parse(new X509Certificate(cert.certPem).validTo) / 1000;
     expect(await series()).toEqual([`megaphone_check_cert_expiry_seconds{check="cert"} ${notAfter}`]);
     await t.request.delete('/checks/cert').expect(204);

@@ -1,37 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, parseConfig } from '../src/config/load.js';
 import { compileRule, renderRegistration } from '../src/discovery/rules.js';
 import type { ResolveAll } from '../src/security/targets.js';
 import { makeTestApp, tempDir, type TestApp } from './helpers/app.js';
+import { stateWhen, tlsFixture } from './helpers/tls-fixture.js';
 import { createTestCa, type TestCa } from './helpers/certs.js';
-import { startGrpcHealth, startTlsServer, type Running } from './helpers/tls-servers.js';
-import { waitFor } from './helpers/wait.js';
+import { startGrpcHealth, startTlsServer } from './helpers/tls-servers.js';
 
-let ca: TestCa;
+const fx = tlsFixture();
+// A second CA: the one a renewed CA file names.
 let other: TestCa;
-let t: TestApp | undefined;
-const servers: Running[] = [];
 beforeAll(() => {
-  ca = createTestCa();
   other = createTestCa();
 });
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-afterAll(() => {
-  ca.remove();
-  other.remove();
-});
-
-const stateWhen = (a: TestApp, id: string, status: string) =>
-  waitFor(async () => {
-    const s = (await a.request.get(`/checks/${id}/state`)).body as { status: string; message: string };
-    return s.status === status && s;
-  }, 10_000);
+afterAll(() => other.remove());
 
 describe('bad TLS and gRPC input: 400 naming the field and the rule, nothing stored', () => {
   const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
@@ -120,7 +104,7 @@ describe('bad TLS and gRPC input: 400 naming the field and the rule, nothing sto
 
   let app: TestApp;
   beforeAll(async () => {
-    app = await makeTestApp({ tls: { cas: { internal: ca.cert } } });
+    app = await makeTestApp({ tls: { cas: { internal: fx.ca.cert } } });
   });
   afterAll(() => app.close());
 
@@ -147,7 +131,7 @@ const dns =
 
 describe('the target policy applies to tls:// and grpc:// as to http', () => {
   it('outside targets.allow: refused at registration with the same error as an http target', async () => {
-    t = await makeTestApp();
+    const t = await fx.app();
     const http = (await t.request.post('/checks').send({ id: 'h', url: 'http://10.0.0.1:50051/' }).expect(400)).body;
     expect(http.code).toBe('E_TARGET_REFUSED');
     for (const url of ['grpc://10.0.0.1:50051', 'tls://10.0.0.1:50051', 'tcp://10.0.0.1:50051']) {
@@ -159,16 +143,10 @@ describe('the target policy applies to tls:// and grpc:// as to http', () => {
   });
 
   it('at connect time: a name that now resolves outside targets.allow is refused (DNS changed)', async () => {
-    const g = await startGrpcHealth({ '': 'SERVING' });
-    servers.push(g);
-    const srv = await startTlsServer(ca.server('svc.test'));
-    servers.push(srv);
+    const g = fx.keep(await startGrpcHealth({ '': 'SERVING' }));
+    const srv = fx.keep(await startTlsServer(fx.ca.server('svc.test')));
     const table = new Map([['svc.test', '127.0.0.1']]);
-    t = await makeTestApp(
-      { defaults: { interval: '300ms', timeout: '250ms' }, tls: { cas: { internal: ca.cert } } },
-      undefined,
-      { resolve: dns(table) },
-    );
+    const t = await fx.app({ tls: { cas: { internal: fx.ca.cert } } }, { resolve: dns(table) });
     await t.request
       .post('/checks')
       .send({ id: 'g', url: `grpc://svc.test:${g.port}` })
@@ -187,7 +165,7 @@ describe('the target policy applies to tls:// and grpc:// as to http', () => {
 describe('TLS files come from the config only, read at load and at each reload', () => {
   it("relative paths are read from the config's folder; a bad file stops start-up, naming key and path", async () => {
     const dir = tempDir();
-    copyFileSync(ca.cert, path.join(dir, 'ca.pem'));
+    copyFileSync(fx.ca.cert, path.join(dir, 'ca.pem'));
     const file = path.join(dir, 'megaphone.conf.json');
     const check = { id: 'c', url: 'tls://127.0.0.1:1', tls: { ca: './ca.pem' } };
     writeFileSync(file, JSON.stringify({ tls: { cas: { internal: 'ca.pem' } }, checks: [check] }));
@@ -198,11 +176,11 @@ describe('TLS files come from the config only, read at load and at each reload',
     expect(() => parseConfig({ tls: { cas: { internal: path.join(dir, 'none.pem') } } })).toThrow(
       `config: \`tls.cas.internal\` ${path.join(dir, 'none.pem')} is not readable as a PEM certificate (ENOENT)`,
     );
-    const asKey = { checks: [{ ...check, tls: { ca: ca.cert, cert: ca.client('x').cert, key: ca.cert } }] };
+    const asKey = { checks: [{ ...check, tls: { ca: fx.ca.cert, cert: fx.ca.client('x').cert, key: fx.ca.cert } }] };
     expect(() => parseConfig(asKey)).toThrow(
       /`checks\[0\]\.tls\.key` \S+ is not readable as an unencrypted PEM private key/,
     );
-    const mismatch = { checks: [{ ...check, tls: { cert: ca.client('x').cert, key: ca.client('y').key } }] };
+    const mismatch = { checks: [{ ...check, tls: { cert: fx.ca.client('x').cert, key: fx.ca.client('y').key } }] };
     expect(() => parseConfig(mismatch)).toThrow(/`checks\[0\]\.tls` cannot be used \(cert \S+, key \S+\): .*mismatch/);
     expect(() => parseConfig({ checks: [{ ...check, tls: { ca: 'nope' } }] })).toThrow(
       /`checks\[0\]\.tls` `tls\.ca` names "nope", which the config's `tls\.cas` does not declare \(it declares none\)/,
@@ -210,18 +188,17 @@ describe('TLS files come from the config only, read at load and at each reload',
   });
 
   it('a reload reads the files again: a config check and an API check follow a renewed CA', async () => {
-    const srv = await startTlsServer(other.server('renewed.test', { names: ['127.0.0.1'] }));
-    servers.push(srv);
+    const srv = fx.keep(await startTlsServer(other.server('renewed.test', { names: ['127.0.0.1'] })));
     const dir = tempDir();
     const caFile = path.join(dir, 'ca.pem');
-    copyFileSync(ca.cert, caFile);
+    copyFileSync(fx.ca.cert, caFile);
     const url = `tls://127.0.0.1:${srv.port}`;
     const raw = {
       defaults: { interval: '300ms', timeout: '250ms' },
       tls: { cas: { internal: caFile } },
       checks: [{ id: 'conf', url, tls: { ca: caFile } }],
     };
-    t = await makeTestApp(raw);
+    const t = fx.keep(await makeTestApp(raw));
     await t.request
       .post('/checks')
       .send({ id: 'api', url, tls: { ca: 'internal' } })
@@ -242,14 +219,14 @@ describe('TLS files come from the config only, read at load and at each reload',
   it("a discovery rule's tls reaches every check it makes (files allowed: it is config)", () => {
     const config = parseConfig({
       discovery: {
-        rules: [{ match: { name: 'envoy' }, id: 'envoy', url: 'tls://127.0.0.1:{port}', tls: { ca: ca.cert } }],
+        rules: [{ match: { name: 'envoy' }, id: 'envoy', url: 'tls://127.0.0.1:{port}', tls: { ca: fx.ca.cert } }],
       },
     });
     const rule = compileRule(config.discovery.rules[0] as never, 0);
     expect(renderRegistration(rule, { pid: 1, name: 'envoy', port: 8443 })).toEqual({
       id: 'envoy',
       url: 'tls://127.0.0.1:8443',
-      tls: { ca: ca.cert },
+      tls: { ca: fx.ca.cert },
     });
   });
 });
