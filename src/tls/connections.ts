@@ -60,7 +60,8 @@ export function connectionsFeature(deps: {
     sections: [
       {
         key: 'tls',
-        pick: (c) => (namesFiles(c) ? Symbol('re-read') : c.tls),
+        // Nothing to read while the config names no file (`tls.cas` is then empty too).
+        pick: (c) => (namesFiles(c) ? Symbol('re-read') : null),
         apply(next) {
           materials = TlsMaterials.load(next);
         },
