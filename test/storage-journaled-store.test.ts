@@ -277,12 +277,34 @@ describe('JournaledStore: compaction', () => {
     },
   );
 
-  it('also once the journal holds more than compactAfterBytes', async () => {
-    const store = await open(memoryStorage(), { compactAfterBytes: 400 });
-    for (let i = 0; i < 10; i++) await store.commit(put(`c${i}`));
+  it('also once the journal holds more bytes than max(compactAfterBytes, compactRatio × the snapshot)', async () => {
+    const mem = memoryStorage();
+    const store = await open(mem, { compactAfterBytes: 400, compactRatio: 4 });
+    // Three checks replaced over and over: a long journal, a small live state.
+    for (let i = 0; i < 60; i++) await store.commit(put(`c${i % 3}`));
     await store.drain();
-    expect(store.stats.compactions).toBeGreaterThan(0);
+    const snapshot = Buffer.byteLength(mem.files.get(DOCUMENT_KEY) as string);
+    expect(snapshot).toBeLessThan(400);
+    expect(store.stats.compactions).toBeGreaterThanOrEqual(5);
     expect(store.journal.bytes).toBeLessThanOrEqual(400);
+    expect(Buffer.byteLength(mem.files.get(JOURNAL) as string)).toBe(store.journal.bytes);
+  });
+
+  it('a big state is not rewritten at each floor: the journal grows to compactRatio × the snapshot first', async () => {
+    const mem = memoryStorage();
+    const snapshots: number[] = [];
+    const store = await open(mem, { compactAfterBytes: 100, compactRatio: 4 });
+    for (let i = 0; i < 60; i++) {
+      await store.commit(put(`c${i}`));
+      await store.drain();
+      if (snapshots.length < store.stats.compactions)
+        snapshots.push(Buffer.byteLength(mem.files.get(DOCUMENT_KEY) as string));
+    }
+    // Every id is new: each snapshot is bigger, and so is the journal that waits for the next (one per 100 bytes: 40).
+    expect(store.stats.compactions).toBeGreaterThanOrEqual(2);
+    expect(store.stats.compactions).toBeLessThanOrEqual(6);
+    expect(store.journal.bytes).toBeLessThanOrEqual(4 * (snapshots.at(-1) as number) + 100);
+    expect(ids((await open(mem)).state)).toHaveLength(60);
   });
 
   it('commits go on while a snapshot is being written', async () => {

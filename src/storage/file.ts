@@ -1,13 +1,12 @@
 import { constants, open, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Adapter } from 'lowdb';
 import { StorageError } from '../lib/errors.js';
 import { atomicWrite, createExclusive, tempNameFor } from './atomic-write.js';
 import { parseDocument, serializeDocument } from './document-text.js';
 import { FileLog } from './file-log.js';
 import { checkLogName, isLogName } from './log-name.js';
 import { errnoCode, writeFailed } from './storage-error.js';
-import type { AppendLog, Storage } from './types.js';
+import type { AppendLog, DocumentAdapter, Storage } from './types.js';
 
 /** A log's file beside the data file: megaphone.db.json + "history" → megaphone.db.history.jsonl. */
 export function logFileFor(dataFile: string, name: string): string {
@@ -67,7 +66,7 @@ async function checkWritable(dataFile: string): Promise<void> {
   }
 }
 
-function fileDocument(dataFile: string): Adapter<unknown> {
+function fileDocument(dataFile: string): DocumentAdapter {
   return {
     async read() {
       let text: string;
@@ -86,9 +85,12 @@ function fileDocument(dataFile: string): Adapter<unknown> {
       } catch (err) {
         return Promise.reject(err);
       }
-      return atomicWrite(dataFile, text).catch((err: unknown) => {
-        throw writeFailed(`cannot write data file ${dataFile}`, err);
-      });
+      return atomicWrite(dataFile, text).then(
+        () => Buffer.byteLength(text),
+        (err: unknown) => {
+          throw writeFailed(`cannot write data file ${dataFile}`, err);
+        },
+      );
     },
   };
 }

@@ -2,9 +2,10 @@ import { StorageError } from '../lib/errors.js';
 import { journalLine, readJournal } from './journal-lines.js';
 import { MOVE_ASIDE } from './document-text.js';
 import { splitSnapshot, withSeq } from './snapshot.js';
+import { CompactionRule, type CompactionBounds } from './compaction-rule.js';
 import type { AppendLog, Storage } from './types.js';
 
-export interface JournaledStoreOptions<S, Op, R> {
+export interface JournaledStoreOptions<S, Op, R> extends CompactionBounds {
   storage: Storage;
   /** The state when there is no document yet. */
   initial(): S;
@@ -19,10 +20,6 @@ export interface JournaledStoreOptions<S, Op, R> {
    * replays the journal through it. It must throw (if at all) before it changes anything.
    */
   apply(state: S, op: Op): R;
-  /** Compact once the journal holds more than this many ops; default 10 000. */
-  compactAfter?: number;
-  /** … or more than this many bytes; default 16 MiB. */
-  compactAfterBytes?: number;
 }
 
 /** Ops settled between two turns of the event loop when a batch is done. */
@@ -51,8 +48,9 @@ interface Compaction {
  * "journal"), with group commit: ops that queue while a batch is being written go out together
  * in one append (one fdatasync). An op is applied to the state only once its batch is durable;
  * a failed batch rejects every op in it and changes nothing, in memory or on disk. Once the
- * journal is long, a snapshot is written beside it while commits go on, then the journal lines
- * it covers are dropped. Each commit costs O(its batch), never O(state).
+ * journal is long (CompactionRule: by ops, and by bytes against the snapshot's size), a snapshot is
+ * written beside it while commits go on, then the journal lines it covers are dropped. Each commit
+ * costs O(its batch), never O(state).
  */
 export class JournaledStore<S, Op, R> {
   private readonly queue: Pending<Op, R>[] = [];
@@ -63,10 +61,7 @@ export class JournaledStore<S, Op, R> {
   private unsettled = 0;
   private compaction: Compaction | undefined;
   private closing = false;
-  private readonly compactAfter: number;
-  private readonly compactAfterBytes: number;
-  private compactAtOps: number;
-  private compactAtBytes: number;
+  private readonly rule: CompactionRule;
   /** Compactions done and failed, and the last failure (the journal keeps everything meanwhile). */
   readonly stats = { compactions: 0, compactionErrors: 0, lastCompactionError: undefined as unknown };
 
@@ -78,11 +73,9 @@ export class JournaledStore<S, Op, R> {
     private seq: number,
     private journalOps: number,
     private journalBytes: number,
+    snapshotBytes: number,
   ) {
-    this.compactAfter = opts.compactAfter ?? 10_000;
-    this.compactAfterBytes = opts.compactAfterBytes ?? 16 * 1024 * 1024;
-    this.compactAtOps = this.compactAfter;
-    this.compactAtBytes = this.compactAfterBytes;
+    this.rule = new CompactionRule(opts, snapshotBytes);
   }
 
   /**
@@ -95,6 +88,8 @@ export class JournaledStore<S, Op, R> {
     const json = await storage.document.read();
     let state: S;
     let after = 0;
+    // What the journal is weighed against: the live state's size on disk.
+    const snapshotBytes = json === null ? 0 : Buffer.byteLength(JSON.stringify(json));
     if (json === null) state = opts.initial();
     else {
       const { seq, doc } = splitSnapshot(json, storage.describe);
@@ -125,7 +120,8 @@ export class JournaledStore<S, Op, R> {
     if (stale) await log.replace('');
     else if (journal.torn) await log.replace(journal.kept);
     const bytes = stale ? 0 : Buffer.byteLength(journal.kept);
-    return new JournaledStore(opts, log, state, Math.max(last, after), stale ? 0 : journal.entries.length, bytes);
+    const ops = stale ? 0 : journal.entries.length;
+    return new JournaledStore(opts, log, state, Math.max(last, after), ops, bytes, snapshotBytes);
   }
 
   /** The committed state (every acknowledged op, nothing else). Treat as read-only. */
@@ -215,7 +211,7 @@ export class JournaledStore<S, Op, R> {
         this.settling = settled;
         this.unsettled++;
         void settled.then(() => void this.unsettled--);
-        if (!this.closing && (this.journalOps > this.compactAtOps || this.journalBytes > this.compactAtBytes)) {
+        if (!this.closing && this.rule.due(this.journalOps, this.journalBytes)) {
           // The snapshot must hold every op up to `seq`.
           await this.settling;
           this.startCompaction();
@@ -251,7 +247,7 @@ export class JournaledStore<S, Op, R> {
       written: false,
       done: Promise.resolve(),
     };
-    let write: Promise<void>;
+    let write: Promise<number>;
     try {
       write = this.opts.storage.document.write(withSeq(this.opts.toDocument(this.committed), c.seq));
     } catch (err) {
@@ -259,8 +255,9 @@ export class JournaledStore<S, Op, R> {
     }
     this.compaction = c;
     c.done = write.then(
-      () => {
+      (bytes) => {
         c.written = true;
+        this.rule.snapshotWritten(bytes);
         // Dropping the covered lines goes between two appends, in the commit loop.
         this.kick();
       },
@@ -276,8 +273,7 @@ export class JournaledStore<S, Op, R> {
       await this.log.replace(c.tail.join(''));
       this.journalOps = c.tailOps;
       this.journalBytes = c.tailBytes;
-      this.compactAtOps = this.compactAfter;
-      this.compactAtBytes = this.compactAfterBytes;
+      this.rule.compacted();
       this.stats.compactions++;
     } catch (err) {
       // The snapshot is durable and replay skips what it holds: the journal may keep its lines.
@@ -287,11 +283,9 @@ export class JournaledStore<S, Op, R> {
     }
   }
 
-  // Try again after as many ops again, not on every commit.
   private compactionFailed(err: unknown): void {
     this.stats.compactionErrors++;
     this.stats.lastCompactionError = err;
-    this.compactAtOps = this.journalOps + this.compactAfter;
-    this.compactAtBytes = this.journalBytes + this.compactAfterBytes;
+    this.rule.failed(this.journalOps, this.journalBytes);
   }
 }

@@ -1,4 +1,11 @@
-import type { Adapter } from 'lowdb';
+/**
+ * The document, as lowdb's Adapter: `read()` gives the parsed JSON, or null when absent; `write(data)`
+ * resolves with the bytes it stored (what compaction weighs the journal against).
+ */
+export interface DocumentAdapter {
+  read(): Promise<unknown>;
+  write(data: unknown): Promise<number>;
+}
 
 /**
  * An append-only log kept beside a document (e.g. the registry's journal, the history).
@@ -22,13 +29,13 @@ export interface AppendLog {
 }
 
 /**
- * Where durable state lives: one per data file. `document` is a lowdb Adapter whose `read()`
+ * Where durable state lives: one per data file. `document` is a lowdb-style Adapter whose `read()`
  * gives the parsed JSON, or null when absent, and throws a StorageError naming the file when it
  * is empty, corrupt or JSON `null`; `write(data)` is atomic and durable, and serialises `data`
  * before it returns, so the caller may change `data` as soon as the call returns.
  */
 export interface Storage {
-  readonly document: Adapter<unknown>;
+  readonly document: DocumentAdapter;
   /** The append-only log called `name` beside the document (e.g. "journal", "history"). */
   log(name: string): AppendLog;
   /** Where it lives, for messages (the data file's path). */
