@@ -43,14 +43,20 @@ interface Compaction {
   done: Promise<void>;
 }
 
+/** A batch's append failed: the error its ops are rejected with. */
+interface Refused {
+  err: unknown;
+}
+
 /**
  * Durable state as a snapshot (the storage's document) plus a write-ahead journal (its log
  * "journal"), with group commit: ops that queue while a batch is being written go out together
  * in one append (one fdatasync). An op is applied to the state only once its batch is durable;
  * a failed batch rejects every op in it and changes nothing, in memory or on disk. Once the
  * journal is long (CompactionRule: by ops, and by bytes against the snapshot's size), a snapshot is
- * written beside it while commits go on, then the journal lines it covers are dropped. Each commit
- * costs O(its batch), never O(state).
+ * written beside it while commits go on, then the journal lines it covers are dropped; a batch
+ * refused for a full disk is tried once more after such a compaction. Each commit costs O(its
+ * batch), never O(state).
  */
 export class JournaledStore<S, Op, R> {
   private readonly queue: Pending<Op, R>[] = [];
@@ -62,6 +68,8 @@ export class JournaledStore<S, Op, R> {
   private compaction: Compaction | undefined;
   private closing = false;
   private readonly rule: CompactionRule;
+  /** The seq at the last compaction tried for a full disk: one try until the journal grows again. */
+  private noRoomAt = -1;
   /** Compactions done and failed, and the last failure (the journal keeps everything meanwhile). */
   readonly stats = { compactions: 0, compactionErrors: 0, lastCompactionError: undefined as unknown };
 
@@ -190,11 +198,10 @@ export class JournaledStore<S, Op, R> {
         if (batch.length === 0) return;
         const first = this.seq + 1;
         const text = batch.map((p, i) => journalLine(first + i, p.json)).join('');
-        try {
-          await this.log.append(text);
-        } catch (err) {
+        const refused = await this.append(text);
+        if (refused) {
           // The log left no trace and the state was not touched: the seqs are free again.
-          for (const p of batch) p.reject(err);
+          for (const p of batch) p.reject(refused.err);
           continue;
         }
         const bytes = Buffer.byteLength(text);
@@ -220,6 +227,42 @@ export class JournaledStore<S, Op, R> {
     } finally {
       this.running = false;
     }
+  }
+
+  // Appends a batch. On a full disk, a compaction may free the journal's room: then the batch is tried once more.
+  private async append(text: string): Promise<Refused | undefined> {
+    try {
+      await this.log.append(text);
+      return undefined;
+    } catch (err) {
+      if (!(await this.madeRoom(err))) return { err };
+    }
+    try {
+      await this.log.append(text);
+      return undefined;
+    } catch (err) {
+      return { err };
+    }
+  }
+
+  // After ENOSPC (507): folds the whole journal into a snapshot now; true when the journal was emptied.
+  private async madeRoom(err: unknown): Promise<boolean> {
+    if ((err as { status?: unknown }).status !== 507 || this.journalOps === 0 || this.noRoomAt === this.seq) {
+      return false;
+    }
+    this.noRoomAt = this.seq;
+    // The snapshot must hold every op up to `seq`.
+    await this.settling;
+    for (let round = 0; round < 2 && this.journalOps > 0; round++) {
+      // One in flight holds less than `seq` (its tail stays in the journal): finish it, then take another.
+      this.startCompaction();
+      const c = this.compaction;
+      if (!c) return false;
+      await c.done;
+      if (!c.written) return false;
+      await this.finishCompaction(c);
+    }
+    return this.journalOps === 0;
   }
 
   // Applies a durable batch and settles its ops, a slice per turn of the event loop: each settled op runs its caller's
