@@ -115,6 +115,7 @@ export function faultyStorage(inner: Storage): FaultyStorage {
     document,
     log,
     checkWritable: () => alive(() => inner.checkWritable()),
+    lock: () => alive(() => inner.lock()),
     inject(fault) {
       armed.push({ after: 0, times: 1, at: 'before', ...fault, log: fault.log });
     },

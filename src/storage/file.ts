@@ -4,13 +4,22 @@ import { StorageError } from '../lib/errors.js';
 import { atomicWrite, createExclusive, tempNameFor } from './atomic-write.js';
 import { parseDocument, serializeDocument } from './document-text.js';
 import { FileLog } from './file-log.js';
+import { acquireLock } from './lock.js';
 import { checkLogName, isLogName } from './log-name.js';
 import { errnoCode, writeFailed } from './storage-error.js';
-import type { AppendLog, DocumentAdapter, Storage } from './types.js';
+import type { AppendLog, DocumentAdapter, Storage, StorageLock } from './types.js';
+
+// Every file kept beside the data file is named from its name without ".json".
+const stem = (dataFile: string) => dataFile.replace(/\.json$/, '');
 
 /** A log's file beside the data file: megaphone.db.json + "history" → megaphone.db.history.jsonl. */
 export function logFileFor(dataFile: string, name: string): string {
-  return `${dataFile.replace(/\.json$/, '')}.${name}.jsonl`;
+  return `${stem(dataFile)}.${name}.jsonl`;
+}
+
+/** The lock beside the data file: megaphone.db.json → megaphone.db.lock. */
+export function lockFileFor(dataFile: string): string {
+  return `${stem(dataFile)}.lock`;
 }
 
 /** The log files already beside the data file, whatever their names (named as logFileFor names them). */
@@ -66,6 +75,19 @@ async function checkWritable(dataFile: string): Promise<void> {
   }
 }
 
+/** The lock on `dataFile`, or a StorageError naming the PID that holds it, or the path and why it cannot be made. */
+async function lock(dataFile: string): Promise<StorageLock> {
+  const file = lockFileFor(dataFile);
+  const busy = (pid: number) =>
+    new StorageError(`data file ${dataFile} is in use by megaphone PID ${pid} (lock ${file}); refusing to start`);
+  try {
+    return await acquireLock(file, busy);
+  } catch (err) {
+    if (err instanceof StorageError) throw err;
+    throw cannotWrite(dataFile, `its folder ${path.dirname(path.resolve(dataFile))}`, err);
+  }
+}
+
 function fileDocument(dataFile: string): DocumentAdapter {
   return {
     async read() {
@@ -95,7 +117,7 @@ function fileDocument(dataFile: string): DocumentAdapter {
   };
 }
 
-/** Durable state in `dataFile` (the document, fsync'd atomic writes) and its logs beside it. */
+/** Durable state in `dataFile` (the document, fsync'd atomic writes), its logs and its lock beside it. */
 export function fileStorage(dataFile: string): Storage {
   // One FileLog per name, so every user of a log shares its order and its durable length.
   const logs = new Map<string, FileLog>();
@@ -109,5 +131,6 @@ export function fileStorage(dataFile: string): Storage {
       return log;
     },
     checkWritable: () => checkWritable(dataFile),
+    lock: () => lock(dataFile),
   };
 }

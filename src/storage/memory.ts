@@ -55,5 +55,7 @@ export function memoryStorage(): MemoryStorage {
       close: async () => undefined,
     };
   };
-  return { files, document, log, describe: 'memory', checkWritable: async () => undefined };
+  // One process holds memory: there is nothing to lock.
+  const lock = async () => ({ release: async () => undefined });
+  return { files, document, log, describe: 'memory', checkWritable: async () => undefined, lock };
 }

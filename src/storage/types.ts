@@ -7,6 +7,12 @@ export interface DocumentAdapter {
   write(data: unknown): Promise<number>;
 }
 
+/** The lock a storage holds for this process (see Storage.lock). */
+export interface StorageLock {
+  /** Gives it up (at a clean exit); nothing when it is no longer this process's. */
+  release(): Promise<void>;
+}
+
 /**
  * An append-only log kept beside a document (e.g. the registry's journal, the history).
  * Operations run one at a time, in call order.
@@ -42,4 +48,10 @@ export interface Storage {
   readonly describe: string;
   /** Throws a StorageError naming the path and the cause when nothing can be written there (start-up stops). */
   checkWritable(): Promise<void>;
+  /**
+   * Takes the exclusive lock on the data file, its logs included, for this process: called before
+   * anything is read. Throws a StorageError naming the file and the PID of the live process that
+   * holds it; a lock whose holder is gone is taken over. Memory storage: nothing to lock.
+   */
+  lock(): Promise<StorageLock>;
 }
