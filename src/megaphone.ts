@@ -27,6 +27,7 @@ import { Reloader, type ReloadOutcome } from './reload.js';
 import { securityFeature } from './security/feature.js';
 import { silencesFeature } from './silences/feature.js';
 import type { ResolveAll, TargetPolicy } from './security/targets.js';
+import { loggedStorage } from './storage/logged.js';
 import type { Storage, StorageLock } from './storage/types.js';
 import type { WritePolicy } from './security/write-auth.js';
 import { HostSummary } from './summary/host-summary.js';
@@ -67,10 +68,12 @@ export type Megaphone = Awaited<ReturnType<typeof createMegaphone>>;
  * megaphone holds the data file (its lock is released when this one closes, or fails to start).
  */
 export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
+  // Every failed storage operation is logged with its file and errno, whoever asked for it.
+  const storage = loggedStorage(deps.storage, deps.logger, deps.now);
   // Before anything is read: one megaphone per data file, its journal and history included.
-  const lock = await deps.storage.lock();
+  const lock = await storage.lock();
   try {
-    return await build(config, deps, lock);
+    return await build(config, { ...deps, storage }, lock);
   } catch (err) {
     await lock.release().catch(() => undefined);
     throw err;

@@ -46,7 +46,7 @@ const PROBLEMS = new Map([
 function cannotWrite(dataFile: string, what: string, err: unknown): StorageError {
   const code = errnoCode(err) ?? String(err);
   const problem = PROBLEMS.get(code) ?? 'cannot be written';
-  return new StorageError(`data file ${dataFile} cannot be written: ${what} ${problem} (${code})`);
+  return new StorageError(`data file ${dataFile} cannot be written: ${what} ${problem} (${code})`, 503, errnoCode(err));
 }
 
 // Opening a log for append (as FileLog does) writes nothing; it fails where appends would, e.g. a file of another user.
@@ -96,7 +96,11 @@ function fileDocument(dataFile: string): DocumentAdapter {
         text = await readFile(dataFile, 'utf8');
       } catch (err) {
         if (errnoCode(err) === 'ENOENT') return null;
-        throw new StorageError(`cannot read data file ${dataFile}: ${errnoCode(err) ?? String(err)}`);
+        throw new StorageError(
+          `cannot read data file ${dataFile}: ${errnoCode(err) ?? String(err)}`,
+          503,
+          errnoCode(err),
+        );
       }
       return parseDocument(text, dataFile);
     },

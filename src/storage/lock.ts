@@ -74,6 +74,8 @@ async function targetOf(file: string): Promise<string | undefined> {
       throw new StorageError(
         `lock ${file} is not a symbolic link naming its holder; refusing to start ` +
           '(move it aside if no megaphone uses this data file)',
+        503,
+        'EINVAL',
       );
     throw err;
   }
