@@ -26,18 +26,18 @@ function parse(target: string | undefined): Holder | undefined {
   return m ? { pid: Number(m[1]), start: m[2] as string, boot: m[3] as string } : undefined;
 }
 
-/** The start time of `pid` from /proc; null when there is no such process, '' when there is no /proc. */
-async function startOf(pid: number): Promise<string | null> {
+/** The start time of `pid` from /proc: null when no such process runs, undefined when /proc cannot tell. */
+async function startOf(pid: number): Promise<string | null | undefined> {
   let stat: string;
   try {
     stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   } catch (err) {
-    if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ESRCH') return '';
+    if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ESRCH') return undefined;
     const hasProc = await readFile('/proc/self/stat').then(
       () => true,
       () => false,
     );
-    return hasProc ? null : '';
+    return hasProc ? null : undefined;
   }
   // The command name (field 2) may hold spaces and parentheses: count the fields after the last ')'.
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
@@ -61,6 +61,8 @@ async function alive(h: Holder, me: Holder): Promise<boolean> {
     }
   }
   const start = await startOf(h.pid);
+  // What cannot be told dead (its /proc entry unreadable) is taken as alive: refusing beats two writers.
+  if (start === undefined) return true;
   return start !== null && (h.start === '' || start === h.start);
 }
 
