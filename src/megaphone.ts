@@ -27,7 +27,8 @@ import { Reloader, type ReloadOutcome } from './reload.js';
 import { securityFeature } from './security/feature.js';
 import { silencesFeature } from './silences/feature.js';
 import type { ResolveAll, TargetPolicy } from './security/targets.js';
-import type { Storage } from './storage/types.js';
+import { loggedStorage } from './storage/logged.js';
+import type { Storage, StorageLock } from './storage/types.js';
 import type { WritePolicy } from './security/write-auth.js';
 import { HostSummary } from './summary/host-summary.js';
 import { HostView } from './summary/host-view.js';
@@ -63,9 +64,23 @@ export type Megaphone = Awaited<ReturnType<typeof createMegaphone>>;
 /**
  * The composition root: builds every part of megaphone from the config and its dependencies, in
  * the order data flows (sources of checks → check table → polling → summary → API and integrations).
- * Throws ConfigError/StorageError when the config or the data file cannot be used.
+ * Throws ConfigError/StorageError when the config or the data file cannot be used, or when another
+ * megaphone holds the data file (its lock is released when this one closes, or fails to start).
  */
 export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
+  // Every failed storage operation is logged with its file and errno, whoever asked for it.
+  const storage = loggedStorage(deps.storage, deps.logger, deps.now);
+  // Before anything is read: one megaphone per data file, its journal and history included.
+  const lock = await storage.lock();
+  try {
+    return await build(config, { ...deps, storage }, lock);
+  } catch (err) {
+    await lock.release().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function build(config: Config, deps: MegaphoneDeps, lock: StorageLock) {
   const { logger, now } = deps;
   // A data file that cannot be written stops start-up here, naming the path and the cause.
   await deps.storage.checkWritable();
@@ -238,10 +253,15 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     close(): Promise<void> {
       closing ??= (async () => {
         endHeld();
-        // Producers of changes stop first, so nothing reaches a closed store or journal.
-        const first = [discovery, polling];
-        for (const f of first) await f.close?.();
-        for (const f of [...features].reverse()) if (!first.includes(f as never)) await f.close?.();
+        try {
+          // Producers of changes stop first, so nothing reaches a closed store or journal.
+          const first = [discovery, polling];
+          for (const f of first) await f.close?.();
+          for (const f of [...features].reverse()) if (!first.includes(f as never)) await f.close?.();
+        } finally {
+          // Last: another megaphone may take the data file only once everything is on disk.
+          await lock.release().catch(() => undefined);
+        }
       })();
       return closing;
     },
