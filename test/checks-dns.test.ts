@@ -182,6 +182,14 @@ describe('dns:// checks: bad input is a 400 naming the field, and nothing is sto
     [{ addr: 'dns://db.test', server: 'ns.example:53' }, '`url.server` must be an IP address with an optional port'],
     [{ addr: 'dns://db.test', server: '10.0.0.1:99999' }, '`url.server` must be an IP address with an optional port'],
     [{ addr: 'dns://db.test', expect: [] }, '`url.expect` Too small'],
+    [
+      { addr: 'dns://db.test', expect: ['10.0.0.1', 'db.test'] },
+      '`url.expect[1]` must be an IPv4 address, as A answers read, got "db.test"',
+    ],
+    [
+      { addr: 'dns://db.test', type: 'SRV', expect: ['db1.test:5432'] },
+      '`url.expect[0]` must be an SRV record "priority weight port target", as SRV answers read',
+    ],
     [{ addr: 'dns://bad_label-.test' }, '`url.addr` must be dns://name'],
     [{ addr: 'dns://db.test:53' }, '`url.addr` must be dns://name'],
     [{ addr: 'dns://db.test/x' }, '`url.addr` must be dns://name'],

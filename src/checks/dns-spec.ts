@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { canonicalIp } from '../security/addresses.js';
+import { badRequest } from '../lib/errors.js';
 
 /** Record types a `dns://` check may ask for; default A. */
 export const DNS_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'SRV'] as const;
@@ -80,9 +81,30 @@ export function comparable(type: DnsType, value: string): string {
   return value;
 }
 
-/** The `dns://` fields of a validated `url` object, compiled: the name, the type (default A), the server. */
+// What an answer of each type reads as, hence what `url.expect` may hold (TXT: any text).
+const ANSWER_SHAPE: Record<DnsType, { test: (v: string) => boolean; what: string }> = {
+  A: { test: (v) => isIP(v) === 4, what: 'an IPv4 address' },
+  AAAA: { test: (v) => isIP(v) === 6, what: 'an IPv6 address' },
+  CNAME: { test: (v) => NAME.test(v), what: 'a DNS name' },
+  TXT: { test: () => true, what: 'a text' },
+  SRV: {
+    test: (v) => /^\d{1,5} \d{1,5} \d{1,5} (\S+)$/.test(v) && NAME.test(v.split(' ')[3] as string),
+    what: 'an SRV record "priority weight port target"',
+  },
+};
+
+/**
+ * The `dns://` fields of a validated `url` object, compiled: the name, the type (default A), the server, the
+ * expected values. Throws a 400 naming an expected value the type's answers could never hold.
+ */
 export function compileDns(obj: { addr: string; type?: DnsType; server?: string; expect?: string[] }) {
   const type: DnsType = obj.type ?? 'A';
+  const shape = ANSWER_SHAPE[type];
+  const odd = obj.expect?.findIndex((v) => !shape.test(v)) ?? -1;
+  if (odd >= 0)
+    throw badRequest(
+      `\`url.expect[${odd}]\` must be ${shape.what}, as ${type} answers read, got ${JSON.stringify(obj.expect?.[odd])}`,
+    );
   const check: { kind: 'dns'; name: string; type: DnsType; server?: DnsServer; expect?: string[] } = {
     kind: 'dns',
     name: dnsName(obj.addr) as string,
