@@ -99,6 +99,22 @@ describe('dns:// checks against a DNS server on a loopback port', () => {
     if (status === 'Critical') expect(s.message).toBe('exp.test A: 10.0.0.5; expected but not in the answer: 10.0.0.9');
   });
 
+  it('one check follows its answers from poll to poll (no answer is cached between polls)', async () => {
+    dns.set('flip.test', 'A', { answers: [A('10.0.0.5')] });
+    await t.request
+      .post('/checks')
+      .send({ id: 'flip', url: { addr: 'dns://flip.test', server: dns.server } })
+      .expect(201);
+    const until = (status: Status) =>
+      waitFor(async () => (await stateOf(t, 'flip')).status === status && stateOf(t, 'flip'), 10_000);
+    expect((await until('OK')).message).toBe('flip.test A: 10.0.0.5');
+    dns.set('flip.test', 'A', { rcode: 'SERVFAIL' });
+    expect((await until('Critical')).message).toBe(`flip.test A: SERVFAIL from ${dns.server} (ESERVFAIL)`);
+    dns.set('flip.test', 'A', { answers: [A('10.0.0.6')] });
+    expect((await until('OK')).message).toBe('flip.test A: 10.0.0.6');
+    await t.request.delete('/checks/flip').expect(204);
+  });
+
   it('GET /checks shows the dns fields as registered', async () => {
     const url = { addr: 'dns://db.test', type: 'SRV', server: dns.server, expect: ['10 5 5432 db1.test'] };
     await t.request.post('/checks').send({ id: 'shown', url }).expect(201);

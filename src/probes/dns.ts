@@ -66,6 +66,26 @@ function failure(check: DnsCheck, asked: string, code: string): Omit<Result, 'la
 }
 
 /**
+ * One resolver per dns:// check, reused by its polls (a new one per poll cost about twice the CPU per query), dropped
+ * with the check. Its timeouts are the check's: a retimed check is a new check. Node's resolvers keep no answer cache
+ * (test/checks-dns.test.ts holds that), and c-ares closes a resolver's idle sockets, so none stays open between polls.
+ */
+export class DnsResolvers {
+  private readonly byCheck = new WeakMap<DnsCheck, Resolver>();
+
+  /** The check's resolver: two tries whose timeouts (c-ares doubles the second) add up to the check's. */
+  of(check: DnsCheck): Resolver {
+    let resolver = this.byCheck.get(check);
+    if (!resolver) {
+      resolver = new Resolver({ timeout: Math.max(1, Math.floor(check.timeoutMs / 3)), tries: 2 });
+      if (check.server) resolver.setServers([check.server.text]);
+      this.byCheck.set(check, resolver);
+    }
+    return resolver;
+  }
+}
+
+/**
  * Resolves a dns:// check's name with its server (or the system's) before the signal's deadline: OK with the answer,
  * Critical on NXDOMAIN, SERVFAIL, REFUSED, no record, a timeout, or an answer without every `expect` value. The
  * server is judged by `targets` before each query. Never throws.
@@ -73,9 +93,9 @@ function failure(check: DnsCheck, asked: string, code: string): Omit<Result, 'la
 export function probeDns(
   check: DnsCheck,
   signal: AbortSignal,
-  now: () => number,
-  targets: TargetPolicy,
+  deps: { now: () => number; targets: TargetPolicy; resolvers: DnsResolvers },
 ): Promise<Result> {
+  const { now, targets } = deps;
   const at = now();
   const started = performance.now();
   const asked = `${check.name} ${check.type}`;
@@ -106,9 +126,7 @@ export function probeDns(
     }
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      // Two tries whose timeouts (c-ares doubles the second) add up to the check's; the signal cuts any overrun.
-      resolver = new Resolver({ timeout: Math.max(1, Math.floor(check.timeoutMs / 3)), tries: 2 });
-      if (check.server) resolver.setServers([check.server.text]);
+      resolver = deps.resolvers.of(check);
     } catch (err) {
       return finish({ status: 'Unknown', message: `${asked}: cannot query: ${String(err)}`, code: 'EDNSSETUP' });
     }

@@ -4,12 +4,14 @@ import { probeHttp, type HttpProbeDeps } from './http.js';
 import { probeTcp } from './tcp.js';
 import type { TargetPolicy } from '../security/targets.js';
 import { probeCommand } from './command.js';
-import { probeDns } from './dns.js';
+import { probeDns, type DnsResolvers } from './dns.js';
 import { judgeLatency } from './latency.js';
 
 export type ProbeDeps = HttpProbeDeps & {
   /** Where raw TCP probes may connect (HTTP probes: the dispatcher's connector enforces it). */
   targets: TargetPolicy;
+  /** The resolvers of dns:// checks. */
+  resolvers: DnsResolvers;
 };
 
 /** Runs the probe for a check's kind, judged by its `latency` too. Never throws. */
@@ -25,7 +27,7 @@ function probe(check: Check, signal: AbortSignal, deps: ProbeDeps): Promise<Resu
     case 'tcp':
       return probeTcp(check, signal, deps.now, deps.targets);
     case 'dns':
-      return probeDns(check, signal, deps.now, deps.targets);
+      return probeDns(check, signal, deps);
     case 'command':
       return probeCommand(check, signal, deps.now);
     case 'push':
