@@ -115,6 +115,20 @@ describe('dns:// checks against a DNS server on a loopback port', () => {
     await t.request.delete('/checks/flip').expect(204);
   });
 
+  it('a long answer is cut in the message', async () => {
+    const texts = Array.from({ length: 40 }, (_, i) => ({
+      type: 'TXT' as const,
+      name: '',
+      data: `record-${i}-${'x'.repeat(200)}`,
+    }));
+    dns.set('long.test', 'TXT', { answers: texts });
+    const s = await resolved('long.test', { type: 'TXT' });
+    expect(s.status).toBe('OK');
+    expect(s.message).toMatch(/^long\.test TXT: record-\d+-x+/);
+    expect(s.message.length).toBe('long.test TXT: '.length + 512);
+    expect(s.message.endsWith('…')).toBe(true);
+  });
+
   it('GET /checks shows the dns fields as registered', async () => {
     const url = { addr: 'dns://db.test', type: 'SRV', server: dns.server, expect: ['10 5 5432 db1.test'] };
     await t.request.post('/checks').send({ id: 'shown', url }).expect(201);
