@@ -105,7 +105,7 @@ export function compileRule(config: RuleConfig, index: number): CompiledRule {
     compileCheck(renderRegistration(rule, SAMPLE), 'discovery', SAMPLE_DEFAULTS);
   } catch (err) {
     if (!(err instanceof MegaphoneError)) throw err;
-    // Errors name their field in backticks: interval, timeout, rise or fall are the rule's own keys.
+    // Errors name their field in backticks: interval, timeout, rise, fall and latency are the rule's own keys.
     const field = /^`(interval|timeout|rise|fall|latency)[`.]/.exec(err.message)?.[1];
     if (field) throw new RuleError(field, err.message.replace(/^`[a-z]+` /, '').replace(/, got .*$/s, ''));
     throw new RuleError(
