@@ -73,7 +73,7 @@ describe('a data file that is JSON but not a registry stops `megaphone serve`, l
 describe('a stored check that is no longer valid stops `megaphone serve` with its id and the reason', () => {
   it.each([
     ['an interval of 5 ms', { id: 'fast', url: 'http://127.0.0.1:1/', interval: 5 }, /`interval` must be between/],
-    ['a url that is not http', { id: 'ftp', url: 'ftp://example.com/' }, /`url` must be an http:\/\//],
+    ['a url that is not http', { id: 'ftp', url: 'ftp://example.com/' }, /`url` must be an http\(s\):\/\//],
     ['an id that is not one', { id: 'a b', ttl: 60_000 }, /`id` must be 1-128 characters/],
   ])('%s', async (_what, reg, why) => {
     const dir = tempDir('megaphone-refuse-');

@@ -34,12 +34,17 @@ export async function startTargets(ports = 4) {
   const child = fork(path.join(here, 'targets-server.mjs'), [String(ports)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const dnsPort = firstMessage(child, 'dnsPort');
   const list = await firstMessage(child, 'ports');
   return {
     pid: child.pid,
     ports: list,
     /** URL of target n (spread over the ports). */
     url: (n) => `http://127.0.0.1:${list[n % list.length]}/s/${n}`,
+    /** URL of target n that answers a number, `{"queue": 3}`. */
+    numberUrl: (n) => `http://127.0.0.1:${list[n % list.length]}/n/${n}`,
+    /** The DNS server (`host:port`) answering A 127.0.0.1 for every name. */
+    dns: `127.0.0.1:${await dnsPort}`,
     async set(n, status) {
       const ack = firstMessage(child, 'done');
       child.send({ set: n, status });

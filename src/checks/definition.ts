@@ -1,6 +1,9 @@
 import type { Status } from '../status.js';
 import type { StatusPath } from './jsonpath.js';
 import type { Registration } from './spec.js';
+import type { LatencyLimits } from './latency.js';
+import type { ValueThresholds } from './numeric-thresholds.js';
+import type { DnsServer, DnsType } from './dns-spec.js';
 
 /** Where a check came from: registered over HTTP, declared in the config file, or discovered. */
 export type CheckSource = 'api' | 'config' | 'discovery';
@@ -8,7 +11,7 @@ export type CheckSource = 'api' | 'config' | 'discovery';
 /** How an HTTP check reads its response; default "json". */
 export type HttpFormat = 'json' | 'health+json' | 'http';
 
-export type CheckKind = 'http' | 'tcp' | 'push' | 'command' | 'global' | 'fixed';
+export type CheckKind = 'http' | 'tcp' | 'dns' | 'push' | 'command' | 'global' | 'fixed';
 
 interface BaseCheck {
   id: string;
@@ -29,6 +32,8 @@ interface BaseCheck {
   fall: number;
   /** Checks this one needs (`dependsOn`); empty when none. */
   dependsOn: readonly string[];
+  /** Polled checks: how long a poll may take before it is Warning / Critical (`latency`). */
+  latency?: LatencyLimits;
 }
 
 /** Polls a status URL (the seed's check), read as `format` says. */
@@ -42,6 +47,8 @@ export interface HttpCheck extends BaseCheck {
   headers: Record<string, string>;
   /** The body must match, else Critical. */
   match?: BodyMatch;
+  /** The value at `path` is a number judged by these ranges, not a status word (`url.thresholds`). */
+  thresholds?: ValueThresholds;
 }
 
 /** A compiled `match`; `abandoned` is set for good once it overran its time budget 3 times in a row. */
@@ -57,6 +64,17 @@ export interface TcpCheck extends BaseCheck {
   kind: 'tcp';
   host: string;
   port: number;
+}
+
+/** Resolves `name` (dns://name) and reads the answer: Critical on an error or when `expect` is not met. */
+export interface DnsCheck extends BaseCheck {
+  kind: 'dns';
+  name: string;
+  type: DnsType;
+  /** Default: the system resolver. */
+  server?: DnsServer;
+  /** Values that must all be in the answer, in comparable form (dns-spec `comparable`). */
+  expect?: string[];
 }
 
 /** Never polled: the service reports with PUT /checks/:id/status at least every `ttlMs`. */
@@ -83,9 +101,9 @@ export interface FixedCheck extends BaseCheck {
   message: string;
 }
 
-export type Check = HttpCheck | TcpCheck | PushCheck | CommandCheck | GlobalCheck | FixedCheck;
+export type Check = HttpCheck | TcpCheck | DnsCheck | PushCheck | CommandCheck | GlobalCheck | FixedCheck;
 
 /** Kinds the scheduler polls (the others are pushed to, or never change). */
-export function isPolled(check: Check): check is HttpCheck | TcpCheck | CommandCheck {
-  return check.kind === 'http' || check.kind === 'tcp' || check.kind === 'command';
+export function isPolled(check: Check): check is HttpCheck | TcpCheck | DnsCheck | CommandCheck {
+  return check.kind === 'http' || check.kind === 'tcp' || check.kind === 'dns' || check.kind === 'command';
 }

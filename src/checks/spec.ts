@@ -7,6 +7,9 @@ import { intervalSchema, timeoutSchema, ttlSchema } from './timing.js';
 import { parseStatusPath } from './jsonpath.js';
 import { preview } from '../lib/preview.js';
 import { safeRecord } from '../lib/safe-record.js';
+import { dnsFields, dnsUrl } from './dns-spec.js';
+import { thresholdsSchema } from './numeric-thresholds.js';
+import { latencySchema } from './latency.js';
 
 export const MAX_URL_LENGTH = 2048;
 /** Longest `match` pattern accepted (characters). */
@@ -55,6 +58,26 @@ export const tcpUrl = z
     { message: 'must be tcp://host:port' },
   );
 
+// One rule per scheme, so a bad address gets its own scheme's message (a union of the rules reported the first one's).
+const SCHEMES: ReadonlyMap<string, z.ZodType<string>> = new Map([
+  ['http:', httpUrl],
+  ['https:', httpUrl],
+  ['tcp:', tcpUrl],
+  ['dns:', dnsUrl],
+]);
+
+/** A check's address (`url`, or `url.addr`): http(s)://, tcp://host:port or dns://name. */
+const addrSchema = z
+  .string()
+  .max(MAX_URL_LENGTH)
+  .superRefine((v, ctx) => {
+    const rule = SCHEMES.get(/^[a-z][a-z0-9+.-]*:/i.exec(v)?.[0].toLowerCase() ?? '');
+    const issue = rule
+      ? rule.safeParse(v).error?.issues[0]
+      : { message: 'must be an http(s)://, tcp:// or dns:// address' };
+    if (issue) ctx.addIssue({ code: 'custom', message: issue.message });
+  });
+
 // Headers undici manages itself, or that would change the framing of the request.
 const FORBIDDEN_HEADERS = new Set([
   'content-length',
@@ -88,7 +111,7 @@ const headersSchema = safeRecord(
 });
 
 const urlObject = z.strictObject({
-  addr: z.union([httpUrl, tcpUrl]),
+  addr: addrSchema,
   jsonpath: z.string().min(1).optional(),
   statusoverride: statusWordSchema.optional(),
   /** How the response is read; default "json". */
@@ -98,6 +121,9 @@ const urlObject = z.strictObject({
   headers: headersSchema.optional(),
   /** GET (default) or HEAD. */
   method: z.enum(['GET', 'HEAD']).optional(),
+  /** Nagios ranges on the number at `jsonpath`, which is then a value, not a status word. */
+  thresholds: thresholdsSchema.optional(),
+  ...dnsFields,
 });
 
 const commandSchema = z
@@ -126,7 +152,7 @@ export const dependsOnSchema = z
  */
 export const checkSpecSchema = z.strictObject({
   id: idSchema,
-  url: z.union([httpUrl, tcpUrl, urlObject]).optional(),
+  url: z.union([addrSchema, urlObject]).optional(),
   /** Push check: how long a report stays valid. */
   ttl: ttlSchema.optional(),
   /** Command check (config file only): argv of a Nagios plugin, run without a shell. */
@@ -139,6 +165,8 @@ export const checkSpecSchema = z.strictObject({
   fall: z.number().int().min(1).max(100).optional(),
   /** Ids of checks this one needs: while one of them is not OK, this one's problems are blamed on it. */
   dependsOn: dependsOnSchema.optional(),
+  /** Polled checks: a poll slower than `warning` / `critical` is Warning / Critical. */
+  latency: latencySchema.optional(),
 });
 
 /** The same fields as the config file's `checks` entries; POSTed bodies must not carry `command`. */

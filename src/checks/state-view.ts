@@ -2,6 +2,7 @@ import type { CheckState } from '../table/check-state.js';
 import type { Status } from '../status.js';
 import type { Perfdatum } from '../probes/perfdata.js';
 import { silenceView } from '../silences/view.js';
+import { formatDuration } from '../lib/duration.js';
 
 /** What GET /checks/:id/state (and each entry of GET /checks?verbose=1) shows. */
 export interface StateView {
@@ -17,6 +18,8 @@ export interface StateView {
   /** ISO time the latest result was taken (poll start, or push received); null before the first. */
   checkedAt: string | null;
   latencyMs: number | null;
+  /** Its `latency` limits, when it has any: a poll slower than one is Warning / Critical. */
+  latency?: { warning?: string; critical?: string };
   consecutive: number;
   flapping: boolean;
   /** Command checks: what the plugin printed (capped at 4 KB), and its parsed perfdata. */
@@ -46,10 +49,18 @@ export function stateView(s: CheckState, blockedBy: readonly string[] = []): Sta
     flapping: s.flapping,
   };
   if (s.check.rule !== undefined) view.rule = s.check.rule;
+  if (s.check.latency) view.latency = latencyView(s.check.latency);
   if (r?.output !== undefined) view.output = r.output;
   if (r?.perfdata !== undefined) view.perfdata = r.perfdata;
   if (s.check.dependsOn.length > 0) view.dependsOn = s.check.dependsOn;
   if (blockedBy.length > 0) view.blockedBy = blockedBy;
   if (s.silence) view.silenced = silenceView(s.silence);
   return view;
+}
+
+function latencyView(l: { warningMs?: number; criticalMs?: number }): NonNullable<StateView['latency']> {
+  const out: NonNullable<StateView['latency']> = {};
+  if (l.warningMs !== undefined) out.warning = formatDuration(l.warningMs);
+  if (l.criticalMs !== undefined) out.critical = formatDuration(l.criticalMs);
+  return out;
 }

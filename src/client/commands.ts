@@ -2,6 +2,7 @@ import { CommanderError, type Command } from 'commander';
 import { parseDuration } from '../lib/duration.js';
 import { baseUrl, call, ClientError, describeFailure, type Reply } from './http.js';
 import { nagiosStatus } from './nagios.js';
+import { registrationOf, withCheckFlags, type CheckFlags } from './check-flags.js';
 
 interface ClientOpts {
   url?: string;
@@ -116,16 +117,10 @@ export function registerClientCommands(program: Command): void {
         out(`${id}\t${typeof url === 'string' ? url : JSON.stringify(url)}${note}`);
       }
     });
-  withClient(checks.command('add <id> <url>'))
+  withCheckFlags(withClient(checks.command('add <id> <url>')))
     .description('register (or replace) a check')
-    .option('--jsonpath <path>', 'where the status is in the reply ("a/b" or "$.a.b")')
-    .option('--status-override <status>', 'report this status whatever the poll says')
-    .action(async (id: string, url: string, opts: ClientOpts & { jsonpath?: string; statusOverride?: string }) => {
-      const target =
-        opts.jsonpath !== undefined || opts.statusOverride !== undefined
-          ? { addr: url, jsonpath: opts.jsonpath, statusoverride: opts.statusOverride }
-          : url;
-      const reply = await send(opts, 'POST', '/checks', { id, url: target });
+    .action(async (id: string, url: string, opts: ClientOpts & CheckFlags) => {
+      const reply = await send(opts, 'POST', '/checks', registrationOf(id, url, opts));
       out(`${reply.status === 201 ? 'added' : 'replaced'} ${id}`);
     });
   withClient(checks.command('rm <id>'))

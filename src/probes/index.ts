@@ -4,19 +4,30 @@ import { probeHttp, type HttpProbeDeps } from './http.js';
 import { probeTcp } from './tcp.js';
 import type { TargetPolicy } from '../security/targets.js';
 import { probeCommand } from './command.js';
+import { probeDns, type DnsResolvers } from './dns.js';
+import { judgeLatency } from './latency.js';
 
 export type ProbeDeps = HttpProbeDeps & {
   /** Where raw TCP probes may connect (HTTP probes: the dispatcher's connector enforces it). */
   targets: TargetPolicy;
+  /** The resolvers of dns:// checks. */
+  resolvers: DnsResolvers;
 };
 
-/** Runs the probe for a check's kind. Never throws. */
+/** Runs the probe for a check's kind, judged by its `latency` too. Never throws. */
 export function runProbe(check: Check, signal: AbortSignal, deps: ProbeDeps): Promise<Result> {
+  const { latency } = check;
+  return latency ? probe(check, signal, deps).then((r) => judgeLatency(latency, r)) : probe(check, signal, deps);
+}
+
+function probe(check: Check, signal: AbortSignal, deps: ProbeDeps): Promise<Result> {
   switch (check.kind) {
     case 'http':
       return probeHttp(check, signal, deps);
     case 'tcp':
       return probeTcp(check, signal, deps.now, deps.targets);
+    case 'dns':
+      return probeDns(check, signal, deps);
     case 'command':
       return probeCommand(check, signal, deps.now);
     case 'push':

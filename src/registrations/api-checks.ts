@@ -32,6 +32,16 @@ export interface ApiChecksOptions {
 const ownerOf = (check: { source: string; rule?: string }) =>
   check.rule ? `discovery rule ${check.rule}` : check.source;
 
+/** Where a check connects, as the target rules judge it; undefined for checks that connect nowhere. */
+function networkTarget(check: Check): URL | string | undefined {
+  if (check.kind === 'http') return check.target;
+  const at = check.kind === 'tcp' ? check : check.kind === 'dns' ? check.server : undefined;
+  if (!at) return undefined;
+  // Judged as the same host would be in a URL (odd IPv4 spellings read as addresses).
+  const host = at.host.includes(':') && !at.host.startsWith('[') ? `[${at.host}]` : at.host;
+  return `http://${host}:${at.port}/`;
+}
+
 /** Compiles a stored registration; throws StorageError naming the check and the reason. */
 function compileStored(id: string, raw: unknown, defaults: CheckDefaults, file: string): Check {
   const why = (reason: string) =>
@@ -83,13 +93,8 @@ export class ApiChecks {
   /** Stores and starts a check. Resolves `created` (false when it replaced one) once durable. */
   async register(reg: Registration): Promise<{ created: boolean }> {
     const check = compileCheck(reg, 'api', this.opts.defaults);
-    const targets = this.opts.targets();
-    if (check.kind === 'http') await assertTargetAllowed(check.target, targets);
-    // A tcp target is judged as the same host would be in a URL (odd IPv4 spellings read as addresses).
-    if (check.kind === 'tcp') {
-      const host = check.host.includes(':') && !check.host.startsWith('[') ? `[${check.host}]` : check.host;
-      await assertTargetAllowed(`http://${host}:${check.port}/`, targets);
-    }
+    const target = networkTarget(check);
+    if (target) await assertTargetAllowed(target, this.opts.targets());
     const existing = this.table.get(reg.id);
     if (existing && existing.check.source !== 'api') throw notApiCheck(reg.id, ownerOf(existing.check), 'replaced');
     assertNoCycle(reg.id, check.dependsOn, (id) => this.table.get(id)?.check.dependsOn);
