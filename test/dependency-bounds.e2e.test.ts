@@ -50,7 +50,15 @@ describe('dependency graphs (the built daemon)', () => {
     let registered = false;
     const roots: number[] = [];
     const probing = (async () => {
-      while (!registered) roots.push((await fetch(`${d.url}/`).then((r) => r.arrayBuffer(), () => null)) ? 1 : 0);
+      while (!registered)
+        roots.push(
+          (await fetch(`${d.url}/`).then(
+            (r) => r.arrayBuffer(),
+            () => null,
+          ))
+            ? 1
+            : 0,
+        );
     })();
     const res = await send(d, 'POST', '/checks', { id: 'c9990', ttl: '1h', dependsOn: ['c9989'] });
     registered = true;
