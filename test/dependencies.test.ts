@@ -124,7 +124,8 @@ describe('dependency bounds and cycles from every source', () => {
     expect(over.body).toEqual({
       code: 'E_DEPENDENCY_DEPTH',
       error:
-        '`dependsOn` makes a dependency chain of 65 links (c65 → c64 → c63 → … → c2 → c1 → c0); at most 64 links are allowed',
+        '`dependsOn` makes a dependency chain of 65 links (c65 → c64 → c63 → … → c2 → c1 → c0); ' +
+        'at most 64 links are allowed',
     });
     // From the top down: 32 checks wait for `mid`, which would join them to the chain below.
     for (let i = 0; i < 32; i++) await post(`top${i}`, [i ? `top${i - 1}` : 'mid']).expect(201);
@@ -158,7 +159,7 @@ describe('dependency bounds and cycles from every source', () => {
     expect((await app.request.get('/checks/a/state')).body.blockedBy).toEqual(['b']);
   });
 
-  it('a discovery rule whose check would close a cycle is refused for that check, and GET /discovery says why', async () => {
+  it('a discovered check that would close a cycle is refused, and GET /discovery says why', async () => {
     const rule = (id: string, dep: string) => ({
       match: { cmd: '--serve' },
       id,

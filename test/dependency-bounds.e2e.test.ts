@@ -39,7 +39,7 @@ async function reload(d: RunningDaemon, config: object, outcomes: string[]): Pro
 }
 
 describe('dependency graphs (the built daemon)', () => {
-  it('a stored chain of 9 990 links: one more link is a 400 naming the bound, and GET / answers meanwhile', async () => {
+  it('a stored chain of 9 990 links: one more is a 400 naming the bound, and GET / answers meanwhile', async () => {
     const dir = tempDir('megaphone-chain-');
     const checks: Record<string, unknown> = {};
     for (let i = 0; i < 9_990; i++) checks[`c${i}`] = { id: `c${i}`, ttl: '1h', dependsOn: i ? [`c${i - 1}`] : [] };
@@ -75,7 +75,7 @@ describe('dependency graphs (the built daemon)', () => {
     expect((await send(d, 'GET', '/checks/c9989/state')).body.dependsOn).toEqual(['c9988']);
   });
 
-  it('a reload whose config check closes a cycle with an API check is refused naming it, changing nothing', async () => {
+  it('a reload whose config check closes a cycle with an API check is refused naming it; nothing changes', async () => {
     daemon = await spawnDaemon({});
     await send(daemon, 'POST', '/checks', { id: 'api', ttl: '1m', dependsOn: ['cfg'] }).then((r) =>
       expect(r.status).toBe(201),
