@@ -179,7 +179,15 @@ export class DiscoveryRunner {
           `discovery: rule yields an invalid check: ${d.state.message}`,
         );
     }
-    const { next, ops } = reconcile(this.owned, evaluation.desired, this.deps.rules);
+    for (const index of evaluation.overran) {
+      const rule = this.deps.rules[index];
+      this.warnOnce(
+        `overran:${index}`,
+        { rule: rule?.label },
+        "discovery: the rule's match regexes ran out of their time budget on a snapshot; its checks stay as they were",
+      );
+    }
+    const { next, ops } = reconcile(this.owned, evaluation.desired, this.deps.rules, evaluation.overran);
     this.owned = next;
     // Refused checks are forgotten (see apply): each snapshot tries them again and says why anew.
     this.refused = new Map();
