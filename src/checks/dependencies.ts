@@ -44,7 +44,7 @@ export type DependencyProblem =
 // The ids along a walk's longest chain from `id`.
 function chain(w: Walk, id: string): string[] {
   const ids = [id];
-  for (let at = w.via.get(id); at !== undefined; at = w.via.get(at)) ids.push(at);
+  for (let at = w.reached.get(id)?.via; at !== undefined; at = w.reached.get(at)?.via) ids.push(at);
   return ids;
 }
 
@@ -76,7 +76,7 @@ export function dependencyProblem(
     return [...named];
   });
   for (const id of ids) {
-    if ((down.height.get(id) ?? 0) + (up.height.get(id) ?? 0) <= max) continue;
+    if ((down.reached.get(id)?.height ?? 0) + (up.reached.get(id)?.height ?? 0) <= max) continue;
     return { kind: 'depth', at: id, ids: [...chain(up, id).reverse(), ...chain(down, id).slice(1)], max };
   }
   return undefined;
@@ -114,6 +114,8 @@ export function dependencyError(p: DependencyProblem): MegaphoneError {
 
 /** Throws dependencyError when giving `id` its `dependsOn` in `graph` is a problem. */
 export function assertDependencies(id: string, dependsOn: readonly string[], graph: DependencyGraph): void {
+  // No links out: no cycle through it, and every chain ending at it counted it already (an id need not exist).
+  if (dependsOn.length === 0) return;
   const problem = dependencyProblem([id], withChanges(graph, new Map([[id, dependsOn]])));
   if (problem) throw dependencyError(problem);
 }

@@ -1,80 +1,81 @@
-/** What one walk of a graph found: every node reached, its longest chain, and the cycles among them. */
-export interface Walk {
-  /** Longest chain of links down from each node reached (0: a leaf). Edges inside a cycle are not counted. */
-  height: Map<string, number>;
+/** One node reached by a walk. */
+export interface Reached {
+  /** Longest chain of links down from it (0: a leaf). Links inside a cycle are not counted. */
+  height: number;
   /** The next node along that longest chain, to name it. */
-  via: Map<string, string>;
+  via: string | undefined;
+}
+
+/** What one walk of a graph found: every node reached, and the cycles among them. */
+export interface Walk {
+  reached: Map<string, Reached>;
   /** Strongly connected components with a cycle (two nodes or more, or a node naming itself). */
   cycles: string[][];
 }
 
+interface Node extends Reached {
+  order: number;
+  low: number;
+  onStack: boolean;
+}
+
 interface Frame {
   id: string;
+  node: Node;
   next: readonly string[];
   at: number;
-  height: number;
-  via: string | undefined;
 }
 
 /**
- * Depth-first from `starts` along `next` (Tarjan's components, without recursion): O(nodes + edges)
- * reached, each node and edge visited once, the path kept as the explicit stack (never copied).
+ * Depth-first from `starts` along `next` (Tarjan's components, without recursion): O(nodes + links)
+ * reached, each node and link visited once, the path kept as the explicit stack (never copied).
  */
 export function walk(starts: Iterable<string>, next: (id: string) => readonly string[]): Walk {
-  const order = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
+  const nodes = new Map<string, Node>();
   const component: string[] = [];
   const frames: Frame[] = [];
-  const selfLoops = new Set<string>();
-  const out: Walk = { height: new Map(), via: new Map(), cycles: [] };
+  const cycles: string[][] = [];
   const open = (id: string) => {
-    order.set(id, order.size);
-    low.set(id, order.size - 1);
-    onStack.add(id);
+    const node: Node = { order: nodes.size, low: nodes.size, onStack: true, height: 0, via: undefined };
+    nodes.set(id, node);
     component.push(id);
-    frames.push({ id, next: next(id), at: 0, height: 0, via: undefined });
+    frames.push({ id, node, next: next(id), at: 0 });
   };
   // A node's chain through `child` if that is longer than the one it has.
-  const extend = (f: Frame, child: string) => {
-    const h = out.height.get(child);
-    if (h !== undefined && h + 1 > f.height) {
-      f.height = h + 1;
-      f.via = child;
-    }
+  const extend = (node: Node, id: string, child: Node) => {
+    if (child.height + 1 <= node.height) return;
+    node.height = child.height + 1;
+    node.via = id;
   };
   for (const start of starts) {
-    if (order.has(start)) continue;
+    if (nodes.has(start)) continue;
     open(start);
     while (frames.length > 0) {
       const f = frames[frames.length - 1] as Frame;
       if (f.at < f.next.length) {
-        const child = f.next[f.at++] as string;
-        if (child === f.id) selfLoops.add(child);
-        if (!order.has(child)) open(child);
-        else if (onStack.has(child)) low.set(f.id, Math.min(low.get(f.id)!, order.get(child)!));
-        else extend(f, child);
+        const id = f.next[f.at++] as string;
+        const child = nodes.get(id);
+        if (!child) open(id);
+        // On the component stack: the same cycle as f (or f itself), not a chain below it.
+        else if (child.onStack) f.node.low = Math.min(f.node.low, child.order);
+        else extend(f.node, id, child);
         continue;
       }
       frames.pop();
-      out.height.set(f.id, f.height);
-      if (f.via !== undefined) out.via.set(f.id, f.via);
-      const parent = frames[frames.length - 1];
-      if (low.get(f.id) === order.get(f.id)) {
+      const { node } = f;
+      if (node.low === node.order) {
         // f is the root of a component: everything above it on the component stack belongs to it.
-        const at = component.lastIndexOf(f.id);
-        const members = component.splice(at);
-        for (const m of members) onStack.delete(m);
-        if (members.length > 1 || selfLoops.has(f.id)) out.cycles.push(members);
+        const members = component.splice(component.lastIndexOf(f.id));
+        for (const m of members) (nodes.get(m) as Node).onStack = false;
+        if (members.length > 1 || f.next.includes(f.id)) cycles.push(members);
       }
-      if (parent) {
-        low.set(parent.id, Math.min(low.get(parent.id)!, low.get(f.id)!));
-        // A child still on the component stack is in the parent's own cycle: not a chain below it.
-        if (!onStack.has(f.id)) extend(parent, f.id);
-      }
+      const parent = frames[frames.length - 1];
+      if (!parent) continue;
+      parent.node.low = Math.min(parent.node.low, node.low);
+      if (!node.onStack) extend(parent.node, f.id, node);
     }
   }
-  return out;
+  return { reached: nodes, cycles };
 }
 
 /** A cycle through `from` inside one component, as the ids along it (`[a, b, a]`): breadth-first, parent pointers. */
