@@ -153,8 +153,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     reader: deps.processReader,
     logger,
     now,
-    graph: pending.graph,
-    queued: (id) => pending.queued(id),
+    pending,
   });
   const registrations = use(
     registrationsFeature({

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Feature } from '../feature.js';
 import type { CheckTable } from '../table/check-table.js';
-import type { DependencyGraph } from '../checks/dependencies.js';
+import type { QueuedWrites } from '../registrations/pending.js';
 import type { ProcReader } from './reader.js';
 import { compileRules } from './rules.js';
 import { DiscoveryRunner } from './runner.js';
@@ -15,10 +15,8 @@ export function discoveryFeature(deps: {
   reader: (timeoutMs: number) => ProcReader;
   logger: Logger;
   now: () => number;
-  /** The checks' links with the registrations queued (registrations/pending.ts). */
-  graph: DependencyGraph;
-  /** A registration of this id is queued over the API. */
-  queued: (id: string) => boolean;
+  /** Registrations queued to the data file (registrations/pending.ts). */
+  pending: QueuedWrites;
 }): Feature & { runner: DiscoveryRunner } {
   const { config, logger } = deps;
   const runner = new DiscoveryRunner({
@@ -31,8 +29,7 @@ export function discoveryFeature(deps: {
     maxChecks: config.limits.maxChecks,
     logger,
     now: deps.now,
-    graph: deps.graph,
-    queued: deps.queued,
+    pending: deps.pending,
   });
   return {
     name: 'discovery',

@@ -5,7 +5,8 @@ import type { Registration } from '../checks/spec.js';
 import { publicUrl } from '../checks/redact.js';
 import type { CheckDefaults } from '../checks/timing.js';
 import type { CheckTable } from '../table/check-table.js';
-import { dependencyProblem, describeProblem, withChanges, type DependencyGraph } from '../checks/dependencies.js';
+import { dependencyProblem, describeProblem, withChanges } from '../checks/dependencies.js';
+import type { QueuedWrites } from '../registrations/pending.js';
 import { evaluateRules, type DesiredState, type Evaluation } from './evaluate.js';
 import type { ProcReader } from './reader.js';
 import { MISSING_MESSAGE, reconcile, type Op, type Owned } from './reconcile.js';
@@ -21,10 +22,8 @@ export interface DiscoveryDeps {
   maxChecks: number;
   logger: Logger;
   now?: () => number;
-  /** The checks' links with the registrations queued: a discovered check may not close a cycle with them. */
-  graph?: DependencyGraph;
-  /** A registration of this id is queued over the API: the id is taken. */
-  queued?: (id: string) => boolean;
+  /** Registrations queued to the data file: their ids are taken, their links and their number count. */
+  pending?: QueuedWrites;
 }
 
 /** GET /discovery's body. */
@@ -199,7 +198,8 @@ export class DiscoveryRunner {
     const existing = table.get(op.id);
     // Not applied: forget it, so the next snapshot tries again (e.g. once the API check is deleted).
     const skip = () => void this.owned.delete(op.id);
-    if ((existing && existing.check.source !== 'discovery') || (!existing && this.deps.queued?.(op.id))) {
+    const { pending } = this.deps;
+    if ((existing && existing.check.source !== 'discovery') || (!existing && pending?.queued(op.id))) {
       this.warnOnce(
         `foreign:${op.id}`,
         { rule: op.rule.label, id: op.id, source: existing?.check.source ?? 'api' },
@@ -212,7 +212,7 @@ export class DiscoveryRunner {
         logger.info({ id: op.id, rule: op.rule.label }, 'discovery: process gone, check removed');
       return;
     }
-    if (!existing && table.size >= this.deps.maxChecks) {
+    if (!existing && table.size + (pending?.fresh ?? 0) >= this.deps.maxChecks) {
       this.warnOnce(
         `limit:${op.id}`,
         { id: op.id, rule: op.rule.label },
@@ -226,8 +226,8 @@ export class DiscoveryRunner {
         : this.build(op.id, op.rule, op.state);
     if (!check) return skip();
     // Validated against the table and the queued registrations, in the turn the table takes it.
-    const graph = this.deps.graph;
-    const problem = graph && dependencyProblem([op.id], withChanges(graph, new Map([[op.id, check.dependsOn]])));
+    const problem =
+      pending && dependencyProblem([op.id], withChanges(pending.graph, new Map([[op.id, check.dependsOn]])));
     if (problem) {
       const error = `\`dependsOn\` ${describeProblem(problem)}`;
       this.refused.set(op.id, { rule: op.rule, error });

@@ -2,6 +2,16 @@ import type { Check } from '../checks/definition.js';
 import type { DependencyGraph } from '../checks/dependencies.js';
 import type { CheckTable } from '../table/check-table.js';
 
+/** What other sources of checks (discovery) validate against besides the table. */
+export interface QueuedWrites {
+  /** The table's `dependsOn` links and the queued registrations' ones. */
+  readonly graph: DependencyGraph;
+  /** A registration of this id is queued. */
+  queued(id: string): boolean;
+  /** Registrations queued for ids the table does not hold yet (they count toward limits.maxChecks). */
+  readonly fresh: number;
+}
+
 interface Queued {
   checks: Check[];
   /** The id was not in the table when its first registration was queued. */
@@ -17,7 +27,7 @@ interface Queued {
  * in none of the outcomes), and a check counts as there only if it is in the table and no queued
  * write deletes it. Each tracked write is settled in the same turn the table takes it (or it failed).
  */
-export class PendingWrites {
+export class PendingWrites implements QueuedWrites {
   private readonly puts = new Map<string, Queued>();
   private readonly deletes = new Map<string, number>();
   /** dep → ids whose queued registrations name it. */
