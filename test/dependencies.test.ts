@@ -6,6 +6,7 @@ import { testScope } from './helpers/scope.js';
 import { megaphone } from './helpers/procs.js';
 import { waitFor, sleep } from './helpers/wait.js';
 import { parseConfig } from '../src/config/load.js';
+import { tableReader } from './helpers/process-table.js';
 
 const scope = testScope();
 const service = () => scope.service();
@@ -166,7 +167,7 @@ describe('dependency bounds and cycles from every source', () => {
       url: 'http://127.0.0.1:{port}/',
       dependsOn: [dep],
     });
-    const reader = { table: async () => [], ports: async () => new Map() };
+    const reader = tableReader();
     const app = scope.keep(
       await makeTestApp(
         { discovery: { interval: '1h', rules: [rule('front', 'back'), rule('back', 'front')] } } as never,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from './helpers/app.js';
-import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
+import { call, spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { waitFor } from './helpers/wait.js';
 
 let daemon: RunningDaemon | undefined;
@@ -10,16 +10,6 @@ afterEach(async () => {
   await daemon?.stop();
   daemon = undefined;
 });
-
-const send = async (d: RunningDaemon, method: string, p: string, body?: unknown) => {
-  const res = await fetch(`${d.url}${p}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-};
 
 type Log = { msg: string; error?: string };
 const logged = (d: RunningDaemon, msg: string): Log[] =>
@@ -60,7 +50,7 @@ describe('dependency graphs (the built daemon)', () => {
             : 0,
         );
     })();
-    const res = await send(d, 'POST', '/checks', { id: 'c9990', ttl: '1h', dependsOn: ['c9989'] });
+    const res = await call(d, 'POST', '/checks', { id: 'c9990', ttl: '1h', dependsOn: ['c9989'] });
     registered = true;
     await probing;
 
@@ -70,14 +60,14 @@ describe('dependency graphs (the built daemon)', () => {
     expect(res.body.error).toMatch(/at most 64 links/);
     expect(roots.length).toBeGreaterThan(0);
     expect(roots.every((ok) => ok === 1)).toBe(true);
-    expect((await send(d, 'GET', '/checks/c9990/state')).status).toBe(404);
+    expect((await call(d, 'GET', '/checks/c9990/state')).status).toBe(404);
     // The loaded chain itself stands: the bound refuses new links, it does not drop stored ones.
-    expect((await send(d, 'GET', '/checks/c9989/state')).body.dependsOn).toEqual(['c9988']);
+    expect((await call(d, 'GET', '/checks/c9989/state')).body.dependsOn).toEqual(['c9988']);
   });
 
   it('a reload whose config check closes a cycle with an API check is refused naming it; nothing changes', async () => {
     daemon = await spawnDaemon({});
-    await send(daemon, 'POST', '/checks', { id: 'api', ttl: '1m', dependsOn: ['cfg'] }).then((r) =>
+    await call(daemon, 'POST', '/checks', { id: 'api', ttl: '1m', dependsOn: ['cfg'] }).then((r) =>
       expect(r.status).toBe(201),
     );
     const outcome = await reload(daemon, { checks: [{ id: 'cfg', ttl: '1m', dependsOn: ['api'] }] }, [
@@ -88,7 +78,7 @@ describe('dependency graphs (the built daemon)', () => {
       msg: 'config reload failed; keeping the current config',
       error: 'config reload: `checks[0].dependsOn` makes a dependency cycle: cfg → api → cfg',
     });
-    expect(Object.keys((await send(daemon, 'GET', '/checks')).body)).toEqual(['api']);
+    expect(Object.keys((await call(daemon, 'GET', '/checks')).body)).toEqual(['api']);
 
     // Without the link back, the same check is applied.
     const ok = await reload(daemon, { checks: [{ id: 'cfg', ttl: '1m' }] }, [
@@ -96,22 +86,22 @@ describe('dependency graphs (the built daemon)', () => {
       'config reloaded',
     ]);
     expect(ok.msg).toBe('config reloaded');
-    expect(Object.keys((await send(daemon, 'GET', '/checks')).body).sort()).toEqual(['api', 'cfg']);
+    expect(Object.keys((await call(daemon, 'GET', '/checks')).body).sort()).toEqual(['api', 'cfg']);
   });
 
   it('a config check removed by a reload takes its silence with it: added back, it starts unsilenced', async () => {
     const withCfg = { checks: [{ id: 'cfg', ttl: '1m' }] };
     daemon = await spawnDaemon(withCfg);
-    expect((await send(daemon, 'PUT', '/checks/cfg/silence', { reason: 'moving it' })).status).toBe(201);
+    expect((await call(daemon, 'PUT', '/checks/cfg/silence', { reason: 'moving it' })).status).toBe(201);
     await reload(daemon, {}, ['config reloaded']);
-    expect((await send(daemon, 'GET', '/checks/cfg/silence')).status).toBe(404);
+    expect((await call(daemon, 'GET', '/checks/cfg/silence')).status).toBe(404);
     await reload(daemon, withCfg, ['config reloaded']);
-    expect((await send(daemon, 'GET', '/checks/cfg/silence')).body.silenced).toBeNull();
+    expect((await call(daemon, 'GET', '/checks/cfg/silence')).body.silenced).toBeNull();
     // Nor does a restart bring it back from the data file.
     const dir = daemon.dir;
     await daemon.stop();
     daemon = await spawnDaemon(withCfg, { dir });
-    expect((await send(daemon, 'GET', '/checks/cfg/silence')).body.silenced).toBeNull();
-    expect((await send(daemon, 'GET', '/')).body.message).toMatch(/^cfg:Unknown/);
+    expect((await call(daemon, 'GET', '/checks/cfg/silence')).body.silenced).toBeNull();
+    expect((await call(daemon, 'GET', '/')).body.message).toMatch(/^cfg:Unknown/);
   });
 });

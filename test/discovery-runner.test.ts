@@ -6,7 +6,7 @@ import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { waitFor } from './helpers/wait.js';
 import { procReader, psListReader, type ProcReader } from '../src/discovery/reader.js';
 import { runToken, spawnStatusProcess } from './helpers/status-process.js';
-import type { ProcessInfo } from '../src/discovery/proc.js';
+import { processInfo, tableReader } from './helpers/process-table.js';
 import type { Transition } from '../src/table/events.js';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -14,21 +14,10 @@ afterEach(async () => {
   for (const c of cleanup.splice(0)) await c();
 });
 
-const procInfo = (pid: number): ProcessInfo => ({
-  pid,
-  ppid: 1,
-  name: 'app',
-  comm: 'app',
-  cmd: 'app --serve',
-  uid: 0,
-  user: 'root',
-  startTicks: pid,
-});
-
 /** A process table the test controls. */
 function fakeReader(): ProcReader & { set(procs: Array<{ pid: number; port?: number }>): void } {
   let procs: Array<{ pid: number; port?: number }> = [];
-  const info = procInfo;
+  const info = (pid: number) => processInfo(pid);
   return {
     set: (p) => (procs = p),
     table: async () => procs.map((p) => info(p.pid)),
@@ -140,9 +129,8 @@ describe('the discovery runner', () => {
   });
 
   it('a rule whose regex backtracks on a command line a local user chose is left out of that snapshot', async () => {
-    const info = (pid: number, cmd: string): ProcessInfo => ({ ...procInfo(pid), cmd });
-    let table = [info(10, 'app --serve')];
-    const reader: ProcReader = { table: async () => table, ports: async () => new Map() };
+    const info = (pid: number, cmd: string) => processInfo(pid, { cmd });
+    const reader = tableReader([info(10, 'app --serve')]);
     const rules = [
       { match: { cmd: '^(a+)+$' }, id: 'evil', url: 'http://127.0.0.1:9/' },
       { match: { cmd: '--serve' }, id: 'app', url: 'http://127.0.0.1:9/' },
@@ -153,7 +141,7 @@ describe('the discovery runner', () => {
     cleanup.push(() => t.close());
     expect(t.table.get('evil')).toMatchObject({ status: 'Critical', message: 'process not running' });
     // 2^40 ways to split the a's: a backtracking regex never returns; the rule runs out of its budget.
-    table = [info(10, 'app --serve'), info(11, `${'a'.repeat(40)}!`)];
+    reader.set([info(10, 'app --serve'), info(11, `${'a'.repeat(40)}!`)]);
     await t.megaphone.discovery.tick();
     expect(t.megaphone.discovery.last?.overran).toEqual(new Set([0]));
     // Nothing is known of that rule this time: its check stays as it was; the other rule goes on.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTestApp } from './helpers/app.js';
 import { testScope } from './helpers/scope.js';
 import { waitFor } from './helpers/wait.js';
-import type { ProcessInfo } from '../src/discovery/proc.js';
+import { processInfo, tableReader } from './helpers/process-table.js';
 
 const scope = testScope();
 
@@ -59,18 +59,7 @@ describe('silences hide a check from the status, never from the operator', () =>
   });
 
   it('a discovered check that goes takes its silence with it: a new one of the same id starts unsilenced', async () => {
-    let procs: ProcessInfo[] = [];
-    const proc = (pid: number): ProcessInfo => ({
-      pid,
-      ppid: 1,
-      name: 'app',
-      comm: 'app',
-      cmd: 'app --serve',
-      uid: 0,
-      user: 'root',
-      startTicks: pid,
-    });
-    const reader = { table: async () => procs, ports: async () => new Map() };
+    const reader = tableReader();
     const rules = [{ match: { cmd: '--serve' }, id: 'app', url: 'http://127.0.0.1:9/', whenMissing: 'remove' }];
     const app = scope.keep(
       await makeTestApp({ discovery: { interval: '1h', rules } } as never, undefined, {
@@ -78,16 +67,16 @@ describe('silences hide a check from the status, never from the operator', () =>
       }),
     );
     const runner = app.megaphone.discovery;
-    procs = [proc(10)];
+    reader.set([processInfo(10)]);
     await runner.tick();
     await app.request.put('/checks/app/silence').send({ reason: 'redeploying' }).expect(201);
 
-    procs = [];
+    reader.set([]);
     await runner.tick();
     expect(app.table.get('app')).toBeUndefined();
     await app.request.get('/checks/app/silence').expect(404);
 
-    procs = [proc(11)];
+    reader.set([processInfo(11)]);
     await runner.tick();
     await waitFor(() => app.table.get('app'));
     expect((await app.request.get('/checks/app/silence').expect(200)).body.silenced).toBeNull();

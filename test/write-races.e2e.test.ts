@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
+import { call, spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
 
 let daemon: RunningDaemon | undefined;
 afterEach(async () => {
@@ -9,24 +9,14 @@ afterEach(async () => {
   daemon = undefined;
 });
 
-const send = async (d: RunningDaemon, method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${d.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-};
-
 describe('writes validate against the state they commit into (the built daemon, real sockets)', () => {
   it('a{dependsOn:[b]} and b{dependsOn:[a]} together: one 201, one 400 E_DEPENDENCY_CYCLE (20 rounds)', async () => {
     daemon = await spawnDaemon();
     for (let round = 0; round < 20; round++) {
       const [a, b] = [`a${round}`, `b${round}`];
       const answers = await Promise.all([
-        send(daemon, 'POST', '/checks', { id: a, ttl: '1m', dependsOn: [b] }),
-        send(daemon, 'POST', '/checks', { id: b, ttl: '1m', dependsOn: [a] }),
+        call(daemon, 'POST', '/checks', { id: a, ttl: '1m', dependsOn: [b] }),
+        call(daemon, 'POST', '/checks', { id: b, ttl: '1m', dependsOn: [a] }),
       ]);
       expect(answers.map((r) => r.status).sort()).toEqual([201, 400]);
       const refused = answers.find((r) => r.status === 400)!;
@@ -34,7 +24,7 @@ describe('writes validate against the state they commit into (the built daemon, 
       expect(refused.body.error).toMatch(new RegExp(`${a} → ${b} → ${a}|${b} → ${a} → ${b}`));
     }
     // What was stored is what was acknowledged: 20 checks, no cycle.
-    const checks = await send(daemon, 'GET', '/checks');
+    const checks = await call(daemon, 'GET', '/checks');
     expect(Object.keys(checks.body)).toHaveLength(20);
   });
 
@@ -42,20 +32,20 @@ describe('writes validate against the state they commit into (the built daemon, 
     daemon = await spawnDaemon();
     for (let round = 0; round < 20; round++) {
       const id = `x${round}`;
-      await send(daemon, 'POST', '/checks', { id, ttl: '1m' }).then((r) => expect(r.status).toBe(201));
+      await call(daemon, 'POST', '/checks', { id, ttl: '1m' }).then((r) => expect(r.status).toBe(201));
       const [del, put] = await Promise.all([
-        send(daemon, 'DELETE', `/checks/${id}`),
-        send(daemon, 'PUT', `/checks/${id}/silence`, { reason: 'race' }),
+        call(daemon, 'DELETE', `/checks/${id}`),
+        call(daemon, 'PUT', `/checks/${id}/silence`, { reason: 'race' }),
       ]);
       expect(del.status).toBe(204);
       // The silence came first (and went with the check) or after (404: the check was gone).
       expect([201, 404]).toContain(put.status);
-      expect((await send(daemon, 'GET', `/checks/${id}/silence`)).status).toBe(404);
-      await send(daemon, 'POST', '/checks', { id, ttl: '1m' }).then((r) => expect(r.status).toBe(201));
-      expect((await send(daemon, 'GET', `/checks/${id}/silence`)).body.silenced).toBeNull();
+      expect((await call(daemon, 'GET', `/checks/${id}/silence`)).status).toBe(404);
+      await call(daemon, 'POST', '/checks', { id, ttl: '1m' }).then((r) => expect(r.status).toBe(201));
+      expect((await call(daemon, 'GET', `/checks/${id}/silence`)).body.silenced).toBeNull();
     }
     // Re-registered checks wait for their first report: Unknown, none hidden by an old silence.
-    const root = await send(daemon, 'GET', '/');
+    const root = await call(daemon, 'GET', '/');
     expect(root.body.message).toMatch(/x19:Unknown/);
     // Nor does the data file keep one for a restart to bring back.
     await daemon.stop();
