@@ -53,14 +53,22 @@ describe('dependency walks', () => {
     }
   });
 
-  it('measure the longest chain through a change, up and down, without recursion (100 000 links)', () => {
+  it('measure the longest chain through a change, up and down; a chain over the bound costs the bound', () => {
     const links: Record<string, string[]> = {};
     for (let i = 1; i <= 100_000; i++) links[`c${i}`] = [`c${i - 1}`];
+    // Down from c50000: the walk stops 65 links on (not 50 000), naming what it walked.
     const problem = dependencyProblem(['c50000'], graphOf(links));
-    expect(problem).toMatchObject({ kind: 'depth', at: 'c50000', max: MAX_DEPENDENCY_DEPTH });
-    expect(problem?.ids).toHaveLength(100_001);
-    expect(problem?.ids[0]).toBe('c100000');
-    expect(problem?.ids.at(-1)).toBe('c0');
+    expect(problem).toMatchObject({ kind: 'depth', at: 'c50000', max: MAX_DEPENDENCY_DEPTH, more: true });
+    expect(problem?.ids).toEqual(Array.from({ length: 66 }, (_, i) => `c${50_000 - i}`));
+    // Up to c0 from the top: likewise, named down to the check that was changed.
+    const up = dependencyProblem(['c0'], graphOf(links));
+    expect(up).toMatchObject({ kind: 'depth', at: 'c0', more: true });
+    expect(up?.ids.at(-1)).toBe('c0');
+    expect(up?.ids).toHaveLength(66);
+    // Without a bound, the walk goes all the way, iteratively: 100 000 links, no stack overflow.
+    const all = dependencyProblem(['c50000'], graphOf(links), 99_999);
+    expect(all?.ids).toHaveLength(100_001);
+    expect([all?.ids[0], all?.ids.at(-1)]).toEqual(['c100000', 'c0']);
     const short = { a: ['b'], b: ['c'], c: [] };
     expect(dependencyProblem(['b'], graphOf(short), 2)).toBeUndefined();
     expect(dependencyProblem(['b'], graphOf(short), 1)).toMatchObject({ kind: 'depth', ids: ['a', 'b', 'c'] });

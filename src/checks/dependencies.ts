@@ -39,7 +39,9 @@ export function withChanges(
 
 /** What is wrong with a graph after a change: a cycle through a changed id, or a chain over the bound. */
 export type DependencyProblem =
-  { kind: 'cycle'; at: string; ids: string[] } | { kind: 'depth'; at: string; ids: string[]; max: number };
+  | { kind: 'cycle'; at: string; ids: string[] }
+  /** `ids`: the longest chain, or (`more`) the first chain over `max` links a walk met (it stopped there). */
+  | { kind: 'depth'; at: string; ids: string[]; max: number; more?: boolean };
 
 // The ids along a walk's longest chain from `id`.
 function chain(w: Walk, id: string): string[] {
@@ -61,7 +63,8 @@ export function dependencyProblem(
   const ids = [...changed];
   const rank = new Map(ids.map((id, i) => [id, i]));
   const depsOf = (id: string) => graph.depsOf(id);
-  const down = walk(ids, depsOf);
+  const down = walk(ids, depsOf, max);
+  if (down.deep) return { kind: 'depth', at: down.deep[0] as string, ids: down.deep, max, more: true };
   let first: string | undefined;
   for (const members of down.cycles) {
     for (const m of members) if (rank.has(m) && (first === undefined || rank.get(m)! < rank.get(first)!)) first = m;
@@ -70,11 +73,16 @@ export function dependencyProblem(
     const members = new Set(down.cycles.find((c) => c.includes(first as string)));
     return { kind: 'cycle', at: first, ids: cycleThrough(first, members, depsOf) };
   }
-  const up = walk(ids, (id) => {
-    const named = new Set<string>();
-    for (const d of graph.dependentsOf(id)) if (graph.depsOf(d).includes(id)) named.add(d);
-    return [...named];
-  });
+  const up = walk(
+    ids,
+    (id) => {
+      const named = new Set<string>();
+      for (const d of graph.dependentsOf(id)) if (graph.depsOf(d).includes(id)) named.add(d);
+      return [...named];
+    },
+    max,
+  );
+  if (up.deep) return { kind: 'depth', at: up.deep[0] as string, ids: [...up.deep].reverse(), max, more: true };
   for (const id of ids) {
     if ((down.reached.get(id)?.height ?? 0) + (up.reached.get(id)?.height ?? 0) <= max) continue;
     return { kind: 'depth', at: id, ids: [...chain(up, id).reverse(), ...chain(down, id).slice(1)], max };
@@ -98,10 +106,9 @@ function showChain(ids: readonly string[], at: string): string {
 /** How a problem reads after the field that caused it: `… makes a dependency cycle: a → b → a`. */
 export function describeProblem(p: DependencyProblem): string {
   if (p.kind === 'cycle') return `makes a dependency cycle: ${p.ids.join(' → ')}`;
-  return (
-    `makes a dependency chain of ${p.ids.length - 1} links (${showChain(p.ids, p.at)}); ` +
-    `at most ${p.max} links are allowed`
-  );
+  // A walk stops at the first chain over the bound (`more`): that much of it is named.
+  const links = p.more ? `more than ${p.max}` : String(p.ids.length - 1);
+  return `makes a dependency chain of ${links} links (${showChain(p.ids, p.at)}); at most ${p.max} links are allowed`;
 }
 
 /** The 400 for a problem: E_DEPENDENCY_CYCLE or E_DEPENDENCY_DEPTH, naming the cycle or the chain and the bound. */

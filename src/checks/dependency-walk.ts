@@ -11,6 +11,8 @@ export interface Walk {
   reached: Map<string, Reached>;
   /** Strongly connected components with a cycle (two nodes or more, or a node naming itself). */
   cycles: string[][];
+  /** Set when a path longer than `maxLinks` was met: its ids, from a start (the walk stopped there). */
+  deep?: string[];
 }
 
 interface Node extends Reached {
@@ -29,8 +31,9 @@ interface Frame {
 /**
  * Depth-first from `starts` along `next` (Tarjan's components, without recursion): O(nodes + links)
  * reached, each node and link visited once, the path kept as the explicit stack (never copied).
+ * Stops as soon as the path is longer than `maxLinks` (a chain over a bound costs the bound, not the chain).
  */
-export function walk(starts: Iterable<string>, next: (id: string) => readonly string[]): Walk {
+export function walk(starts: Iterable<string>, next: (id: string) => readonly string[], maxLinks = Infinity): Walk {
   const nodes = new Map<string, Node>();
   const component: string[] = [];
   const frames: Frame[] = [];
@@ -55,6 +58,8 @@ export function walk(starts: Iterable<string>, next: (id: string) => readonly st
       if (f.at < f.next.length) {
         const id = f.next[f.at++] as string;
         const child = nodes.get(id);
+        if (!child && frames.length > maxLinks)
+          return { reached: nodes, cycles, deep: [...frames.map((s) => s.id), id] };
         if (!child) open(id);
         // On the component stack: the same cycle as f (or f itself), not a chain below it.
         else if (child.onStack) f.node.low = Math.min(f.node.low, child.order);
