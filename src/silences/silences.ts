@@ -87,15 +87,17 @@ export class Silences {
     const silence: Silence = { reason, since: previous?.since ?? now, untilOk: opts.untilOk };
     if (opts.ttlMs !== undefined) silence.until = now + opts.ttlMs;
     const life = this.lives.get(id);
-    await this.write(id, silence);
-    // The check went while this was written: its removal wrote the silence away after it.
-    if (life === undefined || this.lives.get(id) !== life) return { silence, created: previous === undefined };
-    this.byId.set(id, silence);
-    const current = this.table.get(id);
-    if (current) this.apply(current, silence, `silenced: ${reason}`);
-    this.logger.info({ check: id, reason, until: silence.until, untilOk: silence.untilOk }, 'check silenced');
-    this.arm();
-    return { silence, created: previous === undefined };
+    const done = { silence, created: previous === undefined };
+    return this.write(id, silence, () => {
+      // The check went while this was written: its removal wrote the silence away after it.
+      if (life === undefined || this.lives.get(id) !== life) return done;
+      this.byId.set(id, silence);
+      const current = this.table.get(id);
+      if (current) this.apply(current, silence, `silenced: ${reason}`);
+      this.logger.info({ check: id, reason, until: silence.until, untilOk: silence.untilOk }, 'check silenced');
+      this.arm();
+      return done;
+    });
   }
 
   /** Lifts a check's silence once that is on disk; false when it had none. */
@@ -114,16 +116,27 @@ export class Silences {
     return queued ? (queued.latest ?? undefined) : this.byId.get(id);
   }
 
-  private async write(id: string, silence: Silence | null): Promise<void> {
+  // Queues a silence write, tracked as queued until it lands; `landed` applies it in that same call, so no other
+  // write reads a state where it is neither queued nor applied.
+  private write<T>(id: string, silence: Silence | null, landed: () => T): Promise<T> {
     let w = this.writing.get(id);
     if (!w) this.writing.set(id, (w = { count: 0, latest: silence }));
     w.count++;
     w.latest = silence;
-    try {
-      await this.data.commit({ op: 'silence', id, silence });
-    } finally {
-      if (--w.count === 0) this.writing.delete(id);
-    }
+    const entry = w;
+    const settle = () => {
+      if (--entry.count === 0 && this.writing.get(id) === entry) this.writing.delete(id);
+    };
+    return this.data.commit({ op: 'silence', id, silence }).then(
+      () => {
+        settle();
+        return landed();
+      },
+      (err: unknown) => {
+        settle();
+        throw err;
+      },
+    );
   }
 
   // A silence dies with its check, whatever removed it (the API, a reload, discovery).
@@ -132,7 +145,7 @@ export class Silences {
     this.byId.delete(id);
     // An API deletion dropped it from the data file in its own write; others write it away, after any still queued.
     if (!this.data.state.silences.has(id) && !this.writing.has(id)) return;
-    this.write(id, null).catch((err: unknown) =>
+    this.write(id, null, () => undefined).catch((err: unknown) =>
       this.logger.warn(
         { check: id, err: (err as Error).message },
         'could not drop the silence of a removed check; it is dropped at the next start',
@@ -146,7 +159,16 @@ export class Silences {
     this.lifting.add(id);
     const life = this.lives.get(id);
     try {
-      await this.write(id, null);
+      return await this.write(id, null, () => {
+        if (life === undefined || this.lives.get(id) !== life) return true;
+        this.byId.delete(id);
+        const state = this.table.get(id);
+        const why = cause === 'lifted' ? '' : ` (${cause === 'expired' ? 'ttl over' : 'check OK'})`;
+        if (state) this.apply(state, undefined, `silence lifted${why}`);
+        this.logger.info({ check: id, cause }, 'check silence lifted');
+        this.arm();
+        return true;
+      });
     } catch (err) {
       // A ttl or OK lift that could not be written is tried again at the next sweep or result.
       if (cause === 'lifted') throw err;
@@ -155,18 +177,6 @@ export class Silences {
     } finally {
       this.lifting.delete(id);
     }
-    if (life === undefined || this.lives.get(id) !== life) return true;
-    this.byId.delete(id);
-    const state = this.table.get(id);
-    if (state)
-      this.apply(
-        state,
-        undefined,
-        cause === 'lifted' ? 'silence lifted' : `silence lifted (${cause === 'expired' ? 'ttl over' : 'check OK'})`,
-      );
-    this.logger.info({ check: id, cause }, 'check silence lifted');
-    this.arm();
-    return true;
   }
 
   // The status does not move: the transition says what changed, and summaries re-count the check.
