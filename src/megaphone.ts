@@ -23,6 +23,7 @@ import type { ProbeFn } from './polling/feed.js';
 import { pollingFeature } from './polling/feature.js';
 import { registrationsFeature } from './registrations/feature.js';
 import { DataFile } from './registrations/data-file.js';
+import { PendingWrites } from './registrations/pending.js';
 import { Reloader, type ReloadOutcome } from './reload.js';
 import { securityFeature } from './security/feature.js';
 import { silencesFeature } from './silences/feature.js';
@@ -88,6 +89,8 @@ async function build(config: Config, deps: MegaphoneDeps, lock: StorageLock) {
   const data = await DataFile.open(deps.storage);
   const bus = createEventBus();
   const table = new CheckTable(bus, now);
+  // Writes queued to the data file: every write validates against the table plus these (one writer's view).
+  const pending = new PendingWrites(table);
   const features: Feature[] = [];
   const use = <F extends Feature>(feature: F): F => {
     features.push(feature);
@@ -154,15 +157,25 @@ async function build(config: Config, deps: MegaphoneDeps, lock: StorageLock) {
   // The data file (opened above): API registrations, push reports, silences, maintenance.
   use({ name: 'data file', sections: [{ key: 'dataFile', pick: (c) => c.dataFile }], close: () => data.close() });
   // Silences first: each check takes its silence as it arrives.
-  const silences = use(silencesFeature({ config, data, table, bus, now, logger })).silences;
+  const silences = use(
+    silencesFeature({ config, data, table, bus, now, logger, holds: (id) => pending.holds(id) }),
+  ).silences;
   // Sources of checks: the config file first, then the API's stored checks, then discovery.
-  use(configChecksFeature(config, table, logger));
-  const discovery = discoveryFeature({ config, table, reader: deps.processReader, logger, now });
+  use(configChecksFeature(config, table, logger, pending.graph));
+  const discovery = discoveryFeature({
+    config,
+    table,
+    reader: deps.processReader,
+    logger,
+    now,
+    pending,
+  });
   const registrations = use(
     registrationsFeature({
       config,
       data,
       table,
+      pending,
       thresholds: polling.thresholds,
       targets: () => security.targets,
       claimedBy: (id) => discovery.runner.ownerOf(id),
@@ -246,6 +259,8 @@ async function build(config: Config, deps: MegaphoneDeps, lock: StorageLock) {
       // What was loaded is the baseline: from now on host transitions are announced.
       summary.begin();
       for (const f of features) await f.start?.();
+      // Every source has loaded its checks: a stored silence without one died with it.
+      silences.forgetOrphans();
     },
     /** Applies a new (already validated) config; see ReloadSection. */
     reload: (next: Config): Promise<ReloadOutcome> => reloader.reload(next),

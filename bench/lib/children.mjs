@@ -148,3 +148,20 @@ export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
     stop: () => stopChild(child),
   };
 }
+
+/**
+ * The paced GET / prober (lib/prober.mjs, every 5 ms) in its own process; `stop()` resolves with its
+ * latencies, `stop(true)` at once, requests still waiting counted with the time waited so far.
+ */
+export function startProber(url) {
+  const child = fork(path.join(here, 'prober.mjs'), [url, '5'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = new Promise((resolve) => child.once('message', resolve));
+  return {
+    ready,
+    stop: (now = false) =>
+      new Promise((resolve) => {
+        child.on('message', (m) => m.latencies && resolve(m.latencies));
+        child.send(now ? 'stop-now' : 'stop');
+      }),
+  };
+}

@@ -88,6 +88,26 @@ export class Metrics {
         for (const s of checks.all()) this.set({ check: s.check.id }, s.flapping ? 1 : 0);
       },
     });
+    new Gauge({
+      name: 'megaphone_silenced_checks',
+      help: 'Checks silenced now: left out of the host and group status and of notifications',
+      registers: [registry],
+      collect() {
+        let n = 0;
+        for (const s of checks.all()) if (s.silence) n++;
+        this.set(n);
+      },
+    });
+    new Gauge({
+      name: 'megaphone_check_silenced',
+      help: '1 while the check is silenced (only silenced checks are listed)',
+      labelNames: ['check'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of checks.all()) if (s.silence) this.set({ check: s.check.id }, 1);
+      },
+    });
     if (groups) registerGroupMetrics(registry, groups);
     new Gauge({
       name: 'megaphone_maintenance',

@@ -7,11 +7,13 @@ import type { Thresholds } from '../table/thresholds.js';
 import { ApiChecks } from './api-checks.js';
 import { refusedPaths } from '../checks/refused-paths.js';
 import type { DataFile } from './data-file.js';
+import type { PendingWrites } from './pending.js';
 
 export interface RegistrationsDeps {
   config: Config;
   data: DataFile;
   table: CheckTable;
+  pending: PendingWrites;
   thresholds: Thresholds;
   targets: () => TargetPolicy;
   claimedBy: (id: string) => string | undefined;
@@ -22,7 +24,7 @@ export interface RegistrationsDeps {
 /** The API's checks in the data file: loaded now, retimed by a reload of `defaults`. */
 export function registrationsFeature(deps: RegistrationsDeps): Feature & { api: ApiChecks } {
   const { config, logger, data } = deps;
-  const api = new ApiChecks(data, deps.table, deps.thresholds, {
+  const api = new ApiChecks(data, deps.table, deps.thresholds, deps.pending, {
     defaults: config.defaults,
     maxChecks: config.limits.maxChecks,
     targets: deps.targets,
@@ -30,6 +32,14 @@ export function registrationsFeature(deps: RegistrationsDeps): Feature & { api: 
     now: deps.now,
   });
   api.load();
+  // Every write refuses cycles, but a data file from before (or a config check meeting a stored one) may hold one.
+  const cycles = deps.table.findCycles();
+  if (cycles.length > 0)
+    logger.warn(
+      { cycles: cycles.slice(0, 10) },
+      'dependency cycles among the loaded checks: their members count as root causes; re-register or delete one to ' +
+        'break each',
+    );
   if (api.shadowed.length > 0)
     logger.warn({ ids: api.shadowed }, 'stored checks shadowed by config checks of the same id');
   for (const r of refusedPaths(deps.table.all())) {

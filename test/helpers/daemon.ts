@@ -79,3 +79,19 @@ export async function spawnDaemon(
     },
   };
 }
+
+/** One request to a running daemon with an optional JSON body: its status and JSON body (`{}` when empty). */
+export async function call(
+  d: RunningDaemon,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${d.url}${p}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
