@@ -1,0 +1,120 @@
+import type { LogicalExpr, Segment, Selector } from './jsonpath-ast.js';
+import type { Meter } from './work-meter.js';
+
+/** What a walk needs besides its segments: the document's root, the shared meter, how to test a filter. */
+export interface Context {
+  root: unknown;
+  meter: Meter;
+  /** Whether a filter's expression holds for a node. */
+  test(expr: LogicalExpr, node: unknown): boolean;
+}
+
+/** Receives each node selected, with the container holding it; false stops the walk. */
+export type Emit = (value: unknown, parent: unknown) => boolean;
+
+type Container = unknown[] | Record<string, unknown>;
+
+const isContainer = (v: unknown): v is Container => v !== null && typeof v === 'object';
+
+/** The child a name or index selector picks (RFC 9535: names in objects, indices in arrays, own keys only). */
+export function child(node: unknown, sel: Selector): unknown {
+  if (sel.kind === 'index') {
+    if (!Array.isArray(node)) return undefined;
+    return node[sel.index < 0 ? node.length + sel.index : sel.index];
+  }
+  if (sel.kind !== 'name' || !isContainer(node) || Array.isArray(node) || !Object.hasOwn(node, sel.name))
+    return undefined;
+  return node[sel.name];
+}
+
+/** Follows the first `count` singular segments from `start`: the node reached, or undefined. */
+export function follow(segments: readonly Segment[], start: unknown, count = segments.length): unknown {
+  let node = start;
+  for (let i = 0; i < count && node !== undefined; i++)
+    node = child(node, (segments[i] as Segment).selectors[0] as Selector);
+  return node;
+}
+
+// RFC 9535 §2.3.4.2 slice bounds, as the indices to visit, in visiting order.
+function sliceIndices(sel: Extract<Selector, { kind: 'slice' }>, len: number): number[] {
+  const step = sel.step ?? 1;
+  const out: number[] = [];
+  if (step === 0) return out;
+  const norm = (i: number) => (i >= 0 ? i : len + i);
+  if (step > 0) {
+    const lower = Math.min(Math.max(norm(sel.start ?? 0), 0), len);
+    const upper = Math.min(Math.max(norm(sel.end ?? len), 0), len);
+    for (let i = lower; i < upper; i += step) out.push(i);
+  } else {
+    const upper = Math.min(Math.max(norm(sel.start ?? len - 1), -1), len - 1);
+    const lower = Math.min(Math.max(norm(sel.end ?? -len - 1), -1), len - 1);
+    for (let i = upper; lower < i; i += step) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * Walks `segments` from `start` depth first with explicit stacks (no recursion, however deep the
+ * body), handing each selected node to `emit` in RFC 9535 order, until emit says stop or the meter
+ * is spent (each node queued or visited, each filter test, counts). Never throws.
+ */
+export function walk(segments: readonly Segment[], start: unknown, ctx: Context, emit: Emit): void {
+  const m = ctx.meter;
+  // Three parallel stacks (value, its parent, the next segment): no object per frame.
+  const values: unknown[] = [start];
+  const parents: unknown[] = [undefined];
+  const next: number[] = [0];
+  const push = (value: unknown, parent: unknown, seg: number) => {
+    if (!m.spend()) return;
+    values.push(value);
+    parents.push(parent);
+    next.push(seg);
+  };
+  // Queues every value of a container, last first, so that they pop in document order.
+  const pushAll = (node: Container, seg: number) => {
+    if (Array.isArray(node)) for (let i = node.length - 1; i >= 0 && !m.over; i--) push(node[i], node, seg);
+    else {
+      const keys = Object.keys(node);
+      for (let k = keys.length - 1; k >= 0 && !m.over; k--) push(node[keys[k] as string], node, seg);
+    }
+  };
+  const pushFiltered = (expr: LogicalExpr, node: Container, seg: number) => {
+    const kept: unknown[] = [];
+    const values = Array.isArray(node) ? node : Object.values(node);
+    for (let i = 0; i < values.length; i++) {
+      if (!m.spend()) return;
+      const v = values[i];
+      if (ctx.test(expr, v) && !m.over) kept.push(v);
+    }
+    for (let k = kept.length - 1; k >= 0 && !m.over; k--) push(kept[k], node, seg);
+  };
+  const pushSelected = (sel: Selector, node: Container, seg: number) => {
+    if (sel.kind === 'wildcard') pushAll(node, seg);
+    else if (sel.kind === 'filter') pushFiltered(sel.expr, node, seg);
+    else if (sel.kind === 'slice') {
+      if (!Array.isArray(node)) return;
+      const idx = sliceIndices(sel, node.length);
+      for (let k = idx.length - 1; k >= 0 && !m.over; k--) push(node[idx[k] as number], node, seg);
+    } else {
+      const v = child(node, sel);
+      if (v !== undefined) push(v, node, seg);
+    }
+  };
+
+  while (values.length > 0) {
+    if (!m.spend()) return;
+    const value = values.pop();
+    const parent = parents.pop();
+    const i = next.pop() as number;
+    if (i === segments.length) {
+      if (!emit(value, parent)) return;
+      continue;
+    }
+    if (!isContainer(value)) continue;
+    const seg = segments[i] as Segment;
+    // Descendant: the same segment again on every child, visited after this node's own selections.
+    if (seg.descendant) pushAll(value, i);
+    for (let s = seg.selectors.length - 1; s >= 0 && !m.over; s--)
+      pushSelected(seg.selectors[s] as Selector, value, i + 1);
+  }
+}
