@@ -72,22 +72,26 @@ export function compare(op: CompareOp, a: unknown, b: unknown, m: Meter): boolea
 
 const startOf = (q: Query, node: unknown, ctx: Ctx) => (q.relative ? node : ctx.root);
 
+// The node a singular query selects, or undefined (Nothing).
+function single(q: Query, node: unknown, ctx: Ctx): unknown {
+  ctx.meter.spend(q.segments.length);
+  return follow(q.segments, startOf(q, node, ctx));
+}
+
 // The values of the nodes a query selects, at most `limit` of them.
 function nodes(q: Query, node: unknown, ctx: Ctx, limit = Infinity): unknown[] {
-  const start = startOf(q, node, ctx);
   if (q.singular) {
-    ctx.meter.spend(q.segments.length);
-    const v = follow(q.segments, start);
+    const v = single(q, node, ctx);
     return v === undefined ? [] : [v];
   }
   const out: unknown[] = [];
-  walk(q.segments, start, ctx, (v) => out.push(v) < limit);
+  walk(q.segments, startOf(q, node, ctx), ctx, (v) => out.push(v) < limit);
   return out;
 }
 
 function valueOf(c: Comparable, node: unknown, ctx: Ctx): unknown {
   if (c.kind === 'literal') return c.value;
-  if (c.kind === 'query') return nodes(c.query, node, ctx)[0];
+  if (c.kind === 'query') return single(c.query, node, ctx);
   return call(c.call, node, ctx);
 }
 
@@ -111,7 +115,7 @@ function holds(e: LogicalExpr, node: unknown, ctx: Ctx): boolean {
     case 'not':
       return !holds(e.operand, node, ctx);
     case 'exists':
-      return nodes(e.query, node, ctx, 1).length > 0;
+      return e.query.singular ? single(e.query, node, ctx) !== undefined : nodes(e.query, node, ctx, 1).length > 0;
     case 'compare':
       return compare(e.op, valueOf(e.left, node, ctx), valueOf(e.right, node, ctx), ctx.meter);
     case 'test':

@@ -53,6 +53,56 @@ function sliceIndices(sel: Extract<Selector, { kind: 'slice' }>, len: number): n
   return out;
 }
 
+// The walk's explicit stacks: three parallel arrays (value, its parent, the next segment), no object per frame.
+interface Frames {
+  values: unknown[];
+  parents: unknown[];
+  next: number[];
+  ctx: Context;
+}
+
+function push(f: Frames, value: unknown, parent: unknown, seg: number): void {
+  if (!f.ctx.meter.spend()) return;
+  f.values.push(value);
+  f.parents.push(parent);
+  f.next.push(seg);
+}
+
+// Queues every value of a container, last first, so that they pop in document order.
+function pushAll(f: Frames, node: Container, seg: number): void {
+  const m = f.ctx.meter;
+  if (Array.isArray(node)) for (let i = node.length - 1; i >= 0 && !m.over; i--) push(f, node[i], node, seg);
+  else {
+    const keys = Object.keys(node);
+    for (let k = keys.length - 1; k >= 0 && !m.over; k--) push(f, node[keys[k] as string], node, seg);
+  }
+}
+
+function pushFiltered(f: Frames, expr: LogicalExpr, node: Container, seg: number): void {
+  const m = f.ctx.meter;
+  const kept: unknown[] = [];
+  const values = Array.isArray(node) ? node : Object.values(node);
+  for (let i = 0; i < values.length; i++) {
+    if (!m.spend()) return;
+    const v = values[i];
+    if (f.ctx.test(expr, v) && !m.over) kept.push(v);
+  }
+  for (let k = kept.length - 1; k >= 0 && !m.over; k--) push(f, kept[k], node, seg);
+}
+
+function pushSelected(f: Frames, sel: Selector, node: Container, seg: number): void {
+  if (sel.kind === 'wildcard') pushAll(f, node, seg);
+  else if (sel.kind === 'filter') pushFiltered(f, sel.expr, node, seg);
+  else if (sel.kind === 'slice') {
+    if (!Array.isArray(node)) return;
+    const idx = sliceIndices(sel, node.length);
+    for (let k = idx.length - 1; k >= 0 && !f.ctx.meter.over; k--) push(f, node[idx[k] as number], node, seg);
+  } else {
+    const v = child(node, sel);
+    if (v !== undefined) push(f, v, node, seg);
+  }
+}
+
 /**
  * Walks `segments` from `start` depth first with explicit stacks (no recursion, however deep the
  * body), handing each selected node to `emit` in RFC 9535 order, until emit says stop or the meter
@@ -60,52 +110,12 @@ function sliceIndices(sel: Extract<Selector, { kind: 'slice' }>, len: number): n
  */
 export function walk(segments: readonly Segment[], start: unknown, ctx: Context, emit: Emit): void {
   const m = ctx.meter;
-  // Three parallel stacks (value, its parent, the next segment): no object per frame.
-  const values: unknown[] = [start];
-  const parents: unknown[] = [undefined];
-  const next: number[] = [0];
-  const push = (value: unknown, parent: unknown, seg: number) => {
+  const f: Frames = { values: [start], parents: [undefined], next: [0], ctx };
+  while (f.values.length > 0) {
     if (!m.spend()) return;
-    values.push(value);
-    parents.push(parent);
-    next.push(seg);
-  };
-  // Queues every value of a container, last first, so that they pop in document order.
-  const pushAll = (node: Container, seg: number) => {
-    if (Array.isArray(node)) for (let i = node.length - 1; i >= 0 && !m.over; i--) push(node[i], node, seg);
-    else {
-      const keys = Object.keys(node);
-      for (let k = keys.length - 1; k >= 0 && !m.over; k--) push(node[keys[k] as string], node, seg);
-    }
-  };
-  const pushFiltered = (expr: LogicalExpr, node: Container, seg: number) => {
-    const kept: unknown[] = [];
-    const values = Array.isArray(node) ? node : Object.values(node);
-    for (let i = 0; i < values.length; i++) {
-      if (!m.spend()) return;
-      const v = values[i];
-      if (ctx.test(expr, v) && !m.over) kept.push(v);
-    }
-    for (let k = kept.length - 1; k >= 0 && !m.over; k--) push(kept[k], node, seg);
-  };
-  const pushSelected = (sel: Selector, node: Container, seg: number) => {
-    if (sel.kind === 'wildcard') pushAll(node, seg);
-    else if (sel.kind === 'filter') pushFiltered(sel.expr, node, seg);
-    else if (sel.kind === 'slice') {
-      if (!Array.isArray(node)) return;
-      const idx = sliceIndices(sel, node.length);
-      for (let k = idx.length - 1; k >= 0 && !m.over; k--) push(node[idx[k] as number], node, seg);
-    } else {
-      const v = child(node, sel);
-      if (v !== undefined) push(v, node, seg);
-    }
-  };
-
-  while (values.length > 0) {
-    if (!m.spend()) return;
-    const value = values.pop();
-    const parent = parents.pop();
-    const i = next.pop() as number;
+    const value = f.values.pop();
+    const parent = f.parents.pop();
+    const i = f.next.pop() as number;
     if (i === segments.length) {
       if (!emit(value, parent)) return;
       continue;
@@ -113,8 +123,8 @@ export function walk(segments: readonly Segment[], start: unknown, ctx: Context,
     if (!isContainer(value)) continue;
     const seg = segments[i] as Segment;
     // Descendant: the same segment again on every child, visited after this node's own selections.
-    if (seg.descendant) pushAll(value, i);
+    if (seg.descendant) pushAll(f, value, i);
     for (let s = seg.selectors.length - 1; s >= 0 && !m.over; s--)
-      pushSelected(seg.selectors[s] as Selector, value, i + 1);
+      pushSelected(f, seg.selectors[s] as Selector, value, i + 1);
   }
 }
