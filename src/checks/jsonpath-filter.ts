@@ -3,8 +3,6 @@ import { applyFunction, HIGH_UNITS, textCost, type PatternCache } from './jsonpa
 import { follow, walk, type Context } from './jsonpath-walk.js';
 import type { Meter } from './work-meter.js';
 
-type Ctx = Context & { patterns: PatternCache };
-
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 // Deep equality of JSON values with an explicit stack (a body may nest 30 000 deep); each pair compared counts.
@@ -124,7 +122,22 @@ function holds(e: LogicalExpr, node: unknown, ctx: Ctx): boolean {
 }
 
 /** The context of one evaluation: filters test nodes with it, nested queries and functions spend its meter. */
+class Ctx implements Context {
+  // Made on the first document pattern: most evaluations have none.
+  private cache: PatternCache | undefined;
+  constructor(
+    readonly root: unknown,
+    readonly meter: Meter,
+  ) {}
+  get patterns(): PatternCache {
+    return (this.cache ??= {});
+  }
+  test(expr: LogicalExpr, node: unknown): boolean {
+    return holds(expr, node, this);
+  }
+}
+
+/** The context of one evaluation of a query on a document, its work counted on `meter`. */
 export function filterContext(root: unknown, meter: Meter): Context {
-  const ctx: Ctx = { root, meter, patterns: {}, test: (expr, node) => holds(expr, node, ctx) };
-  return ctx;
+  return new Ctx(root, meter);
 }
