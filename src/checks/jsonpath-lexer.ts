@@ -117,39 +117,40 @@ export class Lexer {
     return String.fromCharCode(unit, low);
   }
 
+  // The text a sticky regex matches here, read past; undefined when it does not match.
+  private read(re: RegExp): string | undefined {
+    re.lastIndex = this.pos;
+    const m = re.exec(this.text)?.[0];
+    if (m !== undefined) this.pos += m.length;
+    return m;
+  }
+
   private hex4(at: number): number {
-    HEX4.lastIndex = this.pos;
-    const m = HEX4.exec(this.text);
-    if (!m) throw this.fail('\\u must be followed by four hex digits', at);
-    this.pos += 4;
-    return parseInt(m[0], 16);
+    const digits = this.read(HEX4);
+    if (digits === undefined) throw this.fail('\\u must be followed by four hex digits', at);
+    return parseInt(digits, 16);
   }
 
   /** An integer of the I-JSON range (index, slice bounds), or undefined when none starts here. */
   int(): number | undefined {
-    INT.lastIndex = this.pos;
-    const m = INT.exec(this.text);
-    if (!m) return undefined;
     const at = this.pos;
-    this.pos += m[0].length;
+    const m = this.read(INT);
+    if (m === undefined) return undefined;
     if (isDigit(this.text.charCodeAt(this.pos))) throw this.fail('an integer may not have a leading zero', at);
-    if (m[0] === '-0') throw this.fail('-0 is not an integer here', at);
-    const n = Number(m[0]);
-    if (!Number.isSafeInteger(n)) throw this.fail(`integer ${m[0]} is out of the range ±(2^53-1)`, at);
+    if (m === '-0') throw this.fail('-0 is not an integer here', at);
+    const n = Number(m);
+    if (!Number.isSafeInteger(n)) throw this.fail(`integer ${m} is out of the range ±(2^53-1)`, at);
     return n;
   }
 
   /** A number literal (int or `-0`, optional fraction and exponent), or undefined when none starts here. */
   number(): number | undefined {
-    NUMBER.lastIndex = this.pos;
-    const m = NUMBER.exec(this.text);
-    if (!m) return undefined;
     const at = this.pos;
-    this.pos += m[0].length;
-    const next = this.text[this.pos] ?? '';
-    if (/[0-9.eE]/.test(next)) throw this.fail('malformed number', at);
-    const n = Number(m[0]);
-    if (!Number.isFinite(n)) throw this.fail(`number ${m[0]} is out of range`, at);
+    const m = this.read(NUMBER);
+    if (m === undefined) return undefined;
+    if (/[0-9.eE]/.test(this.peek())) throw this.fail('malformed number', at);
+    const n = Number(m);
+    if (!Number.isFinite(n)) throw this.fail(`number ${m} is out of range`, at);
     return n;
   }
 
