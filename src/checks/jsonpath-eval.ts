@@ -17,6 +17,8 @@ export type Evaluation =
 /** Every node a query selects, in order, or as many as its budget allowed (`exhausted`). */
 export interface NodeList {
   values: unknown[];
+  /** Their Normalized Paths (RFC 9535 §2.7), `$['a'][0]`. */
+  paths: string[];
   exhausted: boolean;
   steps: number;
 }
@@ -45,10 +47,12 @@ export function evaluateJsonPath(query: Query, root: unknown, budget = JSONPATH_
   return { found: false, exhausted: meter.over, steps: Math.min(meter.steps, budget) };
 }
 
-/** Every node a query selects, in RFC 9535 order (what the Compliance Test Suite compares). Never throws. */
+/** Every node a query selects and its path, in RFC 9535 order (what the Compliance Test Suite compares). */
 export function queryNodes(query: Query, root: unknown, budget = JSONPATH_BUDGET): NodeList {
   const meter = new Meter(budget);
   const values: unknown[] = [];
-  walk(query.segments, root, filterContext(root, meter), (value) => values.push(value) > 0);
-  return { values, exhausted: meter.over, steps: Math.min(meter.steps, budget) };
+  const paths: string[] = [];
+  const emit = (value: unknown, _parent: unknown, path?: string) => values.push(value) + paths.push(path as string) > 0;
+  walk(query.segments, root, filterContext(root, meter), emit, true);
+  return { values, paths, exhausted: meter.over, steps: Math.min(meter.steps, budget) };
 }
