@@ -185,7 +185,8 @@ describe('the evaluator', () => {
       '$.items[?$.big == $.items]',
       '$.items[?count($..*) == 1]',
       "$.items[?search($.big, '(x|xx)*y')]",
-      '$.items[?!(@ == 29999)]',
+      // A regex cut short says false; negated it would keep the first item: it must not.
+      "$.items[?!search($.big, '(x|xx)*y')]",
     ])
       expect(compileStatusPath(path).find(doc), path).toMatchObject({ kind: 'over-budget', steps: JSONPATH_BUDGET });
   });

@@ -73,102 +73,114 @@ function sliceIndices(sel: Extract<Selector, { kind: 'slice' }>, len: number): n
   return out;
 }
 
-// The walk's explicit stacks: parallel arrays (value, its parent, the next segment, its path when asked), no
-// object per frame; `here` is the path of the node being expanded.
+// A frame of the walk: one node (`pos` -1, `aux` its parent), or a range (`aux` a Range): the members of a container
+// still to visit from `pos` on, those `filter` keeps. Ranges are read lazily: the first node costs no more than it.
+interface Range {
+  /** The keys in visiting order; undefined: an array's indices. */
+  keys: ReadonlyArray<string | number> | undefined;
+  filter: LogicalExpr | undefined;
+}
+
+// The walk's explicit stacks, parallel arrays (no object per node). `paths`: a node's Normalized Path, or a range's
+// container's, when asked for.
 interface Frames {
-  values: unknown[];
-  parents: unknown[];
+  nodes: unknown[];
   next: number[];
+  pos: number[];
+  aux: unknown[];
   paths: string[] | undefined;
-  here: string;
   ctx: Context;
 }
 
-function push(f: Frames, value: unknown, parent: unknown, seg: number, key: string | number): void {
+const keysOf = (node: Container) => (Array.isArray(node) ? undefined : Object.keys(node));
+
+function pushFrame(f: Frames, node: unknown, seg: number, pos: number, aux: unknown, path: string | undefined): void {
   if (!f.ctx.meter.spend()) return;
-  f.values.push(value);
-  f.parents.push(parent);
+  f.nodes.push(node);
   f.next.push(seg);
-  f.paths?.push(f.here + normalSegment(key));
+  f.pos.push(pos);
+  f.aux.push(aux);
+  if (f.paths) f.paths.push(path as string);
 }
 
-// Queues every value of a container, last first, so that they pop in document order.
-function pushAll(f: Frames, node: Container, seg: number): void {
-  const m = f.ctx.meter;
-  if (Array.isArray(node)) for (let i = node.length - 1; i >= 0 && !m.over; i--) push(f, node[i], node, seg, i);
-  else {
-    const keys = Object.keys(node);
-    for (let k = keys.length - 1; k >= 0 && !m.over; k--) {
-      const key = keys[k] as string;
-      push(f, node[key], node, seg, key);
-    }
-  }
+function popFrame(f: Frames): void {
+  f.nodes.pop();
+  f.next.pop();
+  f.pos.pop();
+  f.aux.pop();
+  f.paths?.pop();
 }
 
-function pushFiltered(f: Frames, expr: LogicalExpr, node: Container, seg: number): void {
-  const m = f.ctx.meter;
-  const kept: Array<string | number> = [];
-  const keys = Array.isArray(node) ? undefined : Object.keys(node);
-  const length = keys ? keys.length : (node as unknown[]).length;
-  for (let i = 0; i < length; i++) {
-    if (!m.spend()) return;
-    const key = keys ? (keys[i] as string) : i;
-    if (f.ctx.test(expr, (node as Record<string | number, unknown>)[key]) && !m.over) kept.push(key);
-  }
-  for (let k = kept.length - 1; k >= 0 && !m.over; k--) {
-    const key = kept[k] as string | number;
-    push(f, (node as Record<string | number, unknown>)[key], node, seg, key);
-  }
+function pushRange(f: Frames, node: Container, range: Range, seg: number, path: string | undefined): void {
+  const length = range.keys ? range.keys.length : (node as unknown[]).length;
+  if (length > 0) pushFrame(f, node, seg, 0, range, path);
 }
 
-function pushSelected(f: Frames, sel: Selector, node: Container, seg: number): void {
-  if (sel.kind === 'wildcard') pushAll(f, node, seg);
-  else if (sel.kind === 'filter') pushFiltered(f, sel.expr, node, seg);
-  else if (sel.kind === 'slice') {
-    if (!Array.isArray(node)) return;
-    const idx = sliceIndices(sel, node.length);
-    for (let k = idx.length - 1; k >= 0 && !f.ctx.meter.over; k--) {
-      const i = idx[k] as number;
-      push(f, node[i], node, seg, i);
-    }
+function pushSelected(f: Frames, sel: Selector, node: Container, seg: number, path: string | undefined): void {
+  if (sel.kind === 'wildcard' || sel.kind === 'filter') {
+    pushRange(f, node, { keys: keysOf(node), filter: sel.kind === 'filter' ? sel.expr : undefined }, seg, path);
+  } else if (sel.kind === 'slice') {
+    if (Array.isArray(node)) pushRange(f, node, { keys: sliceIndices(sel, node.length), filter: undefined }, seg, path);
   } else {
     const v = child(node, sel);
     if (v === undefined) return;
     const key = sel.kind === 'name' ? sel.name : (sel as { index: number }).index;
-    push(f, v, node, seg, typeof key === 'number' && key < 0 ? (node as unknown[]).length + key : key);
+    const at = typeof key === 'number' && key < 0 ? (node as unknown[]).length + key : key;
+    pushFrame(f, v, seg, -1, node, f.paths && path + normalSegment(at));
   }
 }
 
 /**
  * Walks `segments` from `start` depth first with explicit stacks (no recursion, however deep the
  * body), handing each selected node to `emit` in RFC 9535 order (with its Normalized Path when `paths`),
- * until emit says stop or the meter is spent (each node queued or visited, each filter test, counts). Never throws.
+ * until emit says stop or the meter is spent: each frame queued, each node visited and each node a
+ * filter tests counts. Never throws.
  */
 export function walk(segments: readonly Segment[], start: unknown, ctx: Context, emit: Emit, paths = false): void {
   const m = ctx.meter;
-  const f: Frames = {
-    values: [start],
-    parents: [undefined],
-    next: [0],
-    paths: paths ? ['$'] : undefined,
-    here: '$',
-    ctx,
-  };
-  while (f.values.length > 0) {
+  const f: Frames = { nodes: [start], next: [0], pos: [-1], aux: [undefined], paths: paths ? ['$'] : undefined, ctx };
+  while (f.nodes.length > 0) {
     if (!m.spend()) return;
-    const value = f.values.pop();
-    const parent = f.parents.pop();
-    const i = f.next.pop() as number;
-    if (f.paths) f.here = f.paths.pop() as string;
+    const top = f.nodes.length - 1;
+    const i = f.next[top] as number;
+    const p = f.pos[top] as number;
+    let value: unknown;
+    let parent: unknown;
+    let path = f.paths?.[top];
+    if (p < 0) {
+      value = f.nodes[top];
+      parent = f.aux[top];
+      popFrame(f);
+    } else {
+      // The next member of the range that its filter keeps; the range stays below while members are left.
+      const node = f.nodes[top] as Record<string | number, unknown>;
+      const { keys, filter } = f.aux[top] as Range;
+      const length = keys ? keys.length : (node as unknown as unknown[]).length;
+      let q = p;
+      let key: string | number = 0;
+      let kept = false;
+      while (q < length && !kept) {
+        key = keys ? (keys[q] as string | number) : q;
+        q++;
+        value = node[key];
+        kept = filter === undefined || (m.spend() && ctx.test(filter, value) && !m.over);
+        if (m.over) return;
+      }
+      if (q < length) f.pos[top] = q;
+      else popFrame(f);
+      if (!kept) continue;
+      parent = node;
+      if (path !== undefined) path += normalSegment(key);
+    }
     if (i === segments.length) {
-      if (!emit(value, parent, f.paths && f.here)) return;
+      if (!emit(value, parent, path)) return;
       continue;
     }
     if (!isContainer(value)) continue;
     const seg = segments[i] as Segment;
     // Descendant: the same segment again on every child, visited after this node's own selections.
-    if (seg.descendant) pushAll(f, value, i);
+    if (seg.descendant) pushRange(f, value, { keys: keysOf(value), filter: undefined }, i, path);
     for (let s = seg.selectors.length - 1; s >= 0 && !m.over; s--)
-      pushSelected(f, seg.selectors[s] as Selector, value, i + 1);
+      pushSelected(f, seg.selectors[s] as Selector, value, i + 1, path);
   }
 }
