@@ -4,9 +4,9 @@ import { child, follow, walk } from './jsonpath-walk.js';
 import { Meter } from './work-meter.js';
 
 /**
- * Most units of work (a node visited or queued, a filter test, a function call, 64 characters of
+ * Most units of work (a node visited or queued, a filter test, a function call, 16 characters of
  * text read, a regex step) one evaluation may do: every node of a 64 KB body with one `..` fits
- * (~33 000 nodes, two units each), and it stays within a few ms.
+ * (~33 000 nodes, at most two units each), and it stays within a few ms.
  */
 export const JSONPATH_BUDGET = 100_000;
 

@@ -74,7 +74,7 @@ function sliceIndices(sel: Extract<Selector, { kind: 'slice' }>, len: number): n
 }
 
 // A frame of the walk: one node (`pos` -1, `aux` its parent), or a range (`aux` a Range): the members of a container
-// still to visit from `pos` on, those `filter` keeps. Ranges are read lazily: the first node costs no more than it.
+// still to visit from `pos` on, those `filter` keeps. Read lazily: reaching the first node costs only what precedes it.
 interface Range {
   /** The keys in visiting order; undefined: an array's indices. */
   keys: ReadonlyArray<string | number> | undefined;
