@@ -8,7 +8,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // MEGAPHONE_BENCH_CLI: another build's dist/cli.js, to compare two builds in one session (A/B).
 export const CLI = process.env.MEGAPHONE_BENCH_CLI ?? path.resolve(here, '../../dist/cli.js');
 
-/** The node flags the installed `megaphone` bin runs with (its shebang), so the bench runs the same. */
+/** The node flags the `megaphone` bin runs with (its shebang, from package.json `megaphone.nodeFlags`). */
 export function binNodeFlags() {
   const first = readFileSync(CLI, 'utf8').split('\n', 1)[0];
   const m = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first);
