@@ -24,7 +24,7 @@ async function serve(opts: { config?: string; host?: string; port?: string; data
       overrides: { host: opts.host, port: opts.port, dataFile: opts.dataFile },
     });
   const { config, file } = await load();
-  const logger = createLogger();
+  const logger = await createLogger();
   // execArgv shows which runtime flags this start took (package.json `megaphone.nodeFlags`, through the bin).
   const runtime = { node: process.version, nodeFlags: process.execArgv };
   logger.info({ config: file ?? '(built-in defaults)', version: VERSION, ...runtime }, 'starting');

@@ -116,8 +116,9 @@ export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
       clearTimeout(timer);
       child.stdout.off('data', onData);
       const logged = JSON.parse(line);
-      // pino's `time` (epoch ms) is when the daemon logged it, not when this process read it.
-      listeningAt = typeof logged.time === 'number' ? logged.time : Date.now();
+      // pino's `time` (ISO, ms; epoch ms before) is when the daemon logged it, not when this process read it.
+      const at = typeof logged.time === 'number' ? logged.time : Date.parse(logged.time);
+      listeningAt = Number.isFinite(at) ? at : Date.now();
       resolve(logged.port);
     };
     child.stdout.on('data', onData);
