@@ -31,12 +31,15 @@ export interface RunningDaemon {
  */
 export async function spawnDaemon(
   config: Record<string, unknown> = {},
-  opts: { dir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {},
+  opts: { dir?: string; args?: string[]; env?: NodeJS.ProcessEnv; wrap?: string[] } = {},
 ): Promise<RunningDaemon> {
   const dir = opts.dir ?? tempDir('megaphone-e2e-');
   const configFile = path.join(dir, 'megaphone.conf.json');
   writeFileSync(configFile, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, ...config }, null, 2));
-  const proc = spawn(process.execPath, [...NODE_FLAGS, CLI, 'serve', '--config', configFile, ...(opts.args ?? [])], {
+  const argv = [process.execPath, ...NODE_FLAGS, CLI, 'serve', '--config', configFile, ...(opts.args ?? [])];
+  // wrap: a command that runs the daemon (setpriv, unshare …), given the daemon's argv.
+  const [file, ...args] = [...(opts.wrap ?? []), ...argv];
+  const proc = spawn(file!, args, {
     cwd: dir,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
