@@ -172,6 +172,15 @@ describe('npm pack, then npm install -g of the tarball', () => {
     expect(await res.json()).toMatchObject({ status: 'Unknown', message: 'No services are registered!' });
     await stopDaemon();
   });
+
+  it("ships the unit; rewritten to npm's bin (docs/operations.md), it passes systemd-analyze verify", async () => {
+    const unit = path.join(installedPackage(), 'systemd', 'megaphone.service');
+    const text = readFileSync(unit, 'utf8');
+    expect(text).toContain('ExecStart=/usr/bin/megaphone serve');
+    const rewritten = path.join(tmp, 'megaphone.service');
+    await sh('bash', ['-c', `sed "s|/usr/bin/megaphone|${bin}|g" '${unit}' > '${rewritten}'`], tmp);
+    expect((await sh('systemd-analyze', ['verify', rewritten], tmp)).stderr).toBe('');
+  });
 });
 
 /** Where npm install -g put the package (PREFIX/lib/node_modules/megaphone). */
