@@ -56,31 +56,11 @@ describe('choosing the log format', () => {
   it.each([
     { what: 'a terminal', env: {}, tty: true, format: 'pretty' },
     { what: 'a pipe or a file', env: {}, tty: false, format: 'json' },
-    { what: 'stdout the journal stream systemd names', env: { JOURNAL_STREAM: 'self' }, tty: false, format: 'journal' },
-    {
-      what: 'JOURNAL_STREAM inherited, stdout elsewhere',
-      env: { JOURNAL_STREAM: '8:12345' },
-      tty: false,
-      format: 'json',
-    },
-    {
-      what: 'MEGAPHONE_LOG_FORMAT=json on a terminal',
-      env: { MEGAPHONE_LOG_FORMAT: 'json' },
-      tty: true,
-      format: 'json',
-    },
-    {
-      what: 'MEGAPHONE_LOG_FORMAT=pretty into a file',
-      env: { MEGAPHONE_LOG_FORMAT: 'pretty' },
-      tty: false,
-      format: 'pretty',
-    },
-    {
-      what: 'MEGAPHONE_LOG_FORMAT=journal anywhere',
-      env: { MEGAPHONE_LOG_FORMAT: 'journal' },
-      tty: true,
-      format: 'journal',
-    },
+    { what: 'the journal stream systemd names', env: { JOURNAL_STREAM: 'self' }, tty: false, format: 'journal' },
+    { what: 'an inherited JOURNAL_STREAM', env: { JOURNAL_STREAM: '8:12345' }, tty: false, format: 'json' },
+    { what: 'json forced on a terminal', env: { MEGAPHONE_LOG_FORMAT: 'json' }, tty: true, format: 'json' },
+    { what: 'pretty forced into a file', env: { MEGAPHONE_LOG_FORMAT: 'pretty' }, tty: false, format: 'pretty' },
+    { what: 'journal forced anywhere', env: { MEGAPHONE_LOG_FORMAT: 'journal' }, tty: true, format: 'journal' },
   ])('$what: $format', ({ env, tty, format }) => {
     const e: NodeJS.ProcessEnv = { ...env };
     if (e.JOURNAL_STREAM === 'self') e.JOURNAL_STREAM = devIno(fd);
