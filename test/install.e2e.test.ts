@@ -142,13 +142,14 @@ describe('npm pack, then npm install -g of the tarball', () => {
     expect((await sh(bin, ['--version'], tmp)).stdout.trim()).toBe(VERSION);
   });
 
+  // Two npx runs and a build: minutes on a loaded machine.
   it('from a checkout, `npx megaphone` still runs after `npm run build` (as `npm start` does) rewrote it', async () => {
     // The README's quickstart: `npm start` (which builds) in one terminal, `npx megaphone …` in another. npx
     // marks the bin executable once, when it first links the checkout; a rebuild writes a new dist/cli.js.
     expect((await sh('npx', ['--no-install', 'megaphone', '--version'], checkout)).stdout.trim()).toBe(VERSION);
     await sh('npm', ['run', 'build'], checkout);
     expect((await sh('npx', ['--no-install', 'megaphone', '--version'], checkout)).stdout.trim()).toBe(VERSION);
-  });
+  }, 180_000);
 
   it('prints the help with its commands', async () => {
     const help = (await sh(bin, ['--help'], tmp)).stdout;
