@@ -77,14 +77,15 @@ export interface LoggerOptions {
   level?: string;
   /** Default: chooseLogFormat() for stdout. */
   format?: LogFormat;
-  /** Default: stdout, written synchronously. */
+  /** Default: stdout, as pino writes it by default (asynchronously, flushed at exit). */
   destination?: DestinationStream;
 }
 
 /** The daemon's logger: pino records with an ISO `time`, written in the chosen format. */
 export async function createLogger(opts: LoggerOptions = {}): Promise<Logger> {
   const format = opts.format ?? chooseLogFormat();
-  const dest = opts.destination ?? destination({ dest: 1, sync: true });
+  // As pino's default: buffered, written off the request path, flushed at exit.
+  const dest = opts.destination ?? destination({ dest: 1, sync: false });
   const stream = format === 'journal' ? journalStream(dest) : format === 'pretty' ? await prettyStream(dest) : dest;
   const level = opts.level ?? process.env.MEGAPHONE_LOG_LEVEL ?? 'info';
   return pino({ level, base: { name: 'megaphone' }, timestamp: stdTimeFunctions.isoTime }, stream);
