@@ -8,7 +8,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // MEGAPHONE_BENCH_CLI: another build's dist/cli.js, to compare two builds in one session (A/B).
 export const CLI = process.env.MEGAPHONE_BENCH_CLI ?? path.resolve(here, '../../dist/cli.js');
 
-/** The node flags the installed `megaphone` bin runs with (its shebang), so the bench runs the same. */
+/** The node flags the `megaphone` bin runs with (its shebang, from package.json `megaphone.nodeFlags`). */
 export function binNodeFlags() {
   const first = readFileSync(CLI, 'utf8').split('\n', 1)[0];
   const m = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first);
@@ -121,8 +121,9 @@ export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
       clearTimeout(timer);
       child.stdout.off('data', onData);
       const logged = JSON.parse(line);
-      // pino's `time` (epoch ms) is when the daemon logged it, not when this process read it.
-      listeningAt = typeof logged.time === 'number' ? logged.time : Date.now();
+      // pino's `time` (ISO, ms; epoch ms before) is when the daemon logged it, not when this process read it.
+      const at = typeof logged.time === 'number' ? logged.time : Date.parse(logged.time);
+      listeningAt = Number.isFinite(at) ? at : Date.now();
       resolve(logged.port);
     };
     child.stdout.on('data', onData);
