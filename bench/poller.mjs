@@ -9,7 +9,16 @@ import { fmt } from './lib/stats.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function benchPoller({ checks, interval = '10s', settleMs = 12_000, windowMs = 20_000, nodeArgs = [] }) {
+// `spec(targets, n)`: the `{url, ...fields}` of check n (default: an HTTP check of target n); `label` names the mix.
+export async function benchPoller({
+  checks,
+  interval = '10s',
+  settleMs = 12_000,
+  windowMs = 20_000,
+  nodeArgs = [],
+  spec,
+  label = 'checks',
+}) {
   const targets = await startTargets();
   const daemon = await startDaemon({
     config: { defaults: { interval }, limits: { maxChecks: Math.max(checks, 10_000) } },
@@ -17,7 +26,7 @@ export async function benchPoller({ checks, interval = '10s', settleMs = 12_000,
   });
   try {
     const t0 = performance.now();
-    await registerChecks(daemon.url, targets, { to: checks });
+    await registerChecks(daemon.url, targets, { to: checks, spec: spec && ((n) => spec(targets, n)) });
     const registerS = (performance.now() - t0) / 1000;
     await untilStatus(daemon.url, 'OK');
     const firstAllOkMs = performance.now() - t0;
@@ -32,7 +41,7 @@ export async function benchPoller({ checks, interval = '10s', settleMs = 12_000,
     const targetsCpu = ((cpuSeconds(targets.pid) - tc0) / secs) * 100;
     const rss = rssMb(daemon.pid);
     console.log(
-      `  ${checks} checks @ ${interval}: daemon ${fmt(cpu)} % of one core, RSS ${fmt(rss, 0)} MB (targets ` +
+      `  ${checks} ${label} @ ${interval}: daemon ${fmt(cpu)} % of one core, RSS ${fmt(rss, 0)} MB (targets ` +
         `process ${fmt(targetsCpu)} %; registered through the API in ${fmt(registerS)} s, all OK after ` +
         `${fmt(firstAllOkMs / 1000)} s)`,
     );

@@ -1,28 +1,10 @@
 // Bench 4: registration burst: durable POST /checks per second (each acknowledged only once
 // fsynced) and GET / latency, measured by a paced prober process, during the burst.
-import { fork } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startDaemon, startTargets } from './lib/children.mjs';
+import { startDaemon, startProber, startTargets } from './lib/children.mjs';
 import { pool } from './lib/http.mjs';
 import { postCheck } from './lib/register.mjs';
 import { fmt, percentile } from './lib/stats.mjs';
 import { cpuSeconds } from './lib/proc.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-function startProber(url) {
-  const child = fork(path.join(here, 'lib/prober.mjs'), [url, '5'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = new Promise((resolve) => child.once('message', resolve));
-  return {
-    ready,
-    stop: () =>
-      new Promise((resolve) => {
-        child.on('message', (m) => m.latencies && resolve(m.latencies));
-        child.send('stop');
-      }),
-  };
-}
 
 export async function benchRegistration({ seconds = 5, concurrency = 100, nodeArgs = [] } = {}) {
   const targets = await startTargets();

@@ -1,5 +1,6 @@
 // npm run bench: every megaphone benchmark, each printing ratios measured in the same run.
-// Options: --only=root,poller,freshness,registration,startup,scale,feed,tls  --quick (shorter windows)  --prof-dir=DIR
+// Options: --only=root,poller,mixed,freshness,registration,startup,scale,feed,tls  --quick (shorter windows)
+// --prof-dir=DIR
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { benchRoot } from './root.mjs';
@@ -11,14 +12,14 @@ import { benchScale } from './scale.mjs';
 import { benchFeed } from './feed.mjs';
 import { benchKinds } from './kinds.mjs';
 import { busiest, machineLoad } from './lib/proc.mjs';
-import { fmt } from './lib/stats.mjs';
+import { fmt, median } from './lib/stats.mjs';
 
 const { values } = parseArgs({
   options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, 'prof-dir': { type: 'string' } },
 });
 // With --prof-dir, every daemon writes a V8 CPU profile there (read it with bench/lib/top-profile.mjs).
 const nodeArgs = values['prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${values['prof-dir']}`] : [];
-const only = new Set((values.only ?? 'root,poller,freshness,registration,startup,scale,feed,tls').split(','));
+const only = new Set((values.only ?? 'root,poller,mixed,freshness,registration,startup,scale,feed,tls').split(','));
 const quick = values.quick;
 const verdict = (ok) => (ok ? 'met' : 'NOT MET');
 const lines = [];
@@ -73,6 +74,36 @@ if (only.has('poller')) {
         `(< ${maxRss} MB) |`,
     );
   }
+}
+
+if (only.has('mixed')) {
+  console.log(
+    '2b. Poller cost of the issue-21 rules: 1 000 checks @ 10 s, HTTP only, then a third each of plain HTTP,',
+  );
+  console.log('    HTTP with latency + thresholds, and dns:// with latency + expect (same run, same targets process)');
+  const latency = { warning: '500ms', critical: '2s' };
+  const mix = (targets, n) =>
+    n % 3 === 0
+      ? { url: targets.url(n) }
+      : n % 3 === 1
+        ? { url: { addr: targets.numberUrl(n), jsonpath: 'queue', thresholds: { warning: '~:100' } }, latency }
+        : { url: { addr: `dns://svc-${n}.bench.test`, server: targets.dns, expect: ['127.0.0.1'] }, latency };
+  const windowMs = quick ? 10_000 : 20_000;
+  // Alternating A B A B, so drifting load on a shared machine weighs on both alike; the medians are compared.
+  const runs = { plain: [], mixed: [] };
+  for (let round = 0; round < (quick ? 1 : 3); round++) {
+    runs.plain.push(await benchPoller({ checks: 1000, windowMs, nodeArgs, label: 'HTTP checks' }));
+    runs.mixed.push(await benchPoller({ checks: 1000, windowMs, nodeArgs, spec: mix, label: 'mixed checks' }));
+  }
+  const mid = (rs, key) => median(rs.map((r) => r[key]));
+  const plain = { cpu: mid(runs.plain, 'cpu'), rss: mid(runs.plain, 'rss') };
+  const mixed = { cpu: mid(runs.mixed, 'cpu'), rss: mid(runs.mixed, 'rss') };
+  lines.push(
+    `| 1000 mixed checks @ 10 s (⅓ HTTP, ⅓ HTTP + latency + thresholds, ⅓ dns:// + latency + expect), medians | ` +
+      `${fmt(mixed.cpu)} % of one core, RSS ${fmt(mixed.rss, 0)} MB; ${fmt(mixed.cpu / plain.cpu, 2)}x the CPU and ` +
+      `${fmt(mixed.rss / plain.rss, 2)}x the RSS of 1000 HTTP checks in this run (${fmt(plain.cpu)} %, ` +
+      `${fmt(plain.rss, 0)} MB) | CPU ${verdict(mixed.cpu < 4)} (< 4 %), RSS ${verdict(mixed.rss < 100)} (< 100 MB) |`,
+  );
 }
 
 if (only.has('freshness')) {

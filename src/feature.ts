@@ -9,6 +9,8 @@ export interface ReloadSection {
   /** The config key(s), as an operator writes them: "notify", "limits.maxChecks". */
   key: string;
   pick(config: Config): unknown;
+  /** Throws (a ConfigError naming the problem) when `next` cannot apply to what runs now: the reload is refused. */
+  validate?(next: Config, prev: Config): void;
   apply?(next: Config, prev: Config): void | Promise<void>;
 }
 

@@ -23,11 +23,13 @@ import type { ProbeFn } from './polling/feed.js';
 import { pollingFeature } from './polling/feature.js';
 import { registrationsFeature } from './registrations/feature.js';
 import { DataFile } from './registrations/data-file.js';
+import { PendingWrites } from './registrations/pending.js';
 import { Reloader, type ReloadOutcome } from './reload.js';
 import { securityFeature } from './security/feature.js';
 import { silencesFeature } from './silences/feature.js';
 import type { ResolveAll, TargetPolicy } from './security/targets.js';
-import type { Storage } from './storage/types.js';
+import { loggedStorage } from './storage/logged.js';
+import type { Storage, StorageLock } from './storage/types.js';
 import type { WritePolicy } from './security/write-auth.js';
 import { HostSummary } from './summary/host-summary.js';
 import { HostView } from './summary/host-view.js';
@@ -65,9 +67,23 @@ export type Megaphone = Awaited<ReturnType<typeof createMegaphone>>;
 /**
  * The composition root: builds every part of megaphone from the config and its dependencies, in
  * the order data flows (sources of checks → check table → polling → summary → API and integrations).
- * Throws ConfigError/StorageError when the config or the data file cannot be used.
+ * Throws ConfigError/StorageError when the config or the data file cannot be used, or when another
+ * megaphone holds the data file (its lock is released when this one closes, or fails to start).
  */
 export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
+  // Every failed storage operation is logged with its file and errno, whoever asked for it.
+  const storage = loggedStorage(deps.storage, deps.logger, deps.now);
+  // Before anything is read: one megaphone per data file, its journal and history included.
+  const lock = await storage.lock();
+  try {
+    return await build(config, { ...deps, storage }, lock);
+  } catch (err) {
+    await lock.release().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function build(config: Config, deps: MegaphoneDeps, lock: StorageLock) {
   const { logger, now } = deps;
   // A data file that cannot be written stops start-up here, naming the path and the cause.
   await deps.storage.checkWritable();
@@ -75,6 +91,8 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   const data = await DataFile.open(deps.storage);
   const bus = createEventBus();
   const table = new CheckTable(bus, now);
+  // Writes queued to the data file: every write validates against the table plus these (one writer's view).
+  const pending = new PendingWrites(table);
   const features: Feature[] = [];
   const use = <F extends Feature>(feature: F): F => {
     features.push(feature);
@@ -146,15 +164,25 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   // The data file (opened above): API registrations, push reports, silences, maintenance.
   use({ name: 'data file', sections: [{ key: 'dataFile', pick: (c) => c.dataFile }], close: () => data.close() });
   // Silences first: each check takes its silence as it arrives.
-  const silences = use(silencesFeature({ config, data, table, bus, now, logger })).silences;
+  const silences = use(
+    silencesFeature({ config, data, table, bus, now, logger, holds: (id) => pending.holds(id) }),
+  ).silences;
   // Sources of checks: the config file first, then the API's stored checks, then discovery.
-  use(configChecksFeature(config, table, logger));
-  const discovery = discoveryFeature({ config, table, reader: deps.processReader, logger, now });
+  use(configChecksFeature(config, table, logger, pending.graph));
+  const discovery = discoveryFeature({
+    config,
+    table,
+    reader: deps.processReader,
+    logger,
+    now,
+    pending,
+  });
   const registrations = use(
     registrationsFeature({
       config,
       data,
       table,
+      pending,
       thresholds: polling.thresholds,
       targets: () => security.targets,
       claimedBy: (id) => discovery.runner.ownerOf(id),
@@ -239,6 +267,8 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
       // What was loaded is the baseline: from now on host transitions are announced.
       summary.begin();
       for (const f of features) await f.start?.();
+      // Every source has loaded its checks: a stored silence without one died with it.
+      silences.forgetOrphans();
     },
     /** Applies a new (already validated) config; see ReloadSection. */
     reload: (next: Config): Promise<ReloadOutcome> => reloader.reload(next),
@@ -246,10 +276,15 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     close(): Promise<void> {
       closing ??= (async () => {
         endHeld();
-        // Producers of changes stop first, so nothing reaches a closed store or journal.
-        const first = [discovery, polling];
-        for (const f of first) await f.close?.();
-        for (const f of [...features].reverse()) if (!first.includes(f as never)) await f.close?.();
+        try {
+          // Producers of changes stop first, so nothing reaches a closed store or journal.
+          const first = [discovery, polling];
+          for (const f of first) await f.close?.();
+          for (const f of [...features].reverse()) if (!first.includes(f as never)) await f.close?.();
+        } finally {
+          // Last: another megaphone may take the data file only once everything is on disk.
+          await lock.release().catch(() => undefined);
+        }
       })();
       return closing;
     },

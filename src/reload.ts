@@ -34,7 +34,11 @@ export class Reloader {
     return this.sections.filter((s) => !s.apply).map((s) => s.key);
   }
 
-  /** Reloads run one at a time, in order. A failing section is logged; the others go on. */
+  /**
+   * Reloads run one at a time, in order. A section that refuses the new config (`validate`) refuses
+   * the whole reload before anything is applied (the promise rejects with its error); a section
+   * that fails to apply is logged, and the others go on.
+   */
   reload(next: Config): Promise<ReloadOutcome> {
     const run = this.queue.then(() => this.apply(next));
     this.queue = run.catch(() => undefined);
@@ -44,6 +48,9 @@ export class Reloader {
   private async apply(next: Config): Promise<ReloadOutcome> {
     const out: ReloadOutcome = { applied: [], needsRestart: [] };
     const prev = this.current;
+    for (const section of this.sections) {
+      if (section.apply && !isDeepStrictEqual(section.pick(prev), section.pick(next))) section.validate?.(next, prev);
+    }
     for (const section of this.sections) {
       if (!section.apply) {
         const running = section.pick(this.started);

@@ -9,7 +9,14 @@ import { waitFor } from './helpers/wait.js';
 
 const weights = { OK: 100, Unknown: 100, Warning: 50 };
 const counts = { OK: 0, Unknown: 0, Warning: 0, Critical: 0 };
-const summary = (s: Partial<HostSummary>): HostSummary => ({ status: 'OK', message: '', counts, problems: [], ...s });
+const summary = (s: Partial<HostSummary>): HostSummary => ({
+  status: 'OK',
+  message: '',
+  counts,
+  problems: [],
+  silenced: 0,
+  ...s,
+});
 
 describe('agentLine (the HAProxy agent-check grammar)', () => {
   it.each([

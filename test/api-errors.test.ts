@@ -123,10 +123,10 @@ const cases: Array<[string, string, string, string | undefined, string | undefin
     'POST',
     '/checks',
     json,
-    JSON.stringify({ id: 'a', url: { addr: good, jsonpath: '$..[?(@.status)]' } }),
+    JSON.stringify({ id: 'a', url: { addr: good, jsonpath: "$..[?(@.status === 'OK')]" } }),
     400,
     'E_JSONPATH_SCRIPT',
-    /filter or script/,
+    /filter or script expressions other than RFC 9535's.*write e\.g\. `\?@\.x == 1` \(RFC 9535\)/,
   ],
   [
     'a JSONPath over 256 characters',

@@ -167,6 +167,41 @@ function subscribe(url: string, headers: Record<string, string> = {}) {
   return { response, raw, events, stop: () => req.destroy() };
 }
 
+describe('time alone is no change', () => {
+  it('an overdue push check names when it last reported: index and ETag stay while only time passes', async () => {
+    const clock = { now: 1_800_000_000_000 };
+    t = await makeTestApp({ groups: { web: { checks: ['job'] } } }, undefined, { now: () => clock.now });
+    const app = t;
+    await app.request.post('/checks').send({ id: 'job', ttl: '30s' }).expect(201);
+    await app.request.put('/checks/job/status').send({ status: 'OK', message: 'done' }).expect(200);
+    clock.now += 31_000;
+    const first = await app.request.get('/').expect(503);
+    expect(first.body.message).toBe('job:Critical:no report since 2027-01-15T08:00:00Z (ttl 30s)');
+    const group = await app.request.get('/groups/web');
+    const checks = await app.request.get('/checks');
+    for (let i = 0; i < 5; i++) {
+      clock.now += 1_000;
+      const again = await app.request.get('/');
+      expect(again.body.message).toBe(first.body.message);
+      expect([indexOf(again), again.headers.etag]).toEqual([indexOf(first), first.headers.etag]);
+      expect(indexOf(await app.request.get('/groups/web'))).toBe(indexOf(group));
+      expect(indexOf(await app.request.get('/checks'))).toBe(indexOf(checks));
+    }
+    // A blocking query on it is not woken by the seconds going by: it answers at its wait, index unchanged.
+    const ticking = setInterval(() => (clock.now += 1_000), 50);
+    try {
+      const held = await app.request.get(`/?index=${indexOf(first)}&wait=1s`);
+      expect(indexOf(held)).toBe(indexOf(first));
+    } finally {
+      clearInterval(ticking);
+    }
+    // The check's own state says the same, however late it is read.
+    expect((await app.request.get('/checks/job/state')).body.message).toBe(
+      'no report since 2027-01-15T08:00:00Z (ttl 30s)',
+    );
+  });
+});
+
 describe('GET /events', () => {
   it('streams each transition (id = its index), resumes from Last-Event-ID, and sends a heartbeat', async () => {
     const { svc, url } = await setup();

@@ -64,12 +64,13 @@ describe('push (ttl) checks', () => {
     ).body;
     expect(state).toMatchObject({ status: 'OK', message: 'backup done', checkedAt: new Date(clock.now).toISOString() });
     expect((await app.request.get('/')).body.status).toBe('OK');
+    const reported = new Date(clock.now).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
     clock.now += 30_000;
     expect((await app.request.get('/')).body.status).toBe('OK');
     clock.now += 12_000;
     const res = await app.request.get('/').expect(503);
-    expect(res.body.message).toBe('backup:Critical:no report for 42s (ttl 30s)');
+    expect(res.body.message).toBe(`backup:Critical:no report since ${reported} (ttl 30s)`);
 
     await app.request.put('/checks/backup/status').send({ status: 'Warning', message: 'slow' }).expect(200);
     expect((await app.request.get('/')).body.message).toBe('backup:Warning:slow');

@@ -95,6 +95,23 @@ describe('megaphone status (a Nagios plugin)', () => {
     await fetch(`${daemon.url}/checks/b`, { method: 'DELETE' });
   });
 
+  it('says how many checks are silenced: in the line and as perfdata', async () => {
+    a.status('OK');
+    await addCheck('quiet', b.url);
+    b.status('Critical', 'disk full');
+    await waitFor(async () => (await hostStatus()).status === 'Critical', 15_000);
+    await fetch(`${daemon.url}/checks/quiet/silence`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'new disk' }),
+    });
+    expect(await status()).toMatchObject({
+      code: 0,
+      stdout: 'OK - Everything is OK! (1 silenced) | ok=1 warning=0 critical=0 unknown=0 silenced=1\n',
+    });
+    await fetch(`${daemon.url}/checks/quiet`, { method: 'DELETE' });
+  });
+
   it('maintenance on/off via the CLI: CRITICAL (exit 2) while on', async () => {
     a.status('OK');
     await waitFor(async () => (await hostStatus()).status === 'OK', 15_000);

@@ -53,6 +53,27 @@ describe('megaphone demo: a status service to try megaphone on', () => {
     expect(await (await fetch(`${url}health`)).json()).toEqual({ status: 'pass' });
   });
 
+  it('keeps numbers a JSON PUT adds beside the status, and answers a GET ?delay= that much later', async () => {
+    const { url } = await startDemo();
+    const body = JSON.stringify({ status: 'OK', queue: 12, lag: 0.5, note: 'x', __proto__x: 1, nested: { n: 1 } });
+    expect(await (await put(url, body, 'application/json')).json()).toEqual({
+      status: 'OK',
+      message: 'set to OK',
+      queue: 12,
+      lag: 0.5,
+    });
+    expect(await (await fetch(url)).json()).toEqual({ status: 'OK', message: 'set to OK', queue: 12, lag: 0.5 });
+    const started = performance.now();
+    expect((await fetch(`${url}?delay=300ms`)).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`n${i}`, i]));
+    const refused = await put(url, JSON.stringify({ status: 'OK', ...many }), 'application/json');
+    expect([refused.status, ((await refused.json()) as { error: string }).error]).toEqual([
+      400,
+      'at most 8 numbers beside the status',
+    ]);
+  });
+
   it('refuses a bad status, a big body, other methods and paths with {error, code}', async () => {
     const { url } = await startDemo();
     const cases: Array<[Promise<Response>, number, string]> = [

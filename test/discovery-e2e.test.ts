@@ -171,11 +171,13 @@ describe('discovery end to end', () => {
               message: `pid ${s.pid} fine`,
             },
           ],
+          refused: [],
         },
         {
           rule: 'discovery.rules[1] (id "worker-{pid}")',
           whenMissing: 'critical',
           checks: [expect.objectContaining({ id: `worker-${s.pid}`, pid: s.pid })],
+          refused: [],
         },
       ]);
     });

@@ -67,6 +67,16 @@ describe('rules', () => {
       'shorter than the interval',
     ],
     [{ match: { cmd: 'a' }, id: 'a', url: 'http://h:{port}/', rise: 0 }, 'rise', ''],
+    [
+      { match: { cmd: 'a' }, id: 'a', url: 'http://h:{port}/', latency: { warning: 2000, critical: 1000 } },
+      'latency',
+      '`latency.warning` (2s) must not be above `latency.critical` (1s)',
+    ],
+    [
+      { match: { cmd: 'a' }, id: 'a', url: { addr: 'dns://{name}.test', type: 'MX' } },
+      'url',
+      '`url.type` must be one of A, AAAA, CNAME, TXT, SRV',
+    ],
   ])('refuse a bad rule naming the field (%#)', (raw, field, message) => {
     const parsed = { portIndex: 0, whenMissing: 'critical' as const, ...raw } as Parameters<typeof compileRule>[0];
     let err: unknown;
@@ -134,6 +144,23 @@ describe('rules', () => {
     expect(desire(r, proc(1), { ports: [22] }).state).toEqual({
       kind: 'check',
       registration: { id: 'a', url: 'tcp://127.0.0.1:22', interval: 2000, timeout: 1000, fall: 3 },
+    });
+  });
+
+  it('passes latency limits to the check, and url fields such as thresholds and dns ones as written', () => {
+    const url = { addr: 'http://127.0.0.1:{port}/', jsonpath: 'queue', thresholds: { warning: '~:10' } };
+    const r = rule({ match: { cmd: 'a' }, id: 'a', url, latency: { warning: '100ms', critical: '1s' } });
+    expect(desire(r, proc(1), { ports: [22] }).state).toEqual({
+      kind: 'check',
+      registration: {
+        id: 'a',
+        url: { ...url, addr: 'http://127.0.0.1:22/' },
+        latency: { warning: 100, critical: 1000 },
+      },
+    });
+    const dns = rule({ match: { cmd: 'a' }, id: 'd', url: { addr: 'dns://{name}.test', type: 'SRV' } });
+    expect(desire(dns, proc(1), { ports: [] }).state).toMatchObject({
+      registration: { url: { addr: 'dns://node.test', type: 'SRV' } },
     });
   });
 });

@@ -6,7 +6,7 @@ import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { waitFor } from './helpers/wait.js';
 import { procReader, psListReader, type ProcReader } from '../src/discovery/reader.js';
 import { runToken, spawnStatusProcess } from './helpers/status-process.js';
-import type { ProcessInfo } from '../src/discovery/proc.js';
+import { processInfo, tableReader } from './helpers/process-table.js';
 import type { Transition } from '../src/table/events.js';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -17,16 +17,7 @@ afterEach(async () => {
 /** A process table the test controls. */
 function fakeReader(): ProcReader & { set(procs: Array<{ pid: number; port?: number }>): void } {
   let procs: Array<{ pid: number; port?: number }> = [];
-  const info = (pid: number): ProcessInfo => ({
-    pid,
-    ppid: 1,
-    name: 'app',
-    comm: 'app',
-    cmd: 'app --serve',
-    uid: 0,
-    user: 'root',
-    startTicks: pid,
-  });
+  const info = (pid: number) => processInfo(pid);
   return {
     set: (p) => (procs = p),
     table: async () => procs.map((p) => info(p.pid)),
@@ -135,6 +126,28 @@ describe('the discovery runner', () => {
     reader.set([{ pid: 10, port: svc.port }]);
     await runner.tick();
     expect(t.table.get('mine')!.check).toMatchObject({ source: 'discovery', url: svc.url });
+  });
+
+  it('a rule whose regex backtracks on a command line a local user chose is left out of that snapshot', async () => {
+    const info = (pid: number, cmd: string) => processInfo(pid, { cmd });
+    const reader = tableReader([info(10, 'app --serve')]);
+    const rules = [
+      { match: { cmd: '^(a+)+$' }, id: 'evil', url: 'http://127.0.0.1:9/' },
+      { match: { cmd: '--serve' }, id: 'app', url: 'http://127.0.0.1:9/' },
+    ];
+    const t = await makeTestApp({ discovery: { interval: '1h', rules } } as never, undefined, {
+      deps: { processReader: () => reader },
+    });
+    cleanup.push(() => t.close());
+    expect(t.table.get('evil')).toMatchObject({ status: 'Critical', message: 'process not running' });
+    // 2^40 ways to split the a's: a backtracking regex never returns; the rule runs out of its budget.
+    reader.set([info(10, 'app --serve'), info(11, `${'a'.repeat(40)}!`)]);
+    await t.megaphone.discovery.tick();
+    expect(t.megaphone.discovery.last?.overran).toEqual(new Set([0]));
+    // Nothing is known of that rule this time: its check stays as it was; the other rule goes on.
+    expect(t.table.get('evil')).toMatchObject({ status: 'Critical', message: 'process not running' });
+    expect(t.table.get('app')?.check.source).toBe('discovery');
+    expect((await t.request.get('/').expect(503)).body.message).toMatch(/evil:Critical:process not running/);
   });
 
   it('keeps every check as it is when the process table cannot be read', async () => {

@@ -164,6 +164,24 @@ describe('named groups', () => {
     expect((await group(app, 'web')).status).toBe(404);
   });
 
+  it('a pattern like a*a*a*a*a*a*a matches 128-character ids at once (no backtracking), start and reload', async () => {
+    const evil = 'a*a*a*a*a*a*a';
+    const [hit, miss] = ['a'.repeat(128), `${'a'.repeat(127)}b`];
+    t = await makeTestApp({ groups: { evil: { checks: [evil] } } } as never);
+    const app = t;
+    for (const id of [hit, miss]) await app.request.post('/checks').send({ id, ttl: '1h' }).expect(201);
+    expect((await app.request.get('/groups')).body.evil.members).toEqual([hit]);
+    // A reload matches every check held against the patterns again; so does a restart.
+    const next = parseConfig({ ...app.config, groups: { evil: { checks: [evil, 'b*'] }, ends: { checks: ['*b'] } } });
+    await app.reload({ ...next, dataFile: app.config.dataFile });
+    const groups = (await app.request.get('/groups')).body;
+    expect(groups.evil.members).toEqual([hit]);
+    expect(groups.ends.members).toEqual([miss]);
+    await app.close();
+    t = await makeTestApp({ groups: { evil: { checks: [evil] } } } as never, app.dataFile);
+    expect((await t.request.get('/groups')).body.evil.members).toEqual([hit]);
+  });
+
   it('refuses bad groups in the config, naming the key', () => {
     expect(() => parseConfig({ groups: { web: { checks: [] } } })).toThrow(/`groups\.web\.checks`/);
     expect(() => parseConfig({ groups: { 'we b': { checks: ['a'] } } })).toThrow(

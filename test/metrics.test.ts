@@ -52,8 +52,8 @@ describe('GET /metrics', () => {
     expect(sample(text, 'megaphone_maintenance')).toBe(0);
     expect(sample(text, 'megaphone_poll_results_total{check="db",outcome="critical"}')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'megaphone_check_latency_seconds{check="api"}')).toBeGreaterThanOrEqual(0);
-    expect(sample(text, 'megaphone_poll_duration_seconds_count')).toBeGreaterThanOrEqual(3);
-    // The host-wide histogram has no check label: its size does not grow with the checks.
+    expect(sample(text, 'megaphone_poll_duration_seconds_count{kind="http"}')).toBeGreaterThanOrEqual(3);
+    // The histogram is by kind, never by check: its size does not grow with the checks.
     expect(text).not.toMatch(/^megaphone_poll_duration_seconds\w*\{[^}]*check=/m);
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
     expect(text).toMatch(/^nodejs_heap_size_used_bytes /m);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -9,16 +9,22 @@ import { tempDir } from './helpers/app.js';
 import { waitFor } from './helpers/wait.js';
 
 const run = promisify(execFile);
-const UNIT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../systemd/megaphone.service');
-const unitText = readFileSync(UNIT, 'utf8');
+const SYSTEMD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../systemd');
+const unitText = readFileSync(path.join(SYSTEMD, 'megaphone.service'), 'utf8');
 
 /**
- * `verify` insists that ExecStart's binary exists. The unit names the installed CLI
- * (/usr/local/bin/megaphone), which this machine does not have, so a copy runs the built one instead.
+ * `verify` insists that ExecStart's binary exists. The unit names the packaged CLI
+ * (/usr/bin/megaphone), which this machine does not have, so a copy runs the built one instead;
+ * `dropIn` goes beside it, where systemd reads drop-ins (megaphone.service.d/).
  */
-function unitCopy(): string {
-  const file = path.join(tempDir('megaphone-unit-'), 'megaphone.service');
-  writeFileSync(file, unitText.replaceAll('/usr/local/bin/megaphone', `${process.execPath} ${CLI}`));
+function unitCopy(dropIn?: string): string {
+  const dir = tempDir('megaphone-unit-');
+  const file = path.join(dir, 'megaphone.service');
+  writeFileSync(file, unitText.replaceAll('/usr/bin/megaphone', `${process.execPath} ${CLI}`));
+  if (dropIn) {
+    mkdirSync(path.join(dir, 'megaphone.service.d'));
+    copyFileSync(path.join(SYSTEMD, dropIn), path.join(dir, 'megaphone.service.d', dropIn));
+  }
   return file;
 }
 
@@ -32,6 +38,22 @@ describe('systemd/megaphone.service', () => {
 
   it('scores at most 2.0 in systemd-analyze security (and passes --threshold=25)', async () => {
     const { stdout } = await run('systemd-analyze', ['security', '--offline=true', '--threshold=25', unitCopy()]);
+    const score = Number(/Overall exposure level for megaphone\.service: ([\d.]+)/.exec(stdout)?.[1]);
+    expect(score).toBeLessThanOrEqual(2.0);
+  });
+
+  it('runs the packaged launcher, /usr/bin/megaphone, which passes the one set of Node flags', () => {
+    expect(directives('ExecStartPre')[0]).toMatch(/^\/usr\/bin\/megaphone config check /);
+    expect(directives('ExecStart')[0]).toMatch(/^\/usr\/bin\/megaphone serve /);
+  });
+
+  it('with the discovery drop-in: still verifies, and holds CAP_SYS_PTRACE outside a user namespace', async () => {
+    const unit = unitCopy('discovery.conf');
+    expect((await run('systemd-analyze', ['verify', unit])).stderr).toBe('');
+    const { stdout } = await run('systemd-analyze', ['security', '--offline=true', unit]);
+    expect(stdout).toMatch(/✗ CapabilityBoundingSet=~CAP_SYS_PTRACE /);
+    expect(stdout).toMatch(/✗ PrivateUsers= /);
+    expect(stdout).toMatch(/✓ CapabilityBoundingSet=~CAP_SYS_ADMIN /);
     const score = Number(/Overall exposure level for megaphone\.service: ([\d.]+)/.exec(stdout)?.[1]);
     expect(score).toBeLessThanOrEqual(2.0);
   });

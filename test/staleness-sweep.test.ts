@@ -25,37 +25,40 @@ function makeMonitor() {
 
 // The sweep skips its scan until the soonest possible expiry; these prove the skip never hides one.
 describe('the staleness sweep', () => {
-  it('turns a quiet check stale once its 3 intervals pass, and its age keeps counting each sweep', () => {
+  it('turns a quiet check stale once its 3 intervals pass, naming when its last result came (no ticking age)', () => {
     const { clock, monitor, ok } = makeMonitor();
     monitor.upsert(check({ id: 'a', url: 'http://127.0.0.1:9/', interval: '10s', timeout: '1s' }));
     ok('a');
+    const lastResult = new Date(clock.now).toISOString().replace('.000Z', 'Z');
     monitor.sweep();
     clock.now += 30_000;
     monitor.sweep();
     expect(monitor.get('a')?.status).toBe('OK');
     clock.now += 1_000;
     monitor.sweep();
-    expect(monitor.get('a')).toMatchObject({ status: 'Unknown', message: 'stale: last result 31s ago', stale: true });
+    const stale = `stale: last result at ${lastResult}`;
+    expect(monitor.get('a')).toMatchObject({ status: 'Unknown', message: stale, stale: true });
     clock.now += 5_000;
     monitor.sweep();
-    expect(monitor.get('a')?.message).toBe('stale: last result 36s ago');
+    expect(monitor.get('a')?.message).toBe(stale);
   });
 
   it('sees a check registered after a quiet sweep, and a check retimed to a shorter interval', () => {
     const { clock, monitor, ok } = makeMonitor();
+    const start = new Date(clock.now).toISOString().replace('.000Z', 'Z');
     monitor.upsert(check({ id: 'slow', url: 'http://127.0.0.1:9/', interval: '1m', timeout: '1s' }));
     ok('slow');
     monitor.sweep();
     monitor.upsert(check({ id: 'fast', url: 'http://127.0.0.1:9/', interval: '1s', timeout: '500ms' }));
     clock.now += 4_000;
     monitor.sweep();
-    expect(monitor.get('fast')).toMatchObject({ status: 'Unknown', message: 'stale: no result in 4s' });
+    expect(monitor.get('fast')).toMatchObject({ status: 'Unknown', message: `stale: no result since ${start}` });
     expect(monitor.get('slow')?.status).toBe('OK');
     monitor.upsert(check({ id: 'slow', url: 'http://127.0.0.1:9/', interval: '1s', timeout: '500ms' }), {
       keepState: true,
     });
     monitor.sweep();
-    expect(monitor.get('slow')).toMatchObject({ status: 'Unknown', message: 'stale: last result 4s ago' });
+    expect(monitor.get('slow')).toMatchObject({ status: 'Unknown', message: `stale: last result at ${start}` });
   });
 
   it('expires a push check whose report arrives already old', () => {
@@ -64,6 +67,7 @@ describe('the staleness sweep', () => {
     monitor.sweep();
     ok('p', clock.now - 61_000);
     monitor.sweep();
-    expect(monitor.get('p')).toMatchObject({ status: 'Critical', message: 'no report for 61s (ttl 1m)' });
+    const at = new Date(clock.now - 61_000).toISOString().replace('.000Z', 'Z');
+    expect(monitor.get('p')).toMatchObject({ status: 'Critical', message: `no report since ${at} (ttl 1m)` });
   });
 });

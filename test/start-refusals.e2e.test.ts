@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLI } from './helpers/daemon.js';
+import { CLI, spawnDaemon } from './helpers/daemon.js';
 import { tempDir } from './helpers/app.js';
-import { run, type Ran } from './helpers/procs.js';
+import { megaphone, run, type Ran } from './helpers/procs.js';
 
 // Runs the BUILT CLI (`megaphone serve`): `npm test` builds first (or run `npm run build`).
 
@@ -73,7 +73,7 @@ describe('a data file that is JSON but not a registry stops `megaphone serve`, l
 describe('a stored check that is no longer valid stops `megaphone serve` with its id and the reason', () => {
   it.each([
     ['an interval of 5 ms', { id: 'fast', url: 'http://127.0.0.1:1/', interval: 5 }, /`interval` must be between/],
-    ['a url that is not http', { id: 'ftp', url: 'ftp://example.com/' }, /`url` must be an http:\/\//],
+    ['a url that is not http', { id: 'ftp', url: 'ftp://example.com/' }, /`url` must be an http\(s\):\/\//],
     ['an id that is not one', { id: 'a b', ttl: 60_000 }, /`id` must be 1-128 characters/],
   ])('%s', async (_what, reg, why) => {
     const dir = tempDir('megaphone-refuse-');
@@ -145,5 +145,63 @@ describe('a data file that cannot be written stops `megaphone serve` with the pa
     const before = folder(dir);
     expectRefused(await serve(dataFile), `its log ${journal}`, /is not writable \(EPERM\)/);
     expect(folder(dir)).toEqual(before);
+  });
+});
+
+describe('a data file another megaphone holds stops `megaphone serve`, naming the file and the PID', () => {
+  const register = (url: string, id: string) =>
+    fetch(`${url}/checks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id, ttl: '1h' }),
+    });
+
+  it('a second daemon on the same data file exits 1; the first keeps serving and acknowledging', async () => {
+    const dir = tempDir('megaphone-refuse-');
+    const dataFile = path.join(dir, 'db.json');
+    const first = await spawnDaemon({ dataFile });
+    try {
+      expect((await register(first.url, 'before')).status).toBe(201);
+      expectRefused(await serve(dataFile), `data file ${dataFile} is in use by megaphone PID ${first.proc.pid} `);
+      expect((await register(first.url, 'after')).status).toBe(201);
+      expect(Object.keys((await (await fetch(`${first.url}/checks?verbose=1`)).json()) as object).sort()).toEqual([
+        'after',
+        'before',
+      ]);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+    // A clean exit gives the lock up.
+    expect(existsSync(path.join(dir, 'db.lock'))).toBe(false);
+  });
+
+  it('kill -9 leaves its lock behind, and the next start takes it over at once', async () => {
+    const dir = tempDir('megaphone-refuse-');
+    const dataFile = path.join(dir, 'db.json');
+    const lock = path.join(dir, 'db.lock');
+    const killed = await spawnDaemon({ dataFile });
+    expect((await register(killed.url, 'kept')).status).toBe(201);
+    await killed.kill9();
+    expect(lstatSync(lock).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(lock)).toMatch(`megaphone:${killed.proc.pid}:`);
+    const next = await spawnDaemon({ dataFile });
+    try {
+      expect(readlinkSync(lock)).toMatch(`megaphone:${next.proc.pid}:`);
+      expect(Object.keys((await (await fetch(`${next.url}/checks?verbose=1`)).json()) as object)).toEqual(['kept']);
+    } finally {
+      await next.stop();
+    }
+  });
+
+  it('`megaphone config check` takes no lock: it runs beside a daemon, and alone leaves none', async () => {
+    const dir = tempDir('megaphone-refuse-');
+    const daemon = await spawnDaemon({ dataFile: path.join(dir, 'db.json') });
+    try {
+      expect((await megaphone(['config', 'check', '--quiet', '--config', daemon.configFile])).code).toBe(0);
+    } finally {
+      await daemon.stop();
+    }
+    expect((await megaphone(['config', 'check', '--quiet', '--config', daemon.configFile])).code).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.lock'))).toEqual([]);
   });
 });

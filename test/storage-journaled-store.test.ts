@@ -95,29 +95,33 @@ describe('JournaledStore: group commit', () => {
 
 describe('JournaledStore: a failed batch changes nothing, in memory or on disk', () => {
   it.each([
-    ['ENOSPC', 507],
-    ['EIO', 503],
-  ] as const)('%s rejects every op of the batch with %i; the next batch is written alone', async (kind, status) => {
-    const mem = memoryStorage();
-    const faulty = faultyStorage(mem);
-    const store = await open(faulty);
-    // While "a" is being written, the burst queues behind it: one batch, one append, which fails.
-    const first = store.commit(put('a'));
-    faulty.inject({ on: 'append', kind });
-    const burst = await Promise.allSettled([store.commit(put('b')), store.commit(del('a')), store.commit(put('c'))]);
-    await first;
-    expect(faulty.seen.append).toBe(2);
-    for (const r of burst)
-      expect(r).toMatchObject({
-        status: 'rejected',
-        reason: { status, code: 'E_STORAGE', message: expect.stringContaining(kind) },
-      });
-    expect(ids(store.state)).toEqual(['a']);
-    expect(mem.files.get(JOURNAL)).toBe(line(1, put('a')));
-    await store.commit(put('d'));
-    expect(mem.files.get(JOURNAL)).toBe(`${line(1, put('a'))}${line(2, put('d'))}`);
-    expect(ids((await open(mem)).state)).toEqual(['a', 'd']);
-  });
+    // A full disk: the batch is tried again after a compaction (which folds "a" into the snapshot), and fails again.
+    ['ENOSPC', 507, 2, line(2, put('d'))],
+    ['EIO', 503, 1, `${line(1, put('a'))}${line(2, put('d'))}`],
+  ] as const)(
+    '%s rejects every op of the batch with %i; the next batch is written alone',
+    async (kind, status, times, after) => {
+      const mem = memoryStorage();
+      const faulty = faultyStorage(mem);
+      const store = await open(faulty);
+      // While "a" is being written, the burst queues behind it: one batch, one append, which fails.
+      const first = store.commit(put('a'));
+      faulty.inject({ on: 'append', kind, times });
+      const burst = await Promise.allSettled([store.commit(put('b')), store.commit(del('a')), store.commit(put('c'))]);
+      await first;
+      expect(faulty.seen.append).toBe(1 + times);
+      for (const r of burst)
+        expect(r).toMatchObject({
+          status: 'rejected',
+          reason: { status, code: 'E_STORAGE', message: expect.stringContaining(kind) },
+        });
+      expect(ids(store.state)).toEqual(['a']);
+      expect(ids((await open(mem)).state)).toEqual(['a']);
+      await store.commit(put('d'));
+      expect(mem.files.get(JOURNAL)).toBe(after);
+      expect(ids((await open(mem)).state)).toEqual(['a', 'd']);
+    },
+  );
 
   it('with the disk full for good, every commit is refused until it heals', async () => {
     const mem = memoryStorage();
@@ -138,15 +142,17 @@ describe('JournaledStore: a failed batch changes nothing, in memory or on disk',
       const faulty = faultyStorage(mem);
       const store = await open(faulty, { compactAfter: 3 });
       await store.commit(put('acked'));
-      const before = { state: ids(store.state), journal: mem.files.get(JOURNAL) };
-      faulty.inject({ on: 'append', kind: 'ENOSPC', times: 2 });
+      // The first batch fails, and again after the compaction its ENOSPC brings; the second fails (nothing to free).
+      faulty.inject({ on: 'append', kind: 'ENOSPC', times: 3 });
       const refused = await Promise.allSettled([
         store.commit(put('refused-1')),
         store.commit(del('acked')),
         store.commit(put('refused-2')),
       ]);
       expect(refused.every((r) => r.status === 'rejected')).toBe(true);
-      expect({ state: ids(store.state), journal: mem.files.get(JOURNAL) }).toEqual(before);
+      expect(faulty.seen.append).toBe(4);
+      expect(ids(store.state)).toEqual(['acked']);
+      expect(ids((await open(mem)).state)).toEqual(['acked']);
       // Unrelated commits succeed, and compaction writes a snapshot from the committed state.
       for (const id of ['x', 'y', 'z', 'w']) await store.commit(put(id));
       await store.drain();
@@ -277,12 +283,34 @@ describe('JournaledStore: compaction', () => {
     },
   );
 
-  it('also once the journal holds more than compactAfterBytes', async () => {
-    const store = await open(memoryStorage(), { compactAfterBytes: 400 });
-    for (let i = 0; i < 10; i++) await store.commit(put(`c${i}`));
+  it('also once the journal holds more bytes than max(compactAfterBytes, compactRatio × the snapshot)', async () => {
+    const mem = memoryStorage();
+    const store = await open(mem, { compactAfterBytes: 400, compactRatio: 4 });
+    // Three checks replaced over and over: a long journal, a small live state.
+    for (let i = 0; i < 60; i++) await store.commit(put(`c${i % 3}`));
     await store.drain();
-    expect(store.stats.compactions).toBeGreaterThan(0);
+    const snapshot = Buffer.byteLength(mem.files.get(DOCUMENT_KEY) as string);
+    expect(snapshot).toBeLessThan(400);
+    expect(store.stats.compactions).toBeGreaterThanOrEqual(5);
     expect(store.journal.bytes).toBeLessThanOrEqual(400);
+    expect(Buffer.byteLength(mem.files.get(JOURNAL) as string)).toBe(store.journal.bytes);
+  });
+
+  it('a big state is not rewritten at each floor: the journal grows to compactRatio × the snapshot first', async () => {
+    const mem = memoryStorage();
+    const snapshots: number[] = [];
+    const store = await open(mem, { compactAfterBytes: 100, compactRatio: 4 });
+    for (let i = 0; i < 60; i++) {
+      await store.commit(put(`c${i}`));
+      await store.drain();
+      if (snapshots.length < store.stats.compactions)
+        snapshots.push(Buffer.byteLength(mem.files.get(DOCUMENT_KEY) as string));
+    }
+    // Every id is new: each snapshot is bigger, and so is the journal that waits for the next (one per 100 bytes: 40).
+    expect(store.stats.compactions).toBeGreaterThanOrEqual(2);
+    expect(store.stats.compactions).toBeLessThanOrEqual(6);
+    expect(store.journal.bytes).toBeLessThanOrEqual(4 * (snapshots.at(-1) as number) + 100);
+    expect(ids((await open(mem)).state)).toHaveLength(60);
   });
 
   it('commits go on while a snapshot is being written', async () => {

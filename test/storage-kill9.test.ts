@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { fileStorage } from '../src/storage/file.js';
 import { JournaledStore } from '../src/storage/journaled-store.js';
 import { tempDir } from './helpers/app.js';
+import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
+import { megaphone } from './helpers/procs.js';
+import { waitFor } from './helpers/wait.js';
+import { readHeld, WriteLoad } from './helpers/write-load.js';
 import { ids, registrations } from './helpers/registrations-model.js';
 
 const burst = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'journal-burst.ts');
@@ -62,4 +66,78 @@ describe('kill -9 during a burst of commits', () => {
     // Compactions happened along the way: the snapshot covers some ops.
     expect((JSON.parse(readFileSync(dataFile, 'utf8')) as { journalSeq: number }).journalSeq).toBeGreaterThan(0);
   });
+});
+
+describe('the built daemon: kill -9 amid concurrent writes of every kind, and a second daemon on its files', () => {
+  let running: RunningDaemon | undefined;
+  afterEach(async () => {
+    await running?.kill9();
+    running = undefined;
+  });
+
+  /** Waits until `load` has this many acknowledged writes in all. */
+  const acked = (load: WriteLoad, n: number) => waitFor(() => load.acks >= n || load.unexpected.length > 0, 20_000);
+
+  it('restarted after each kill, it holds every acknowledged write, and no write half-applied', async () => {
+    const dir = tempDir('megaphone-kill9-daemon-');
+    const dataFile = path.join(dir, 'megaphone.db.json');
+    const load = new WriteLoad();
+    for (let round = 0; round < 3; round++) {
+      running = await spawnDaemon({ dataFile }, { dir });
+      if (round > 0) {
+        // What the last kill left: every acknowledged write, each in-flight one applied whole or not at all.
+        const held = await readHeld(running.url);
+        expect(load.mismatches(held)).toEqual([]);
+        load.settle(held);
+      }
+      load.start(running.url, `r${round}`);
+      // Kill at a random moment: after a random number of acknowledgements, plus up to 20 ms.
+      await acked(load, load.acks + 100 + Math.floor(Math.random() * 400));
+      await new Promise((r) => setTimeout(r, Math.random() * 20));
+      await running.kill9();
+      await load.ended();
+      expect(load.unexpected).toEqual([]);
+    }
+    running = await spawnDaemon({ dataFile }, { dir });
+    const held = await readHeld(running.url);
+    expect(load.mismatches(held)).toEqual([]);
+    // Every kind of write was acknowledged along the way.
+    expect([...load.kinds.keys()].sort()).toEqual([
+      'delete',
+      'lift',
+      'maintenance off',
+      'maintenance on',
+      'push report',
+      'register',
+      'replace',
+      'silence',
+    ]);
+    expect(held.checks.size).toBeGreaterThan(50);
+  }, 120_000);
+
+  it('a second daemon refuses to start; the first keeps acknowledging; all it acknowledged is on disk', async () => {
+    const dir = tempDir('megaphone-kill9-daemon-');
+    const dataFile = path.join(dir, 'megaphone.db.json');
+    const load = new WriteLoad();
+    const first = (running = await spawnDaemon({ dataFile }, { dir }));
+    load.start(first.url, 'first');
+    await acked(load, 100);
+    const second = await megaphone(['serve', '--config', first.configFile]);
+    expect(second.code).toBe(1);
+    expect(second.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(`^megaphone: data file ${dataFile} is in use by megaphone PID ${first.proc.pid} `),
+    ]);
+    const atRefusal = load.acks;
+    await acked(load, atRefusal + 100);
+    await load.stop();
+    expect(load.unexpected).toEqual([]);
+    expect(await first.stop()).toBe(0);
+    running = await spawnDaemon({ dataFile }, { dir });
+    const held = await readHeld(running.url);
+    // Stopped cleanly, with no write in flight: exactly what was acknowledged.
+    expect(load.mismatches(held)).toEqual([]);
+    expect([...load.checks.values()].every((t) => t.pending === undefined)).toBe(true);
+    await running.stop();
+    running = undefined;
+  }, 60_000);
 });

@@ -92,7 +92,7 @@ describe('bad TLS and gRPC input: 400 naming the field and the rule, nothing sto
       'a service on https',
       { url: { addr: 'https://127.0.0.1:1/', service: 'x' } },
       'E_VALIDATION',
-      /`url\.service` applies only to grpc:\/\//,
+      /`url\.service` does not apply to a https:\/\/ check/,
     ],
     [
       'a jsonpath on grpc',

@@ -8,7 +8,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // MEGAPHONE_BENCH_CLI: another build's dist/cli.js, to compare two builds in one session (A/B).
 export const CLI = process.env.MEGAPHONE_BENCH_CLI ?? path.resolve(here, '../../dist/cli.js');
 
-/** The node flags the installed `megaphone` bin runs with (its shebang), so the bench runs the same. */
+/** The node flags the `megaphone` bin runs with (its shebang, from package.json `megaphone.nodeFlags`). */
 export function binNodeFlags() {
   const first = readFileSync(CLI, 'utf8').split('\n', 1)[0];
   const m = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first);
@@ -34,12 +34,17 @@ export async function startTargets(ports = 4) {
   const child = fork(path.join(here, 'targets-server.mjs'), [String(ports)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const dnsPort = firstMessage(child, 'dnsPort');
   const list = await firstMessage(child, 'ports');
   return {
     pid: child.pid,
     ports: list,
     /** URL of target n (spread over the ports). */
     url: (n) => `http://127.0.0.1:${list[n % list.length]}/s/${n}`,
+    /** URL of target n that answers a number, `{"queue": 3}`. */
+    numberUrl: (n) => `http://127.0.0.1:${list[n % list.length]}/n/${n}`,
+    /** The DNS server (`host:port`) answering A 127.0.0.1 for every name. */
+    dns: `127.0.0.1:${await dnsPort}`,
     async set(n, status) {
       const ack = firstMessage(child, 'done');
       child.send({ set: n, status });
@@ -116,8 +121,9 @@ export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
       clearTimeout(timer);
       child.stdout.off('data', onData);
       const logged = JSON.parse(line);
-      // pino's `time` (epoch ms) is when the daemon logged it, not when this process read it.
-      listeningAt = typeof logged.time === 'number' ? logged.time : Date.now();
+      // pino's `time` (ISO, ms; epoch ms before) is when the daemon logged it, not when this process read it.
+      const at = typeof logged.time === 'number' ? logged.time : Date.parse(logged.time);
+      listeningAt = Number.isFinite(at) ? at : Date.now();
       resolve(logged.port);
     };
     child.stdout.on('data', onData);
@@ -141,5 +147,22 @@ export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
     spawnedAt,
     listeningAt,
     stop: () => stopChild(child),
+  };
+}
+
+/**
+ * The paced GET / prober (lib/prober.mjs, every 5 ms) in its own process; `stop()` resolves with its
+ * latencies, `stop(true)` at once, requests still waiting counted with the time waited so far.
+ */
+export function startProber(url) {
+  const child = fork(path.join(here, 'prober.mjs'), [url, '5'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = new Promise((resolve) => child.once('message', resolve));
+  return {
+    ready,
+    stop: (now = false) =>
+      new Promise((resolve) => {
+        child.on('message', (m) => m.latencies && resolve(m.latencies));
+        child.send(now ? 'stop-now' : 'stop');
+      }),
   };
 }

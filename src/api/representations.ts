@@ -40,7 +40,7 @@ export const HEALTH_STATUS: Record<Status, 'pass' | 'warn' | 'fail'> = {
   Critical: 'fail',
 };
 
-/** The seed's JSON: {status, date, message}, plus `maintenance` while drained. */
+/** The seed's JSON: {status, date, message}, plus `silenced` (how many checks are left out) and `maintenance`. */
 export const seedJson: Representation = {
   format: 'json',
   type: 'application/json',
@@ -51,6 +51,8 @@ export const seedJson: Representation = {
       date: new Date(now).toISOString(),
       message: summary.message,
     };
+    // Only when some are: the seed's three fields stay as they were for every other client.
+    if (summary.silenced > 0) body.silenced = summary.silenced;
     if (summary.maintenance) body.maintenance = maintenanceView(summary.maintenance);
     return JSON.stringify(body);
   },
@@ -90,6 +92,7 @@ export const healthJson: Representation = {
     }
     const body: Record<string, unknown> = { status: HEALTH_STATUS[summary.status], megaphoneStatus: summary.status };
     if (summary.status !== 'OK') body.output = summary.message;
+    if (summary.silenced > 0) body.silenced = summary.silenced;
     Object.assign(body, {
       releaseId: VERSION,
       description: 'megaphone: worst status of every service on this host',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dnsName } from './dns-spec.js';
 
 /** Longest `url` (or `url.addr`) accepted, in characters. */
 export const MAX_URL_LENGTH = 2048;
@@ -7,7 +8,7 @@ export const MAX_URL_LENGTH = 2048;
 export const HOST_PORT_SCHEMES = ['tcp', 'tls', 'grpc'] as const;
 export type HostPortScheme = (typeof HOST_PORT_SCHEMES)[number];
 
-const ANY = 'must be an http:// or https:// URL, or tcp://, tls:// or grpc://host:port';
+const ANY = 'must be an http(s):// URL, tcp://, tls:// or grpc://host:port, or dns://name';
 
 function parsed(v: string): URL | undefined {
   try {
@@ -23,6 +24,10 @@ export function addressProblem(v: string): string | undefined {
   if (!u) return ANY;
   const scheme = u.protocol.slice(0, -1);
   if (scheme === 'http' || scheme === 'https') return u.hostname === '' ? ANY : undefined;
+  if (scheme === 'dns')
+    return dnsName(u) === undefined
+      ? 'must be dns://name (a DNS name: letters, digits, "_", "-" and dots; no port, path or query)'
+      : undefined;
   // TLS is a property of the check (`tls`), not a second spelling of the scheme.
   if (scheme === 'grpcs') return 'must be grpc://host:port: gRPC over TLS is grpc:// with `tls` (true or options)';
   if (!(HOST_PORT_SCHEMES as readonly string[]).includes(scheme)) return ANY;
@@ -38,7 +43,7 @@ export function addressProblem(v: string): string | undefined {
   return undefined;
 }
 
-/** A check's address: `http(s)://…`, or `tcp://`, `tls://`, `grpc://` followed by `host:port` only. */
+/** A check's address: `http(s)://…`, `tcp://`, `tls://`, `grpc://` followed by `host:port` only, or `dns://name`. */
 export const addressSchema = z
   .string()
   .max(MAX_URL_LENGTH)

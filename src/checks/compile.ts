@@ -5,7 +5,10 @@ import type { Registration } from './spec.js';
 import type { BodyMatch, Check, CheckSource, HttpFormat } from './definition.js';
 import { GLOBAL_ID } from './id.js';
 import { resolveTiming, type CheckDefaults } from './timing.js';
-import { compileHttpTls, compileSocket } from './compile-socket.js';
+import { compileHttpTls, compileSocket, TLS_APPLIES } from './compile-socket.js';
+import { compileLatency } from './latency.js';
+import { compileThresholds, type ValueThresholds } from './numeric-thresholds.js';
+import { compileDns } from './dns-spec.js';
 
 export type { CheckDefaults };
 
@@ -19,12 +22,31 @@ function compileMatch(pattern: string): BodyMatch {
   }
 }
 
-function httpOrTcp(reg: Registration, url: string | UrlObject, source: CheckSource) {
+// The `url` fields of some kinds only (`addr` and `statusoverride` apply to every kind).
+const FIELD_KINDS: ReadonlyArray<[keyof UrlObject, readonly string[]]> = [
+  ['jsonpath', ['http:', 'https:']],
+  ['format', ['http:', 'https:']],
+  ['match', ['http:', 'https:']],
+  ['headers', ['http:', 'https:']],
+  ['method', ['http:', 'https:']],
+  ['thresholds', ['http:', 'https:']],
+  ['type', ['dns:']],
+  ['server', ['dns:']],
+  ['expect', ['dns:']],
+  ['service', ['grpc:']],
+];
+
+function urlKind(reg: Registration, url: string | UrlObject, source: CheckSource) {
   const obj: UrlObject = typeof url === 'string' ? { addr: url } : url;
   const target = new URL(obj.addr);
+  const foreign = FIELD_KINDS.find(([k, kinds]) => obj[k] !== undefined && !kinds.includes(target.protocol));
+  if (foreign) throw badRequest(`\`url.${foreign[0]}\` does not apply to a ${target.protocol}// check`);
+  if (target.protocol === 'dns:') {
+    if (reg.tls !== undefined) throw badRequest(`\`tls\` ${TLS_APPLIES}, not to dns://`);
+    return compileDns(obj);
+  }
   if (target.protocol !== 'http:' && target.protocol !== 'https:')
     return compileSocket(reg, obj, target, source === 'api');
-  if (obj.service !== undefined) throw badRequest('`url.service` applies only to grpc:// checks');
   const format = obj.format ?? 'json';
   const method = obj.method ?? 'GET';
   if (obj.jsonpath !== undefined && format !== 'json')
@@ -42,8 +64,14 @@ function httpOrTcp(reg: Registration, url: string | UrlObject, source: CheckSour
   const http: { kind: 'http'; target: URL; path: StatusPath; format: HttpFormat; method: 'GET' | 'HEAD' } & {
     headers: Record<string, string>;
     match?: BodyMatch;
+    thresholds?: ValueThresholds;
   } = { kind: 'http', target, path, format, method, headers: obj.headers ?? {} };
   if (obj.match !== undefined) http.match = compileMatch(obj.match);
+  if (obj.thresholds !== undefined) {
+    // The number is at a path the operator names: the default path is where a status word is.
+    if (obj.jsonpath === undefined) throw badRequest('`url.thresholds` needs `url.jsonpath`: where the number is');
+    http.thresholds = compileThresholds(obj.thresholds);
+  }
   const tls = compileHttpTls(reg, target, source === 'api');
   return tls ? Object.assign(http, { tls }) : http;
 }
@@ -86,6 +114,13 @@ export function compileCheck(reg: Registration, source: CheckSource, defaults: C
     dependsOn: reg.dependsOn ?? NO_DEPENDENCIES,
   };
   if (obj?.statusoverride) base.statusoverride = canonicalStatus(obj.statusoverride);
+  if (reg.latency !== undefined) {
+    if (reg.ttl !== undefined || reg.id === GLOBAL_ID)
+      throw badRequest(
+        `\`latency\` applies to polled checks only, not to a ${reg.ttl ? 'push (`ttl`)' : '`--global`'} check`,
+      );
+    base.latency = compileLatency(reg.latency, timing.timeoutMs);
+  }
   if (reg.ttl !== undefined) {
     if (reg.interval !== undefined || reg.timeout !== undefined)
       throw badRequest('`interval` and `timeout` do not apply to a push (`ttl`) check');
@@ -93,5 +128,5 @@ export function compileCheck(reg: Registration, source: CheckSource, defaults: C
   }
   if (reg.command !== undefined) return Object.assign(base, { kind: 'command' as const, command: reg.command });
   if (reg.id === GLOBAL_ID) return Object.assign(base, { kind: 'global' as const });
-  return Object.assign(base, httpOrTcp(reg, reg.url as string | UrlObject, source));
+  return Object.assign(base, urlKind(reg, reg.url as string | UrlObject, source));
 }

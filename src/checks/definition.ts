@@ -2,6 +2,9 @@ import type { Status } from '../status.js';
 import type { StatusPath } from './jsonpath.js';
 import type { Registration } from './spec.js';
 import type { CheckTls } from './tls-spec.js';
+import type { LatencyLimits } from './latency.js';
+import type { ValueThresholds } from './numeric-thresholds.js';
+import type { DnsServer, DnsType } from './dns-spec.js';
 
 /** Where a check came from: registered over HTTP, declared in the config file, or discovered. */
 export type CheckSource = 'api' | 'config' | 'discovery';
@@ -9,7 +12,7 @@ export type CheckSource = 'api' | 'config' | 'discovery';
 /** How an HTTP check reads its response; default "json". */
 export type HttpFormat = 'json' | 'health+json' | 'http';
 
-export type CheckKind = 'http' | 'tcp' | 'tls' | 'grpc' | 'push' | 'command' | 'global' | 'fixed';
+export type CheckKind = 'http' | 'tcp' | 'tls' | 'grpc' | 'dns' | 'push' | 'command' | 'global' | 'fixed';
 
 interface BaseCheck {
   id: string;
@@ -30,6 +33,8 @@ interface BaseCheck {
   fall: number;
   /** Checks this one needs (`dependsOn`); empty when none. */
   dependsOn: readonly string[];
+  /** Polled checks: how long a poll may take before it is Warning / Critical (`latency`). */
+  latency?: LatencyLimits;
 }
 
 /** Polls a status URL (the seed's check), read as `format` says. */
@@ -45,6 +50,8 @@ export interface HttpCheck extends BaseCheck {
   match?: BodyMatch;
   /** https:// only: how the connection is verified, and the certificate's expiry judged. */
   tls?: CheckTls;
+  /** The value at `path` is a number judged by these ranges, not a status word (`url.thresholds`). */
+  thresholds?: ValueThresholds;
 }
 
 /** A compiled `match`; `abandoned` is set for good once it overran its time budget 3 times in a row. */
@@ -82,6 +89,17 @@ export interface GrpcCheck extends BaseCheck {
   tls?: CheckTls;
 }
 
+/** Resolves `name` (dns://name) and reads the answer: Critical on an error or when `expect` is not met. */
+export interface DnsCheck extends BaseCheck {
+  kind: 'dns';
+  name: string;
+  type: DnsType;
+  /** Default: the system resolver. */
+  server?: DnsServer;
+  /** Values that must all be in the answer, in comparable form (dns-spec `comparable`). */
+  expect?: string[];
+}
+
 /** Never polled: the service reports with PUT /checks/:id/status at least every `ttlMs`. */
 export interface PushCheck extends BaseCheck {
   kind: 'push';
@@ -106,9 +124,13 @@ export interface FixedCheck extends BaseCheck {
   message: string;
 }
 
-export type Check = HttpCheck | TcpCheck | TlsCheck | GrpcCheck | PushCheck | CommandCheck | GlobalCheck | FixedCheck;
+export type Check =
+  HttpCheck | TcpCheck | TlsCheck | GrpcCheck | DnsCheck | PushCheck | CommandCheck | GlobalCheck | FixedCheck;
+
+/** A check the scheduler polls: http, tcp, tls, grpc, dns, command. */
+export type PolledCheck = Exclude<Check, PushCheck | GlobalCheck | FixedCheck>;
 
 /** Kinds the scheduler polls (the others are pushed to, or never change). */
-export function isPolled(check: Check): check is Exclude<Check, PushCheck | GlobalCheck | FixedCheck> {
+export function isPolled(check: Check): check is PolledCheck {
   return check.kind !== 'push' && check.kind !== 'global' && check.kind !== 'fixed';
 }

@@ -1,6 +1,10 @@
 import { MegaphoneError, badRequest } from '../lib/errors.js';
-import { costRule, forbiddenKey, parseJsonPath, FORBIDDEN_KEYS, type Segment } from './jsonpath-syntax.js';
+import { memberNames, type Query } from './jsonpath-ast.js';
 import { evaluateJsonPath, JSONPATH_BUDGET } from './jsonpath-eval.js';
+import { JsonPathError, parseJsonPath } from './jsonpath-parser.js';
+
+/** Keys that reach JavaScript's prototype machinery: refused in every spelling. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
 
 /** Longest JSON path accepted; longer ones are refused at registration. */
 export const MAX_JSONPATH_LENGTH = 256;
@@ -50,28 +54,33 @@ function slashPath(text: string): StatusPath {
   };
 }
 
+// jsonpath-plus's script forms: `?(…)`, `[(…)]`, backticks, method calls (`@.x.match(…)`).
+const SCRIPT_FORM = /\?\s*\(|\[\s*\(|`|\.\s*[A-Za-z_$][\w$]*\s*\(/;
+
+// jsonpath-plus ran JavaScript from its script forms (CVE-2024-21534, CVE-2025-1302): a query that is not RFC 9535 and
+// has one before where it breaks gets the message that points to the RFC form.
+function scriptRefusal(err: JsonPathError): MegaphoneError | undefined {
+  if (err.kind !== 'syntax' || !SCRIPT_FORM.test(err.text.slice(0, err.at + 1))) return undefined;
+  return badRequest(
+    `\`url.jsonpath\` may not contain filter or script expressions other than RFC 9535's (megaphone runs no ` +
+      `script): write e.g. \`?@.x == 1\` (RFC 9535); here ${err.reason} at character ${err.at + 1}, got ` +
+      `${JSON.stringify(err.text)}`,
+    'E_JSONPATH_SCRIPT',
+  );
+}
+
 function jsonPathExpression(text: string): StatusPath {
-  // Filters and script expressions are how CVE-2024-21534 / CVE-2025-1302 executed code in jsonpath-plus: refuse them
-  // outright.
-  if (/[()?`]/.test(text)) {
-    throw badRequest(
-      `\`url.jsonpath\` may not contain filter or script expressions, got ${JSON.stringify(text)}`,
-      'E_JSONPATH_SCRIPT',
-    );
+  let query: Query;
+  try {
+    query = parseJsonPath(text);
+  } catch (err) {
+    throw (err instanceof JsonPathError && scriptRefusal(err)) || err;
   }
-  const segments: Segment[] = parseJsonPath(text);
-  const key = forbiddenKey(segments);
-  if (key !== undefined) throw keyRefused(key, text);
-  const cost = costRule(segments);
-  if (cost !== undefined)
-    throw badRequest(
-      `\`url.jsonpath\` is too costly to evaluate: ${cost}, got ${JSON.stringify(text)}`,
-      'E_JSONPATH_COST',
-    );
+  for (const key of memberNames(query)) if (FORBIDDEN_KEYS.has(key)) throw keyRefused(key, text);
   return {
     text,
     find(json) {
-      const e = evaluateJsonPath(segments, json, JSONPATH_BUDGET);
+      const e = evaluateJsonPath(query, json, JSONPATH_BUDGET);
       if (e.found) return { kind: 'hit', value: e.value, parent: e.parent };
       return e.exhausted ? { kind: 'over-budget', steps: e.steps } : { kind: 'miss' };
     },
@@ -82,16 +91,17 @@ function jsonPathExpression(text: string): StatusPath {
 let DEFAULT_PATH: StatusPath | undefined;
 
 /**
- * Checks a status path against every rule: the seed's slash path ("megaphone/status") or a
- * JSONPath starting with "$" (no filters or scripts, no prototype keys, at most one `..` and
- * then no wildcard). Throws a 400 naming the rule; what the API and the config file use.
+ * Checks a status path against every rule: the seed's slash path ("megaphone/status") or an RFC 9535
+ * JSONPath starting with "$" (no prototype keys, no script). Throws a 400 naming the rule; what the API
+ * and the config file use.
  */
 export function parseStatusPath(text: string | undefined): StatusPath {
   if (text === undefined) return (DEFAULT_PATH ??= slashPath('status'));
   if (text.length > MAX_JSONPATH_LENGTH) {
     throw badRequest(`\`url.jsonpath\` is longer than ${MAX_JSONPATH_LENGTH} characters`, 'E_JSONPATH');
   }
-  return text.trimStart().startsWith('$') ? jsonPathExpression(text.trim()) : slashPath(text);
+  // RFC 9535 allows no blank space around a query: " $.a" is a JSONPath refused for it, not a slash path.
+  return text.trimStart().startsWith('$') ? jsonPathExpression(text) : slashPath(text);
 }
 
 /** What a check whose stored path is refused says, instead of polling. */

@@ -9,6 +9,9 @@ import { preview } from '../lib/preview.js';
 import { safeRecord } from '../lib/safe-record.js';
 import { addressSchema } from './address.js';
 import { tlsSpecSchema } from './tls-spec.js';
+import { dnsFields } from './dns-spec.js';
+import { thresholdsSchema } from './numeric-thresholds.js';
+import { latencySchema } from './latency.js';
 
 /** Longest `match` pattern accepted (characters). */
 export const MAX_MATCH_LENGTH = 256;
@@ -64,6 +67,9 @@ const urlObject = z.strictObject({
     .max(256)
     .regex(/^[^\u0000-\u001f\u007f]*$/, { message: 'must not contain control characters' })
     .optional(),
+  /** Nagios ranges on the number at `jsonpath`, which is then a value, not a status word. */
+  thresholds: thresholdsSchema.optional(),
+  ...dnsFields,
 });
 
 const commandSchema = z
@@ -107,6 +113,8 @@ export const checkSpecSchema = z.strictObject({
   fall: z.number().int().min(1).max(100).optional(),
   /** Ids of checks this one needs: while one of them is not OK, this one's problems are blamed on it. */
   dependsOn: dependsOnSchema.optional(),
+  /** Polled checks: a poll slower than `warning` / `critical` is Warning / Critical. */
+  latency: latencySchema.optional(),
 });
 
 /** The same fields as the config file's `checks` entries; POSTed bodies must not carry `command`. */

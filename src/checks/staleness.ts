@@ -5,8 +5,9 @@ import { isPolled, type Check } from './definition.js';
 /** A polled check whose latest result is older than this many intervals reads as stale. */
 export const STALE_INTERVALS = 3;
 
-// Ages read as whole seconds once past one: "47s", not "47.312s".
-const age = (ms: number) => formatDuration(ms >= 1000 ? Math.round(ms / 1000) * 1000 : ms);
+// A moment, to the second: `2026-12-08T01:02:03Z`. Messages name when, never how long ago: an age
+// would tick every second, and every tick would be a change (ETags, indexes, blocking queries).
+const at = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Epoch ms after which `expiry` has something to say (Infinity: never). Pure. */
 export function expiresAfter(check: Check, lastResultAt: number | undefined, registeredAt: number): number {
@@ -17,7 +18,8 @@ export function expiresAfter(check: Check, lastResultAt: number | undefined, reg
 
 /**
  * What time alone does to a check: a push check past its ttl is Critical, a polled check with no
- * result for 3 intervals is Unknown ("stale"). Undefined when time changes nothing. Pure.
+ * result for 3 intervals is Unknown ("stale"). Undefined when time changes nothing. Pure; once it
+ * says something, it says the same until a result or new timing comes (nothing ticks).
  */
 export function expiry(
   check: Check,
@@ -29,14 +31,13 @@ export function expiry(
     if (lastResultAt === undefined || now - lastResultAt <= check.ttlMs) return undefined;
     return {
       status: 'Critical',
-      message: `no report for ${age(now - lastResultAt)} (ttl ${formatDuration(check.ttlMs)})`,
+      message: `no report since ${at(lastResultAt)} (ttl ${formatDuration(check.ttlMs)})`,
       stale: false,
     };
   }
   if (!isPolled(check)) return undefined;
   const ref = lastResultAt ?? registeredAt;
   if (now - ref <= STALE_INTERVALS * check.intervalMs) return undefined;
-  const message =
-    lastResultAt === undefined ? `stale: no result in ${age(now - ref)}` : `stale: last result ${age(now - ref)} ago`;
+  const message = lastResultAt === undefined ? `stale: no result since ${at(ref)}` : `stale: last result at ${at(ref)}`;
   return { status: 'Unknown', message, stale: true };
 }

@@ -4,6 +4,7 @@ import type { Perfdatum } from '../probes/perfdata.js';
 import { silenceView } from '../silences/view.js';
 import { tlsView, type TlsView } from './tls-spec.js';
 import type { PeerCert } from '../tls/peer.js';
+import { formatDuration } from '../lib/duration.js';
 
 /** What GET /checks/:id/state (and each entry of GET /checks?verbose=1) shows. */
 export interface StateView {
@@ -19,6 +20,8 @@ export interface StateView {
   /** ISO time the latest result was taken (poll start, or push received); null before the first. */
   checkedAt: string | null;
   latencyMs: number | null;
+  /** Its `latency` limits, when it has any: a poll slower than one is Warning / Critical. */
+  latency?: { warning?: string; critical?: string };
   consecutive: number;
   flapping: boolean;
   /** Command checks: what the plugin printed (capped at 4 KB), and its parsed perfdata. */
@@ -52,6 +55,7 @@ export function stateView(s: CheckState, blockedBy: readonly string[] = []): Sta
     flapping: s.flapping,
   };
   if (s.check.rule !== undefined) view.rule = s.check.rule;
+  if (s.check.latency) view.latency = latencyView(s.check.latency);
   if (r?.output !== undefined) view.output = r.output;
   if (r?.perfdata !== undefined) view.perfdata = r.perfdata;
   if (s.check.dependsOn.length > 0) view.dependsOn = s.check.dependsOn;
@@ -60,4 +64,11 @@ export function stateView(s: CheckState, blockedBy: readonly string[] = []): Sta
   if ('tls' in s.check && s.check.tls) view.tls = tlsView(s.check.tls);
   if (r?.tls !== undefined) view.certificate = r.tls;
   return view;
+}
+
+function latencyView(l: { warningMs?: number; criticalMs?: number }): NonNullable<StateView['latency']> {
+  const out: NonNullable<StateView['latency']> = {};
+  if (l.warningMs !== undefined) out.warning = formatDuration(l.warningMs);
+  if (l.criticalMs !== undefined) out.critical = formatDuration(l.criticalMs);
+  return out;
 }

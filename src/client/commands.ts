@@ -2,7 +2,7 @@ import { CommanderError, type Command } from 'commander';
 import { parseDuration } from '../lib/duration.js';
 import { baseUrl, call, ClientError, describeFailure, type Reply } from './http.js';
 import { nagiosStatus } from './nagios.js';
-import { tlsField, withTlsFlags, type TlsFlags } from './tls-flags.js';
+import { registrationOf, withCheckFlags, type CheckFlags } from './check-flags.js';
 
 interface ClientOpts {
   url?: string;
@@ -117,21 +117,12 @@ export function registerClientCommands(program: Command): void {
         out(`${id}\t${typeof url === 'string' ? url : JSON.stringify(url)}${note}`);
       }
     });
-  withTlsFlags(withClient(checks.command('add <id> <url>')))
+  withCheckFlags(withClient(checks.command('add <id> <url>')))
     .description('register (or replace) a check')
-    .option('--jsonpath <path>', 'where the status is in the reply ("a/b" or "$.a.b")')
-    .option('--status-override <status>', 'report this status whatever the poll says')
-    .action(
-      async (id: string, url: string, opts: ClientOpts & TlsFlags & { jsonpath?: string; statusOverride?: string }) => {
-        const { jsonpath, statusOverride: statusoverride, grpcService: service } = opts;
-        const target =
-          jsonpath !== undefined || statusoverride !== undefined || service !== undefined
-            ? { addr: url, jsonpath, statusoverride, service }
-            : url;
-        const reply = await send(opts, 'POST', '/checks', { id, url: target, tls: tlsField(opts) });
-        out(`${reply.status === 201 ? 'added' : 'replaced'} ${id}`);
-      },
-    );
+    .action(async (id: string, url: string, opts: ClientOpts & CheckFlags) => {
+      const reply = await send(opts, 'POST', '/checks', registrationOf(id, url, opts));
+      out(`${reply.status === 201 ? 'added' : 'replaced'} ${id}`);
+    });
   withClient(checks.command('rm <id>'))
     .alias('remove')
     .description('delete a check')

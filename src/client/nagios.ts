@@ -57,7 +57,7 @@ function line(status: Status, message: string, perf: string): NagiosResult {
 
 /** Reads a megaphone reply (health+json, or the seed JSON of any Megaphone) as a Nagios plugin result. */
 export function interpretReply(reply: Reply, check?: string): NagiosResult {
-  const body = reply.json as (HealthEntry & { message?: unknown; checks?: unknown }) | undefined;
+  const body = reply.json as (HealthEntry & { message?: unknown; checks?: unknown; silenced?: unknown }) | undefined;
   if (!body || typeof body !== 'object') return unknown(`not a megaphone status: HTTP ${reply.status}`);
   const checks = body.checks && typeof body.checks === 'object' ? (body.checks as Checks) : undefined;
   if (check !== undefined) {
@@ -73,13 +73,15 @@ export function interpretReply(reply: Reply, check?: string): NagiosResult {
   }
   const status = statusOf(body);
   if (!status) return unknown(`not a megaphone status: HTTP ${reply.status}`);
+  // Silenced checks are left out of the status: the line still says how many there are.
+  const silenced = typeof body.silenced === 'number' && body.silenced > 0 ? body.silenced : 0;
   const message =
     typeof body.output === 'string'
       ? body.output
       : typeof body.message === 'string'
         ? body.message
         : status === 'OK'
-          ? ALL_OK_MESSAGE
+          ? `${ALL_OK_MESSAGE}${silenced ? ` (${silenced} silenced)` : ''}`
           : status;
   if (!checks) return line(status, message, '');
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
@@ -92,7 +94,8 @@ export function interpretReply(reply: Reply, check?: string): NagiosResult {
   return line(
     status,
     message,
-    `ok=${counts.OK} warning=${counts.Warning} critical=${counts.Critical} unknown=${counts.Unknown}`,
+    `ok=${counts.OK} warning=${counts.Warning} critical=${counts.Critical} unknown=${counts.Unknown}` +
+      (silenced ? ` silenced=${silenced}` : ''),
   );
 }
 

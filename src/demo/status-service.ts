@@ -2,11 +2,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { normalizeStatus } from '../status.js';
 import { oneLine } from '../lib/one-line.js';
+import { parseDuration } from '../lib/duration.js';
 
-/** What the demo service says: a status word (kept as written, so odd words can be tried) and a message. */
+/**
+ * What the demo service says: a status word (kept as written, so odd words can be tried), a message, and numbers a JSON
+ * PUT added beside them (`{"status": "OK", "queue": 12}`), to try `url.thresholds` on.
+ */
 export interface DemoState {
   status: string;
   message: string;
+  [number: string]: string | number;
 }
 
 export interface DemoService {
@@ -19,6 +24,11 @@ export interface DemoService {
 
 /** Largest PUT body read (bytes); the demo needs a word and a short message. */
 const MAX_BODY = 4096;
+/** Most numbers a PUT may add, and the longest `?delay=` (to try `latency` limits). */
+const MAX_NUMBERS = 8;
+const MAX_DELAY_MS = 10_000;
+/** A number's name: a plain word (never `__proto__`: it has no underscores in front). */
+const NUMBER_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 /** A status word: letters and `_` (OK, Critical, pass, out_of_service, or any word to see how megaphone reads it). */
 const WORD = /^[A-Za-z_]{1,32}$/;
 
@@ -28,6 +38,7 @@ const HEALTH_WORD: Record<string, string> = { OK: 'pass', Warning: 'warn', Unkno
 export function parseDemoUpdate(body: string, contentType: string | undefined): DemoState | string {
   let status: unknown;
   let message: unknown;
+  const numbers: Array<[string, number]> = [];
   if (contentType?.startsWith('application/json')) {
     let json: unknown;
     try {
@@ -37,6 +48,10 @@ export function parseDemoUpdate(body: string, contentType: string | undefined): 
     }
     if (json === null || typeof json !== 'object') return 'the body must be a JSON object {"status", "message"?}';
     ({ status, message } = json as { status?: unknown; message?: unknown });
+    for (const [k, v] of Object.entries(json)) {
+      if (k !== 'status' && k !== 'message' && typeof v === 'number' && NUMBER_NAME.test(k)) numbers.push([k, v]);
+    }
+    if (numbers.length > MAX_NUMBERS) return `at most ${MAX_NUMBERS} numbers beside the status`;
   } else {
     const text = body.trim();
     const space = text.search(/\s/);
@@ -46,7 +61,7 @@ export function parseDemoUpdate(body: string, contentType: string | undefined): 
   if (typeof status !== 'string' || !WORD.test(status))
     return `the status must be a word like OK, Warning, Critical or Unknown, got ${JSON.stringify(status ?? '')}`;
   if (message !== undefined && typeof message !== 'string') return 'the message must be a string';
-  return { status, message: oneLine(message || `set to ${status}`, 1000) };
+  return { status, message: oneLine(message || `set to ${status}`, 1000), ...Object.fromEntries(numbers) };
 }
 
 function send(res: ServerResponse, code: number, type: string, body: unknown): void {
@@ -64,9 +79,17 @@ function healthJson(state: DemoState): { code: number; body: Record<string, stri
   };
 }
 
+/** `?delay=300ms` of a GET: how long to wait before answering (0 when absent or not a duration up to 10 s). */
+function delayOf(url: string | undefined): number {
+  const raw = new URLSearchParams((url ?? '').split('?')[1] ?? '').get('delay');
+  const ms = raw === null ? undefined : parseDuration(raw);
+  return ms !== undefined && ms <= MAX_DELAY_MS ? ms : 0;
+}
+
 /**
  * A tiny status service for trying megaphone: GET / answers `{"status", "message"}` (the seed's
- * format), GET /health the same as health+json, and PUT / changes what both say.
+ * format), GET /health the same as health+json, and PUT / changes what both say. A GET with
+ * `?delay=300ms` answers that much later.
  */
 export function startDemoService(opts: { host: string; port: number; initial: DemoState }): Promise<DemoService> {
   let state = opts.initial;
@@ -90,11 +113,17 @@ export function startDemoService(opts: { host: string; port: number; initial: De
       });
       return;
     }
-    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/')
-      return send(res, 200, 'application/json', state);
-    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/health') {
-      const h = healthJson(state);
-      return send(res, h.code, 'application/health+json', h.body);
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (read && (path === '/' || path === '/health')) {
+      const answer = () => {
+        if (path === '/') return send(res, 200, 'application/json', state);
+        const h = healthJson(state);
+        send(res, h.code, 'application/health+json', h.body);
+      };
+      const delay = delayOf(req.url);
+      if (delay > 0) setTimeout(answer, delay);
+      else answer();
+      return;
     }
     const known = path === '/' || path === '/health';
     res.setHeader('Connection', 'close');

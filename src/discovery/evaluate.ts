@@ -4,9 +4,16 @@ import type { PortsResult } from './ports.js';
 import type { ProcReader } from './reader.js';
 import { idSafe, renderRegistration, renderId, ruleMatches, type CompiledRule } from './rules.js';
 import { renderTemplate, type TemplateVars } from './template.js';
+import { runWithin } from '../lib/within.js';
 
 /** Most checks one rule makes; processes beyond are ignored (and reported by `megaphone discover`). */
 export const MAX_CHECKS_PER_RULE = 256;
+
+/**
+ * Longest one rule's `match` regexes may run over one snapshot (ms). Any local user picks the
+ * command lines they run against: past it the rule is left out of that snapshot, its checks kept.
+ */
+export const RULE_MATCH_BUDGET_MS = 50;
 
 export const WAITING_MESSAGE = 'waiting for a listening port';
 
@@ -37,19 +44,33 @@ export interface Evaluation {
   desired: Desired[];
   /** Matching processes left out by MAX_CHECKS_PER_RULE, per rule index. */
   dropped: Map<number, number>;
+  /** Rules whose regexes ran out of RULE_MATCH_BUDGET_MS on this snapshot (by index): nothing is known of them. */
+  overran: Set<number>;
 }
 
 const oldestFirst = (a: ProcessInfo, b: ProcessInfo) => a.startTicks - b.startTicks || a.pid - b.pid;
 
-/** Per rule: the processes that become checks, one per distinct id, the oldest process winning. Pure. */
-export function selectProcesses(rules: CompiledRule[], table: ProcessInfo[]): Map<CompiledRule, ProcessInfo[]> {
+/**
+ * Per rule: the processes that become checks, one per distinct id, the oldest process winning;
+ * null for a rule whose regexes ran out of `budgetMs` on this table. Pure.
+ */
+export function selectProcesses(
+  rules: CompiledRule[],
+  table: ProcessInfo[],
+  budgetMs = RULE_MATCH_BUDGET_MS,
+): Map<CompiledRule, ProcessInfo[] | null> {
   const sorted = [...table].sort(oldestFirst);
-  const out = new Map<CompiledRule, ProcessInfo[]>();
+  const out = new Map<CompiledRule, ProcessInfo[] | null>();
   for (const rule of rules) {
+    // One budgeted run per rule (a budgeted call costs ~70 µs: not one per process).
+    const matching = runWithin(() => sorted.filter((p) => ruleMatches(rule, p)), budgetMs)?.value;
+    if (!matching) {
+      out.set(rule, null);
+      continue;
+    }
     const seen = new Set<string>();
     const chosen: ProcessInfo[] = [];
-    for (const p of sorted) {
-      if (!ruleMatches(rule, p)) continue;
+    for (const p of matching) {
       const id = renderId(rule, { pid: p.pid, name: p.name });
       if (seen.has(id)) continue;
       seen.add(id);
@@ -94,8 +115,13 @@ export async function evaluateRules(
   const table = rules.length > 0 ? await reader.table() : [];
   const selected = selectProcesses(rules, table);
   const dropped = new Map<number, number>();
+  const overran = new Set<number>();
   const needPorts = new Set<number>();
   for (const [rule, procs] of selected) {
+    if (!procs) {
+      overran.add(rule.index);
+      continue;
+    }
     if (procs.length > MAX_CHECKS_PER_RULE) {
       dropped.set(rule.index, procs.length - MAX_CHECKS_PER_RULE);
       procs.length = MAX_CHECKS_PER_RULE;
@@ -104,6 +130,6 @@ export async function evaluateRules(
   }
   const ports = needPorts.size > 0 ? await reader.ports([...needPorts]) : new Map<number, PortsResult>();
   const desired: Desired[] = [];
-  for (const [rule, procs] of selected) for (const p of procs) desired.push(desire(rule, p, ports.get(p.pid)));
-  return { at: now(), processes: table.length, readMs: performance.now() - started, desired, dropped };
+  for (const [rule, procs] of selected) for (const p of procs ?? []) desired.push(desire(rule, p, ports.get(p.pid)));
+  return { at: now(), processes: table.length, readMs: performance.now() - started, desired, dropped, overran };
 }

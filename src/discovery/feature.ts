@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Feature } from '../feature.js';
 import type { CheckTable } from '../table/check-table.js';
+import type { QueuedWrites } from '../registrations/pending.js';
 import type { ProcReader } from './reader.js';
 import { compileRules } from './rules.js';
 import { DiscoveryRunner } from './runner.js';
@@ -14,6 +15,8 @@ export function discoveryFeature(deps: {
   reader: (timeoutMs: number) => ProcReader;
   logger: Logger;
   now: () => number;
+  /** Registrations queued to the data file (registrations/pending.ts). */
+  pending: QueuedWrites;
 }): Feature & { runner: DiscoveryRunner } {
   const { config, logger } = deps;
   const runner = new DiscoveryRunner({
@@ -26,6 +29,7 @@ export function discoveryFeature(deps: {
     maxChecks: config.limits.maxChecks,
     logger,
     now: deps.now,
+    pending: deps.pending,
   });
   return {
     name: 'discovery',

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { REAL_PROC, readProcessTable, type ProcessInfo, type ProcSource } from './proc.js';
-import { portsOf, readListeningSockets, type PortsResult } from './ports.js';
+import { portsOf, readListeningSockets, type DeniedAccess, type PortsResult } from './ports.js';
+import { socketMountId } from './fdinfo.js';
+import { deniedHint } from './permission.js';
 
 /** Reads the process table and listening ports. The runner is handed one (pass dependencies in). */
 export interface ProcReader {
@@ -14,11 +16,20 @@ export interface ProcReader {
 
 /** Reads /proc on the calling thread in small batches that yield to the event loop between them. */
 export function procReader(src: ProcSource = REAL_PROC, excludePid = process.pid): ProcReader {
+  // Found once: neither the sockfs mount nor megaphone's capabilities change while it runs.
+  let access: Promise<DeniedAccess> | undefined;
+  const deniedAccess = () =>
+    (access ??= socketMountId(src.procRoot).then((socketMountId) => ({
+      socketMountId,
+      hint: deniedHint(src.procRoot),
+    })));
   return {
     table: () => readProcessTable(src, excludePid),
     async ports(pids) {
+      if (pids.length === 0) return new Map();
       const listening = readListeningSockets(src.procRoot);
-      return new Map(pids.map((pid) => [pid, portsOf(pid, listening, src.procRoot)]));
+      const denied = await deniedAccess();
+      return new Map(pids.map((pid) => [pid, portsOf(pid, listening, src.procRoot, denied)]));
     },
   };
 }

@@ -38,6 +38,8 @@ export function reconcile(
   owned: ReadonlyMap<string, Owned>,
   desired: Desired[],
   rules: CompiledRule[],
+  /** Rules (by index) not evaluated on this snapshot: their checks stay as they are. */
+  unknown: ReadonlySet<number> = new Set(),
 ): { next: Map<string, Owned>; ops: Op[] } {
   const next = new Map<string, Owned>();
   const ops: Op[] = [];
@@ -55,6 +57,10 @@ export function reconcile(
   }
   for (const prev of owned.values()) {
     if (next.has(prev.id)) continue;
+    if (unknown.has(prev.rule.index)) {
+      next.set(prev.id, prev);
+      continue;
+    }
     const key = `${prev.rule.index}\0${prev.slot}`;
     const replacements = newBySlot.get(key) ?? 0;
     if (prev.rule.config.whenMissing === 'remove' || (replacements > 0 && !prev.rule.staticId)) {
@@ -67,7 +73,7 @@ export function reconcile(
   }
   for (const rule of rules) {
     const id = renderId(rule, {});
-    if (!rule.staticId || rule.config.whenMissing !== 'critical' || next.has(id)) continue;
+    if (!rule.staticId || rule.config.whenMissing !== 'critical' || next.has(id) || unknown.has(rule.index)) continue;
     // Never seen since start-up: the service may have crashed before megaphone started.
     ops.push({ op: 'missing', id, rule, url: rule.url.value });
     next.set(id, { id, rule, slot: id, fingerprint: MISSING, url: rule.url.value });

@@ -1,4 +1,4 @@
-import type { Desired, Evaluation } from './evaluate.js';
+import { RULE_MATCH_BUDGET_MS, type Desired, type Evaluation } from './evaluate.js';
 import { MISSING_MESSAGE } from './reconcile.js';
 import { renderId, type CompiledRule } from './rules.js';
 import { cut } from '../lib/cut.js';
@@ -22,6 +22,8 @@ export interface RuleReport {
   whenNothingMatches?: { id: string; status: 'Critical'; message: string };
   /** Matching processes beyond the per-rule cap. */
   ignored?: number;
+  /** Its match regexes ran out of their time budget on this snapshot: what it matches is not known. */
+  overran?: true;
 }
 
 function matchReport(d: Desired): MatchReport {
@@ -49,11 +51,13 @@ export function reportRules(rules: CompiledRule[], ev: Evaluation): RuleReport[]
   return rules.map((rule) => {
     const matches = ev.desired.filter((d) => d.rule === rule).map(matchReport);
     const report: RuleReport = { rule: rule.label, whenMissing: rule.config.whenMissing, matches };
-    if (matches.length === 0 && rule.staticId && rule.config.whenMissing === 'critical') {
+    const overran = ev.overran.has(rule.index);
+    if (matches.length === 0 && !overran && rule.staticId && rule.config.whenMissing === 'critical') {
       report.whenNothingMatches = { id: renderId(rule, {}), status: 'Critical', message: MISSING_MESSAGE };
     }
     const ignored = ev.dropped.get(rule.index);
     if (ignored) report.ignored = ignored;
+    if (overran) report.overran = true;
     return report;
   });
 }
@@ -74,7 +78,8 @@ export function formatReport(reports: RuleReport[], ev: Evaluation): string {
         lines.push(`    -> check ${JSON.stringify(m.check.id)} ${m.check.status} "${m.check.message}"`);
       else lines.push(`    -> check ${JSON.stringify(m.check.id)} ${JSON.stringify(m.check.url)}`);
     }
-    if (r.whenNothingMatches)
+    if (r.overran) lines.push(`  its match regexes ran out of their ${RULE_MATCH_BUDGET_MS} ms budget: not evaluated`);
+    else if (r.whenNothingMatches)
       lines.push(
         `  nothing matches -> check ${JSON.stringify(r.whenNothingMatches.id)} Critical ` +
           `"${r.whenNothingMatches.message}"`,

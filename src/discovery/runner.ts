@@ -5,10 +5,13 @@ import type { Registration } from '../checks/spec.js';
 import { publicUrl } from '../checks/redact.js';
 import type { CheckDefaults } from '../checks/timing.js';
 import type { CheckTable } from '../table/check-table.js';
+import { dependencyProblem, describeProblem, withChanges } from '../checks/dependencies.js';
+import type { QueuedWrites } from '../registrations/pending.js';
 import { evaluateRules, type DesiredState, type Evaluation } from './evaluate.js';
 import type { ProcReader } from './reader.js';
 import { MISSING_MESSAGE, reconcile, type Op, type Owned } from './reconcile.js';
 import type { CompiledRule } from './rules.js';
+import { wildcardMatcher } from '../lib/wildcard.js';
 
 export interface DiscoveryDeps {
   rules: CompiledRule[];
@@ -19,6 +22,8 @@ export interface DiscoveryDeps {
   maxChecks: number;
   logger: Logger;
   now?: () => number;
+  /** Registrations queued to the data file: their ids are taken, their links and their number count. */
+  pending?: QueuedWrites;
 }
 
 /** GET /discovery's body. */
@@ -29,18 +34,19 @@ export interface DiscoveryView {
     rule: string;
     whenMissing: string;
     checks: Array<{ id: string; pid: number | null; url: unknown; status: string | null; message: string | null }>;
+    /** Checks the rule yields but megaphone refused at the last snapshot, and why (a dependency cycle …). */
+    refused: Array<{ id: string; error: string }>;
   }>;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-// Ids like "worker-{pid}" are reserved for their rule even while no such process runs.
+// Ids like "worker-{pid}" are reserved for their rule even while no such process runs. Matched without a regex:
+// the id comes from the API, and `{pid}{pid}…` as a regex backtracks.
 const patternsOf = (rules: CompiledRule[]) =>
   rules
     .filter((r) => r.id.uses.has('pid') && !r.id.uses.has('name'))
     .map((rule) => ({
       rule,
-      re: new RegExp(`^${rule.id.parts.map((p) => (typeof p === 'string' ? escape(p) : '\\d+')).join('')}$`),
+      matches: wildcardMatcher(rule.id.parts.map((p) => (typeof p === 'string' ? p : { run: 'digits' as const }))),
     }));
 
 /**
@@ -53,7 +59,9 @@ export class DiscoveryRunner {
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly warned = new Set<string>();
-  private pidPatterns: Array<{ re: RegExp; rule: CompiledRule }>;
+  /** Checks refused at the last snapshot, by id (bounded: at most 256 per rule). */
+  private refused = new Map<string, { rule: CompiledRule; error: string }>();
+  private pidPatterns: Array<{ matches: (id: string) => boolean; rule: CompiledRule }>;
   /** The last evaluation, for diagnostics. */
   last: Evaluation | undefined;
 
@@ -104,7 +112,7 @@ export class DiscoveryRunner {
   ownerOf(id: string): string | undefined {
     const owned = this.owned.get(id);
     if (owned) return owned.rule.label;
-    return this.pidPatterns.find((p) => p.re.test(id))?.rule.label;
+    return this.pidPatterns.find((p) => p.matches(id))?.rule.label;
   }
 
   /** What GET /discovery shows: each rule and the checks it owns now. */
@@ -130,6 +138,7 @@ export class DiscoveryRunner {
               message: state?.message ?? null,
             };
           }),
+        refused: [...this.refused].filter(([, r]) => r.rule === rule).map(([id, r]) => ({ id, error: r.error })),
       })),
     };
   }
@@ -169,8 +178,18 @@ export class DiscoveryRunner {
           `discovery: rule yields an invalid check: ${d.state.message}`,
         );
     }
-    const { next, ops } = reconcile(this.owned, evaluation.desired, this.deps.rules);
+    for (const index of evaluation.overran) {
+      const rule = this.deps.rules[index];
+      this.warnOnce(
+        `overran:${index}`,
+        { rule: rule?.label },
+        "discovery: the rule's match regexes ran out of their time budget on a snapshot; its checks stay as they were",
+      );
+    }
+    const { next, ops } = reconcile(this.owned, evaluation.desired, this.deps.rules, evaluation.overran);
     this.owned = next;
+    // Refused checks are forgotten (see apply): each snapshot tries them again and says why anew.
+    this.refused = new Map();
     for (const op of ops) this.apply(op);
   }
 
@@ -179,10 +198,11 @@ export class DiscoveryRunner {
     const existing = table.get(op.id);
     // Not applied: forget it, so the next snapshot tries again (e.g. once the API check is deleted).
     const skip = () => void this.owned.delete(op.id);
-    if (existing && existing.check.source !== 'discovery') {
+    const { pending } = this.deps;
+    if ((existing && existing.check.source !== 'discovery') || (!existing && pending?.queued(op.id))) {
       this.warnOnce(
         `foreign:${op.id}`,
-        { rule: op.rule.label, id: op.id, source: existing.check.source },
+        { rule: op.rule.label, id: op.id, source: existing?.check.source ?? 'api' },
         'discovery: id is taken by a check from elsewhere; leaving it alone',
       );
       return skip();
@@ -192,7 +212,7 @@ export class DiscoveryRunner {
         logger.info({ id: op.id, rule: op.rule.label }, 'discovery: process gone, check removed');
       return;
     }
-    if (!existing && table.size >= this.deps.maxChecks) {
+    if (!existing && table.size + (pending?.fresh ?? 0) >= this.deps.maxChecks) {
       this.warnOnce(
         `limit:${op.id}`,
         { id: op.id, rule: op.rule.label },
@@ -205,6 +225,15 @@ export class DiscoveryRunner {
         ? this.fixed(op.id, op.rule, op.url, 'Critical', MISSING_MESSAGE)
         : this.build(op.id, op.rule, op.state);
     if (!check) return skip();
+    // Validated against the table and the queued registrations, in the turn the table takes it.
+    const problem =
+      pending && dependencyProblem([op.id], withChanges(pending.graph, new Map([[op.id, check.dependsOn]])));
+    if (problem) {
+      const error = `\`dependsOn\` ${describeProblem(problem)}`;
+      this.refused.set(op.id, { rule: op.rule, error });
+      this.warnOnce(`deps:${op.id}:${error}`, { rule: op.rule.label, id: op.id }, `discovery: check refused: ${error}`);
+      return skip();
+    }
     table.upsert(check);
     logger.info(
       {

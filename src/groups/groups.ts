@@ -160,7 +160,7 @@ export class Groups {
     const targets = id === GLOBAL_ID ? [...this.groups.values()] : this.groupsOf(id);
     for (const g of targets) {
       if (id !== GLOBAL_ID) g.members.add(id);
-      if (state.silence) g.index.delete(id);
+      if (state.silence) g.index.silence(id);
       else g.index.set(id, state.status, state.message);
       this.touch(g);
     }

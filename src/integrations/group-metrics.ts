@@ -28,5 +28,6 @@ export function registerGroupMetrics(registry: Registry, groups: Groups): void {
     return c.OK + c.Unknown + c.Warning + c.Critical;
   });
   gauge('megaphone_group_members_ok', 'Members of the group that are OK', (g) => g.summary().counts.OK);
+  gauge('megaphone_group_silenced_members', 'Members of the group silenced now', (g) => g.summary().silenced);
   gauge('megaphone_group_min_healthy', 'The group minHealthy (only for groups that set it)', (g) => g.minHealthy);
 }

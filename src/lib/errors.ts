@@ -18,9 +18,13 @@ export class ConfigError extends MegaphoneError {
   }
 }
 
-/** The data file could not be read or written: 507 when the disk is full, else 503. */
+/** The data file could not be read or written: 507 when the disk is full, else 503; `errno` is the fs code, if any. */
 export class StorageError extends MegaphoneError {
-  constructor(message: string, status = 503) {
+  constructor(
+    message: string,
+    status = 503,
+    readonly errno?: string,
+  ) {
     super(message, 'E_STORAGE', status);
     this.name = 'StorageError';
   }

@@ -31,6 +31,8 @@ export class Maintenance {
   private state: MaintenanceState | undefined;
   private timer: NodeJS.Timeout | undefined;
   private version_ = 0;
+  /** Writes run one at a time: each reads the state the one before it left (`since`, `created`). */
+  private writes: Promise<unknown> = Promise.resolve();
   readonly events = new EventEmitter<{ changed: [state: MaintenanceState | undefined] }>();
 
   private constructor(
@@ -71,22 +73,33 @@ export class Maintenance {
   }
 
   /** Enters (or updates) maintenance once it is on disk. `since` is kept when already in it. */
-  async enter(reason: string, ttlMs?: number): Promise<{ state: MaintenanceState; created: boolean }> {
-    const now = this.now();
-    const previous = this.current();
-    const state: MaintenanceState = { reason, since: previous?.since ?? now };
-    if (ttlMs !== undefined) state.until = now + ttlMs;
-    await this.store.writeSection('maintenance', state);
-    this.apply(state);
-    return { state, created: previous === undefined };
+  enter(reason: string, ttlMs?: number): Promise<{ state: MaintenanceState; created: boolean }> {
+    return this.serially(async () => {
+      const now = this.now();
+      const previous = this.current();
+      const state: MaintenanceState = { reason, since: previous?.since ?? now };
+      if (ttlMs !== undefined) state.until = now + ttlMs;
+      await this.store.writeSection('maintenance', state);
+      this.apply(state);
+      return { state, created: previous === undefined };
+    });
   }
 
   /** Lifts maintenance once that is on disk; false when there was none. */
-  async lift(): Promise<boolean> {
-    const had = this.current() !== undefined;
-    await this.store.writeSection('maintenance', null);
-    this.apply(undefined);
-    return had;
+  lift(): Promise<boolean> {
+    return this.serially(async () => {
+      const had = this.current() !== undefined;
+      await this.store.writeSection('maintenance', null);
+      this.apply(undefined);
+      return had;
+    });
+  }
+
+  // Rare writes (an operator's): one at a time costs nothing and keeps validate-then-commit whole.
+  private serially<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(write);
+    this.writes = run.catch(() => undefined);
+    return run;
   }
 
   /** Stops the ttl timer (daemon shutdown). */

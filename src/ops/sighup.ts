@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { ReloadOutcome } from '../reload.js';
+import { ConfigError } from '../lib/errors.js';
 
 /** SIGHUP re-reads the config and applies it; an invalid one is logged and the running one kept. */
 export function onSighupReload(
@@ -21,7 +22,15 @@ export function onSighupReload(
           logger.error({ error: (err as Error).message }, 'config reload failed; keeping the current config');
           return;
         }
-        const outcome = await daemon.reload(loaded.config);
+        let outcome: ReloadOutcome;
+        try {
+          outcome = await daemon.reload(loaded.config);
+        } catch (err) {
+          // Refused against what runs now (a dependency cycle with API checks): nothing was applied.
+          if (!(err instanceof ConfigError)) throw err;
+          logger.error({ error: err.message }, 'config reload failed; keeping the current config');
+          return;
+        }
         logger.info(
           { config: loaded.file, applied: outcome.applied, needsRestart: outcome.needsRestart },
           'config reloaded',

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Config } from '../config/schema.js';
 import type { Feature } from '../feature.js';
 import { runProbe } from '../probes/index.js';
+import { DnsResolvers } from '../probes/dns.js';
 import type { TargetPolicy } from '../security/targets.js';
 import type { CheckTable } from '../table/check-table.js';
 import type { EventBus } from '../table/events.js';
@@ -45,10 +46,11 @@ export function pollingFeature(deps: PollingDeps): Feature & {
     onResult: (id, result) => thresholds.record(id, result),
     random: deps.random,
   });
+  const resolvers = new DnsResolvers();
   const probe: ProbeFn =
     deps.probe ??
     ((check, signal) =>
-      runProbe(check, signal, { dispatcher, now, targets: deps.targets, connections: deps.connections }));
+      runProbe(check, signal, { dispatcher, now, targets: deps.targets, connections: deps.connections, resolvers }));
   const feed = new PollFeed(table, bus, scheduler, probe, deps.random);
   const sweeper = new StalenessSweeper(table, bus, now);
   return {

@@ -151,7 +151,7 @@ function read(check: HttpCheck, httpStatus: number, text: string): Reading {
   }
   if (check.format === 'http') return byCode(httpStatus);
   if (check.format === 'health+json') return interpretHealthJson(httpStatus, text);
-  return interpretJson(httpStatus, text, check.path);
+  return interpretJson(httpStatus, text, check.path, check.thresholds);
 }
 
 /** Polls a status URL within the signal's deadline, read as the check's format says. Never throws. */

@@ -8,15 +8,25 @@ import { probeCommand } from './command.js';
 import { probeTls } from './tls.js';
 import { probeGrpc } from './grpc.js';
 import type { ProbeConnections } from '../tls/connections.js';
+import { probeDns, type DnsResolvers } from './dns.js';
+import { judgeLatency } from './latency.js';
 
 export type ProbeDeps = HttpProbeDeps & {
   /** Where raw TCP probes may connect (HTTP probes: the dispatcher's connector enforces it). */
   targets: TargetPolicy;
+  /** TLS material, pools per TLS profile, gRPC channels. */
   connections: ProbeConnections;
+  /** The resolvers of dns:// checks. */
+  resolvers: DnsResolvers;
 };
 
-/** Runs the probe for a check's kind. Never throws. */
+/** Runs the probe for a check's kind, judged by its `latency` too. Never throws. */
 export function runProbe(check: Check, signal: AbortSignal, deps: ProbeDeps): Promise<Result> {
+  const { latency } = check;
+  return latency ? probe(check, signal, deps).then((r) => judgeLatency(latency, r)) : probe(check, signal, deps);
+}
+
+function probe(check: Check, signal: AbortSignal, deps: ProbeDeps): Promise<Result> {
   switch (check.kind) {
     case 'http':
       return probeHttp(check, signal, deps);
@@ -27,6 +37,8 @@ export function runProbe(check: Check, signal: AbortSignal, deps: ProbeDeps): Pr
       return probeTls(check, signal, deps);
     case 'grpc':
       return probeGrpc(check, signal, deps);
+    case 'dns':
+      return probeDns(check, signal, deps);
     case 'command':
       return probeCommand(check, signal, deps.now);
     case 'push':

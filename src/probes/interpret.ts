@@ -3,6 +3,8 @@ import { unreadable, type Reading } from './http-code.js';
 import { refusedPathMessage, type StatusPath } from '../checks/jsonpath.js';
 import { clipMessage } from './result.js';
 import { preview } from '../lib/preview.js';
+import type { ValueThresholds } from '../checks/numeric-thresholds.js';
+import { judgeValue } from './value.js';
 
 export type { Reading };
 
@@ -13,8 +15,16 @@ function messageBeside(parent: unknown): string {
   return clipMessage(typeof m === 'string' ? m : preview(m, 1000));
 }
 
-/** Reads a status from a JSON body: the value at `path`, its sibling `message`. Never throws. */
-export function interpretJson(httpStatus: number, body: string, path: StatusPath): Reading {
+/**
+ * Reads a status from a JSON body: the value at `path`, its sibling `message`; with `thresholds`, the value is a
+ * number judged by them. Never throws.
+ */
+export function interpretJson(
+  httpStatus: number,
+  body: string,
+  path: StatusPath,
+  thresholds?: ValueThresholds,
+): Reading {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -35,8 +45,9 @@ export function interpretJson(httpStatus: number, body: string, path: StatusPath
     };
   }
   if (hit.kind === 'miss' || hit.value === undefined || hit.value === null) {
-    return { ...unreadable(httpStatus, `no status at ${path.text}`), payload: body };
+    return { ...unreadable(httpStatus, `no ${thresholds ? 'value' : 'status'} at ${path.text}`), payload: body };
   }
+  if (thresholds) return { ...judgeValue(httpStatus, hit.value, path.text, thresholds), payload: body };
   const status = normalizeStatus(hit.value);
   if (!status) {
     const odd = preview(hit.value, 200);

@@ -2,7 +2,7 @@ import { compileCheck, type CheckDefaults } from '../checks/compile.js';
 import type { Check } from '../checks/definition.js';
 import { checkSpecSchema, type Registration } from '../checks/spec.js';
 import { timingChanged } from '../checks/timing.js';
-import { assertNoCycle } from '../checks/dependencies.js';
+import { assertDependencies } from '../checks/dependencies.js';
 import {
   badRequest,
   checkNotFound,
@@ -19,6 +19,7 @@ import type { CheckTable } from '../table/check-table.js';
 import type { Thresholds } from '../table/thresholds.js';
 import type { DataFile, PushReport } from './data-file.js';
 import type { TlsMaterials } from '../tls/materials.js';
+import type { PendingWrites } from './pending.js';
 
 export interface ApiChecksOptions {
   defaults: CheckDefaults;
@@ -35,6 +36,21 @@ export interface ApiChecksOptions {
 /** Who declared a check that the API may not touch: its discovery rule, else its source. */
 const ownerOf = (check: { source: string; rule?: string }) =>
   check.rule ? `discovery rule ${check.rule}` : check.source;
+
+/** Where a check connects, as the target rules judge it; undefined for checks that connect nowhere. */
+function networkTarget(check: Check): URL | string | undefined {
+  if (check.kind === 'http') return check.target;
+  const at =
+    check.kind === 'tcp' || check.kind === 'tls' || check.kind === 'grpc'
+      ? check
+      : check.kind === 'dns'
+        ? check.server
+        : undefined;
+  if (!at) return undefined;
+  // Judged as the same host would be in a URL (odd IPv4 spellings read as addresses).
+  const host = at.host.includes(':') && !at.host.startsWith('[') ? `[${at.host}]` : at.host;
+  return `http://${host}:${at.port}/`;
+}
 
 /** Compiles a stored registration; throws StorageError naming the check and the reason. */
 function compileStored(id: string, raw: unknown, defaults: CheckDefaults, file: string): Check {
@@ -56,7 +72,6 @@ function compileStored(id: string, raw: unknown, defaults: CheckDefaults, file: 
  * put in the check table; push reports likewise. Config and discovery checks are not its to touch.
  */
 export class ApiChecks {
-  private reserved = 0;
   /** Stored ids not started because the config file declares a check with the same id. */
   readonly shadowed: string[] = [];
 
@@ -64,6 +79,7 @@ export class ApiChecks {
     private readonly data: DataFile,
     private readonly table: CheckTable,
     private readonly thresholds: Thresholds,
+    private readonly pending: PendingWrites,
     private opts: ApiChecksOptions,
   ) {}
 
@@ -84,42 +100,50 @@ export class ApiChecks {
     }
   }
 
-  /** Stores and starts a check. Resolves `created` (false when it replaced one) once durable. */
+  /**
+   * Stores and starts a check. Resolves `created` (false when it replaced one) once durable. The
+   * target policy (DNS) is judged first; every check of the state runs after it, in the turn the op
+   * is queued (see PendingWrites).
+   */
   async register(reg: Registration): Promise<{ created: boolean }> {
     const check = compileCheck(reg, 'api', this.opts.defaults);
-    const targets = this.opts.targets();
-    if (check.kind === 'http') await assertTargetAllowed(check.target, targets);
-    // A host:port target is judged as the same host would be in a URL (odd IPv4 spellings read as addresses).
-    if (check.kind === 'tcp' || check.kind === 'tls' || check.kind === 'grpc') {
-      const host = check.host.includes(':') && !check.host.startsWith('[') ? `[${check.host}]` : check.host;
-      await assertTargetAllowed(`http://${host}:${check.port}/`, targets);
-    }
-    // Judged after the awaits: a reload in between may have changed `tls.cas`.
+    const target = networkTarget(check);
+    if (target) await assertTargetAllowed(target, this.opts.targets());
+    // Judged after the await, with the other rules of the state it commits into: a reload may have changed `tls.cas`.
     const unknownCa = 'tls' in check ? this.opts.materials?.().unknownCa(check.tls) : undefined;
     if (unknownCa) throw badRequest(unknownCa, 'E_TLS_UNKNOWN_CA');
     const existing = this.table.get(reg.id);
     if (existing && existing.check.source !== 'api') throw notApiCheck(reg.id, ownerOf(existing.check), 'replaced');
-    assertNoCycle(reg.id, check.dependsOn, (id) => this.table.get(id)?.check.dependsOn);
+    assertDependencies(reg.id, check.dependsOn, this.pending.graph);
     const claim = existing ? undefined : this.opts.claimedBy(reg.id);
     if (claim) throw notApiCheck(reg.id, `discovery rule ${claim}`, 'registered');
-    const isNew = !existing;
-    if (isNew && this.table.size + this.reserved >= this.opts.maxChecks) throw tooManyChecks(this.opts.maxChecks);
-    if (isNew) this.reserved++;
+    const isNew = !existing && !this.pending.queued(reg.id);
+    if (isNew && this.table.size + this.pending.fresh >= this.opts.maxChecks) throw tooManyChecks(this.opts.maxChecks);
+    const settled = this.pending.put(check);
+    let existed: boolean;
     try {
-      const existed = await this.data.commit({ op: 'put', reg });
-      this.table.upsert(check);
-      return { created: !existed };
+      existed = await this.data.commit({ op: 'put', reg });
     } finally {
-      if (isNew) this.reserved--;
+      settled();
     }
+    // A config check that took the id meanwhile (a reload) wins, as at start-up; the registration stays stored.
+    const now = this.table.get(reg.id);
+    if (!now || now.check.source === 'api') this.table.upsert(check);
+    return { created: !existed };
   }
 
   /** Deletes an API check once the deletion is durable. 404 when unknown, 409 when not from the API. */
   async remove(id: string): Promise<void> {
     const existing = this.table.get(id);
-    if (!existing) throw checkNotFound(id);
+    if (!existing || !this.pending.holds(id)) throw checkNotFound(id);
     if (existing.check.source !== 'api') throw notApiCheck(id, ownerOf(existing.check), 'deleted');
-    const removed = await this.data.commit({ op: 'delete', id });
+    const settled = this.pending.delete(id);
+    let removed: boolean;
+    try {
+      removed = await this.data.commit({ op: 'delete', id });
+    } finally {
+      settled();
+    }
     if (!removed) throw checkNotFound(id);
     this.table.remove(id);
   }
@@ -130,7 +154,7 @@ export class ApiChecks {
    */
   async report(id: string, status: Status, message: string): Promise<void> {
     const state = this.table.get(id);
-    if (!state) throw checkNotFound(id);
+    if (!state || !this.pending.holds(id)) throw checkNotFound(id);
     if (state.check.kind !== 'push') throw notPushCheck(id, state.check.kind);
     const check = state.check;
     const report: PushReport = { status, message, at: this.opts.now() };

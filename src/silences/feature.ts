@@ -14,7 +14,17 @@ export function silencesFeature(deps: {
   bus: EventBus;
   now: () => number;
   logger: Logger;
+  /** The check is there and no queued write deletes it. */
+  holds: (id: string) => boolean;
 }): Feature & { silences: Silences } {
-  const silences = new Silences(deps.data, deps.table, deps.bus, deps.now, deps.logger, deps.config.limits.maxChecks);
+  const silences = new Silences(
+    deps.data,
+    deps.table,
+    deps.bus,
+    deps.now,
+    deps.logger,
+    deps.config.limits.maxChecks,
+    deps.holds,
+  );
   return { name: 'silences', silences, start: () => silences.start(), close: () => silences.stop() };
 }

@@ -1,7 +1,6 @@
-import type { Adapter } from 'lowdb';
 import { StorageError } from '../lib/errors.js';
 import { writeFailed } from './storage-error.js';
-import type { AppendLog, Storage } from './types.js';
+import type { AppendLog, DocumentAdapter, Storage } from './types.js';
 
 /** Which operation a fault hits: document writes, log appends or log replaces. */
 export type FaultOn = 'document' | 'append' | 'replace';
@@ -63,20 +62,21 @@ export function faultyStorage(inner: Storage): FaultyStorage {
   }
 
   // Decides synchronously, so a document write still serialises its data before returning.
-  function guard(
+  function guard<T>(
     on: FaultOn,
     what: string,
     log: string | undefined,
-    whole: () => Promise<void>,
-    half?: () => Promise<void>,
-  ): Promise<void> {
+    whole: () => Promise<T>,
+    half?: () => Promise<unknown>,
+  ): Promise<T> {
     if (crashed) return Promise.reject(crashError());
     const f = take(on, log);
     if (!f) return whole();
     if (f.kind !== 'crash')
       return Promise.reject(writeFailed(what, Object.assign(new Error(`${f.kind} (injected)`), { code: f.kind })));
     crashed = true;
-    const effect = f.at === 'after' ? whole() : f.at === 'partial' && half ? half() : Promise.resolve();
+    const effect: Promise<unknown> =
+      f.at === 'after' ? whole() : f.at === 'partial' && half ? half() : Promise.resolve();
     return effect.then(() => {
       throw crashError();
     });
@@ -84,7 +84,7 @@ export function faultyStorage(inner: Storage): FaultyStorage {
 
   const alive = <T>(op: () => Promise<T>): Promise<T> => (crashed ? Promise.reject(crashError()) : op());
 
-  const document: Adapter<unknown> = {
+  const document: DocumentAdapter = {
     read: () => alive(() => inner.document.read()),
     write: (data) =>
       guard('document', `cannot write data file ${inner.describe}`, undefined, () => inner.document.write(data)),
@@ -115,6 +115,7 @@ export function faultyStorage(inner: Storage): FaultyStorage {
     document,
     log,
     checkWritable: () => alive(() => inner.checkWritable()),
+    lock: () => alive(() => inner.lock()),
     inject(fault) {
       armed.push({ after: 0, times: 1, at: 'before', ...fault, log: fault.log });
     },

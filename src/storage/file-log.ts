@@ -27,7 +27,7 @@ export class FileLog implements AppendLog {
         return await readFile(this.describe, 'utf8');
       } catch (err) {
         if (errnoCode(err) === 'ENOENT') return '';
-        throw new StorageError(`cannot read ${this.describe}: ${errnoCode(err) ?? String(err)}`);
+        throw new StorageError(`cannot read ${this.describe}: ${errnoCode(err) ?? String(err)}`, 503, errnoCode(err));
       }
     });
   }

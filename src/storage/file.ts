@@ -1,17 +1,25 @@
 import { constants, open, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Adapter } from 'lowdb';
 import { StorageError } from '../lib/errors.js';
 import { atomicWrite, createExclusive, tempNameFor } from './atomic-write.js';
 import { parseDocument, serializeDocument } from './document-text.js';
 import { FileLog } from './file-log.js';
+import { acquireLock } from './lock.js';
 import { checkLogName, isLogName } from './log-name.js';
 import { errnoCode, writeFailed } from './storage-error.js';
-import type { AppendLog, Storage } from './types.js';
+import type { AppendLog, DocumentAdapter, Storage, StorageLock } from './types.js';
+
+// Every file kept beside the data file is named from its name without ".json".
+const stem = (dataFile: string) => dataFile.replace(/\.json$/, '');
 
 /** A log's file beside the data file: megaphone.db.json + "history" → megaphone.db.history.jsonl. */
 export function logFileFor(dataFile: string, name: string): string {
-  return `${dataFile.replace(/\.json$/, '')}.${name}.jsonl`;
+  return `${stem(dataFile)}.${name}.jsonl`;
+}
+
+/** The lock beside the data file: megaphone.db.json → megaphone.db.lock. */
+export function lockFileFor(dataFile: string): string {
+  return `${stem(dataFile)}.lock`;
 }
 
 /** The log files already beside the data file, whatever their names (named as logFileFor names them). */
@@ -38,7 +46,7 @@ const PROBLEMS = new Map([
 function cannotWrite(dataFile: string, what: string, err: unknown): StorageError {
   const code = errnoCode(err) ?? String(err);
   const problem = PROBLEMS.get(code) ?? 'cannot be written';
-  return new StorageError(`data file ${dataFile} cannot be written: ${what} ${problem} (${code})`);
+  return new StorageError(`data file ${dataFile} cannot be written: ${what} ${problem} (${code})`, 503, errnoCode(err));
 }
 
 // Opening a log for append (as FileLog does) writes nothing; it fails where appends would, e.g. a file of another user.
@@ -67,7 +75,20 @@ async function checkWritable(dataFile: string): Promise<void> {
   }
 }
 
-function fileDocument(dataFile: string): Adapter<unknown> {
+/** The lock on `dataFile`, or a StorageError naming the PID that holds it, or the path and why it cannot be made. */
+async function lock(dataFile: string): Promise<StorageLock> {
+  const file = lockFileFor(dataFile);
+  const busy = (pid: number) =>
+    new StorageError(`data file ${dataFile} is in use by megaphone PID ${pid} (lock ${file}); refusing to start`);
+  try {
+    return await acquireLock(file, busy);
+  } catch (err) {
+    if (err instanceof StorageError) throw err;
+    throw cannotWrite(dataFile, `its folder ${path.dirname(path.resolve(dataFile))}`, err);
+  }
+}
+
+function fileDocument(dataFile: string): DocumentAdapter {
   return {
     async read() {
       let text: string;
@@ -75,7 +96,11 @@ function fileDocument(dataFile: string): Adapter<unknown> {
         text = await readFile(dataFile, 'utf8');
       } catch (err) {
         if (errnoCode(err) === 'ENOENT') return null;
-        throw new StorageError(`cannot read data file ${dataFile}: ${errnoCode(err) ?? String(err)}`);
+        throw new StorageError(
+          `cannot read data file ${dataFile}: ${errnoCode(err) ?? String(err)}`,
+          503,
+          errnoCode(err),
+        );
       }
       return parseDocument(text, dataFile);
     },
@@ -86,14 +111,17 @@ function fileDocument(dataFile: string): Adapter<unknown> {
       } catch (err) {
         return Promise.reject(err);
       }
-      return atomicWrite(dataFile, text).catch((err: unknown) => {
-        throw writeFailed(`cannot write data file ${dataFile}`, err);
-      });
+      return atomicWrite(dataFile, text).then(
+        () => Buffer.byteLength(text),
+        (err: unknown) => {
+          throw writeFailed(`cannot write data file ${dataFile}`, err);
+        },
+      );
     },
   };
 }
 
-/** Durable state in `dataFile` (the document, fsync'd atomic writes) and its logs beside it. */
+/** Durable state in `dataFile` (the document, fsync'd atomic writes), its logs and its lock beside it. */
 export function fileStorage(dataFile: string): Storage {
   // One FileLog per name, so every user of a log shares its order and its durable length.
   const logs = new Map<string, FileLog>();
@@ -107,5 +135,6 @@ export function fileStorage(dataFile: string): Storage {
       return log;
     },
     checkWritable: () => checkWritable(dataFile),
+    lock: () => lock(dataFile),
   };
 }

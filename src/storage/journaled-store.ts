@@ -2,9 +2,10 @@ import { StorageError } from '../lib/errors.js';
 import { journalLine, readJournal } from './journal-lines.js';
 import { MOVE_ASIDE } from './document-text.js';
 import { splitSnapshot, withSeq } from './snapshot.js';
+import { CompactionRule, type CompactionBounds } from './compaction-rule.js';
 import type { AppendLog, Storage } from './types.js';
 
-export interface JournaledStoreOptions<S, Op, R> {
+export interface JournaledStoreOptions<S, Op, R> extends CompactionBounds {
   storage: Storage;
   /** The state when there is no document yet. */
   initial(): S;
@@ -19,10 +20,6 @@ export interface JournaledStoreOptions<S, Op, R> {
    * replays the journal through it. It must throw (if at all) before it changes anything.
    */
   apply(state: S, op: Op): R;
-  /** Compact once the journal holds more than this many ops; default 10 000. */
-  compactAfter?: number;
-  /** … or more than this many bytes; default 16 MiB. */
-  compactAfterBytes?: number;
 }
 
 /** Ops settled between two turns of the event loop when a batch is done. */
@@ -46,13 +43,20 @@ interface Compaction {
   done: Promise<void>;
 }
 
+/** A batch's append failed: the error its ops are rejected with. */
+interface Refused {
+  err: unknown;
+}
+
 /**
  * Durable state as a snapshot (the storage's document) plus a write-ahead journal (its log
  * "journal"), with group commit: ops that queue while a batch is being written go out together
  * in one append (one fdatasync). An op is applied to the state only once its batch is durable;
  * a failed batch rejects every op in it and changes nothing, in memory or on disk. Once the
- * journal is long, a snapshot is written beside it while commits go on, then the journal lines
- * it covers are dropped. Each commit costs O(its batch), never O(state).
+ * journal is long (CompactionRule: by ops, and by bytes against the snapshot's size), a snapshot is
+ * written beside it while commits go on, then the journal lines it covers are dropped; a batch
+ * refused for a full disk is tried once more after such a compaction. Each commit costs O(its
+ * batch), never O(state).
  */
 export class JournaledStore<S, Op, R> {
   private readonly queue: Pending<Op, R>[] = [];
@@ -63,10 +67,9 @@ export class JournaledStore<S, Op, R> {
   private unsettled = 0;
   private compaction: Compaction | undefined;
   private closing = false;
-  private readonly compactAfter: number;
-  private readonly compactAfterBytes: number;
-  private compactAtOps: number;
-  private compactAtBytes: number;
+  private readonly rule: CompactionRule;
+  /** The seq at the last compaction tried for a full disk: one try until the journal grows again. */
+  private noRoomAt = -1;
   /** Compactions done and failed, and the last failure (the journal keeps everything meanwhile). */
   readonly stats = { compactions: 0, compactionErrors: 0, lastCompactionError: undefined as unknown };
 
@@ -78,11 +81,9 @@ export class JournaledStore<S, Op, R> {
     private seq: number,
     private journalOps: number,
     private journalBytes: number,
+    snapshotBytes: number,
   ) {
-    this.compactAfter = opts.compactAfter ?? 10_000;
-    this.compactAfterBytes = opts.compactAfterBytes ?? 16 * 1024 * 1024;
-    this.compactAtOps = this.compactAfter;
-    this.compactAtBytes = this.compactAfterBytes;
+    this.rule = new CompactionRule(opts, snapshotBytes);
   }
 
   /**
@@ -95,6 +96,8 @@ export class JournaledStore<S, Op, R> {
     const json = await storage.document.read();
     let state: S;
     let after = 0;
+    // What the journal is weighed against: the live state's size on disk.
+    const snapshotBytes = json === null ? 0 : Buffer.byteLength(JSON.stringify(json));
     if (json === null) state = opts.initial();
     else {
       const { seq, doc } = splitSnapshot(json, storage.describe);
@@ -125,7 +128,8 @@ export class JournaledStore<S, Op, R> {
     if (stale) await log.replace('');
     else if (journal.torn) await log.replace(journal.kept);
     const bytes = stale ? 0 : Buffer.byteLength(journal.kept);
-    return new JournaledStore(opts, log, state, Math.max(last, after), stale ? 0 : journal.entries.length, bytes);
+    const ops = stale ? 0 : journal.entries.length;
+    return new JournaledStore(opts, log, state, Math.max(last, after), ops, bytes, snapshotBytes);
   }
 
   /** The committed state (every acknowledged op, nothing else). Treat as read-only. */
@@ -194,11 +198,10 @@ export class JournaledStore<S, Op, R> {
         if (batch.length === 0) return;
         const first = this.seq + 1;
         const text = batch.map((p, i) => journalLine(first + i, p.json)).join('');
-        try {
-          await this.log.append(text);
-        } catch (err) {
+        const refused = await this.append(text);
+        if (refused) {
           // The log left no trace and the state was not touched: the seqs are free again.
-          for (const p of batch) p.reject(err);
+          for (const p of batch) p.reject(refused.err);
           continue;
         }
         const bytes = Buffer.byteLength(text);
@@ -215,7 +218,7 @@ export class JournaledStore<S, Op, R> {
         this.settling = settled;
         this.unsettled++;
         void settled.then(() => void this.unsettled--);
-        if (!this.closing && (this.journalOps > this.compactAtOps || this.journalBytes > this.compactAtBytes)) {
+        if (!this.closing && this.rule.due(this.journalOps, this.journalBytes)) {
           // The snapshot must hold every op up to `seq`.
           await this.settling;
           this.startCompaction();
@@ -224,6 +227,42 @@ export class JournaledStore<S, Op, R> {
     } finally {
       this.running = false;
     }
+  }
+
+  // Appends a batch. On a full disk, a compaction may free the journal's room: then the batch is tried once more.
+  private async append(text: string): Promise<Refused | undefined> {
+    try {
+      await this.log.append(text);
+      return undefined;
+    } catch (err) {
+      if (!(await this.madeRoom(err))) return { err };
+    }
+    try {
+      await this.log.append(text);
+      return undefined;
+    } catch (err) {
+      return { err };
+    }
+  }
+
+  // After ENOSPC (507): folds the whole journal into a snapshot now; true when the journal was emptied.
+  private async madeRoom(err: unknown): Promise<boolean> {
+    if ((err as { status?: unknown }).status !== 507 || this.journalOps === 0 || this.noRoomAt === this.seq) {
+      return false;
+    }
+    this.noRoomAt = this.seq;
+    // The snapshot must hold every op up to `seq`.
+    await this.settling;
+    for (let round = 0; round < 2 && this.journalOps > 0; round++) {
+      // One in flight holds less than `seq` (its tail stays in the journal): finish it, then take another.
+      this.startCompaction();
+      const c = this.compaction;
+      if (!c) return false;
+      await c.done;
+      if (!c.written) return false;
+      await this.finishCompaction(c);
+    }
+    return this.journalOps === 0;
   }
 
   // Applies a durable batch and settles its ops, a slice per turn of the event loop: each settled op runs its caller's
@@ -251,7 +290,7 @@ export class JournaledStore<S, Op, R> {
       written: false,
       done: Promise.resolve(),
     };
-    let write: Promise<void>;
+    let write: Promise<number>;
     try {
       write = this.opts.storage.document.write(withSeq(this.opts.toDocument(this.committed), c.seq));
     } catch (err) {
@@ -259,8 +298,9 @@ export class JournaledStore<S, Op, R> {
     }
     this.compaction = c;
     c.done = write.then(
-      () => {
+      (bytes) => {
         c.written = true;
+        this.rule.snapshotWritten(bytes);
         // Dropping the covered lines goes between two appends, in the commit loop.
         this.kick();
       },
@@ -276,8 +316,7 @@ export class JournaledStore<S, Op, R> {
       await this.log.replace(c.tail.join(''));
       this.journalOps = c.tailOps;
       this.journalBytes = c.tailBytes;
-      this.compactAtOps = this.compactAfter;
-      this.compactAtBytes = this.compactAfterBytes;
+      this.rule.compacted();
       this.stats.compactions++;
     } catch (err) {
       // The snapshot is durable and replay skips what it holds: the journal may keep its lines.
@@ -287,11 +326,9 @@ export class JournaledStore<S, Op, R> {
     }
   }
 
-  // Try again after as many ops again, not on every commit.
   private compactionFailed(err: unknown): void {
     this.stats.compactionErrors++;
     this.stats.lastCompactionError = err;
-    this.compactAtOps = this.journalOps + this.compactAfter;
-    this.compactAtBytes = this.journalBytes + this.compactAfterBytes;
+    this.rule.failed(this.journalOps, this.journalBytes);
   }
 }

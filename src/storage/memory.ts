@@ -1,7 +1,6 @@
-import type { Adapter } from 'lowdb';
 import { parseDocument, serializeDocument } from './document-text.js';
 import { checkLogName } from './log-name.js';
-import type { AppendLog, Storage } from './types.js';
+import type { AppendLog, DocumentAdapter, Storage } from './types.js';
 
 /** Storage kept in memory; reusing the same object after a simulated restart finds what was written. */
 export interface MemoryStorage extends Storage {
@@ -17,7 +16,7 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function memoryStorage(): MemoryStorage {
   const files = new Map<string, string>();
-  const document: Adapter<unknown> = {
+  const document: DocumentAdapter = {
     async read() {
       await tick();
       const text = files.get(DOCUMENT_KEY);
@@ -30,7 +29,10 @@ export function memoryStorage(): MemoryStorage {
       } catch (err) {
         return Promise.reject(err);
       }
-      return tick().then(() => void files.set(DOCUMENT_KEY, text));
+      return tick().then(() => {
+        files.set(DOCUMENT_KEY, text);
+        return Buffer.byteLength(text);
+      });
     },
   };
   const log = (name: string): AppendLog => {
@@ -53,5 +55,7 @@ export function memoryStorage(): MemoryStorage {
       close: async () => undefined,
     };
   };
-  return { files, document, log, describe: 'memory', checkWritable: async () => undefined };
+  // One process holds memory: there is nothing to lock.
+  const lock = async () => ({ release: async () => undefined });
+  return { files, document, log, describe: 'memory', checkWritable: async () => undefined, lock };
 }

@@ -1,7 +1,8 @@
 import { StorageError } from '../lib/errors.js';
 
-/** The errno code of a failed fs call (`ENOSPC`, `EIO` …), if it has one. */
+/** The errno code of a failed fs call (`ENOSPC`, `EIO` …), or of the StorageError made from one, if it has one. */
 export function errnoCode(err: unknown): string | undefined {
+  if (err instanceof StorageError) return err.errno;
   const code = (err as NodeJS.ErrnoException | null | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
 }
@@ -13,5 +14,6 @@ export function writeFailed(what: string, err: unknown): StorageError {
   return new StorageError(
     `${what}: ${code ?? (err instanceof Error ? err.message : String(err))}`,
     code === 'ENOSPC' ? 507 : 503,
+    code,
   );
 }

@@ -1,4 +1,17 @@
-import type { Adapter } from 'lowdb';
+/**
+ * The document, as lowdb's Adapter: `read()` gives the parsed JSON, or null when absent; `write(data)`
+ * resolves with the bytes it stored (what compaction weighs the journal against).
+ */
+export interface DocumentAdapter {
+  read(): Promise<unknown>;
+  write(data: unknown): Promise<number>;
+}
+
+/** The lock a storage holds for this process (see Storage.lock). */
+export interface StorageLock {
+  /** Gives it up (at a clean exit); nothing when it is no longer this process's. */
+  release(): Promise<void>;
+}
 
 /**
  * An append-only log kept beside a document (e.g. the registry's journal, the history).
@@ -22,17 +35,23 @@ export interface AppendLog {
 }
 
 /**
- * Where durable state lives: one per data file. `document` is a lowdb Adapter whose `read()`
+ * Where durable state lives: one per data file. `document` is a lowdb-style Adapter whose `read()`
  * gives the parsed JSON, or null when absent, and throws a StorageError naming the file when it
  * is empty, corrupt or JSON `null`; `write(data)` is atomic and durable, and serialises `data`
  * before it returns, so the caller may change `data` as soon as the call returns.
  */
 export interface Storage {
-  readonly document: Adapter<unknown>;
+  readonly document: DocumentAdapter;
   /** The append-only log called `name` beside the document (e.g. "journal", "history"). */
   log(name: string): AppendLog;
   /** Where it lives, for messages (the data file's path). */
   readonly describe: string;
   /** Throws a StorageError naming the path and the cause when nothing can be written there (start-up stops). */
   checkWritable(): Promise<void>;
+  /**
+   * Takes the exclusive lock on the data file, its logs included, for this process: called before
+   * anything is read. Throws a StorageError naming the file and the PID of the live process that
+   * holds it; a lock whose holder is gone is taken over. Memory storage: nothing to lock.
+   */
+  lock(): Promise<StorageLock>;
 }

@@ -15,6 +15,8 @@ export interface Summary {
   counts: Record<Status, number>;
   /** Checks above OK, worst first (then by id). */
   problems: CheckView[];
+  /** Checks left out because they are silenced (they count for nothing above). */
+  silenced: number;
 }
 
 import { ALL_OK_MESSAGE, NO_CHECKS_MESSAGE } from '../api/wire.js';
@@ -49,6 +51,21 @@ export interface CollateOptions {
   sorted?: boolean;
   /** Each problem's problemLine, when the caller keeps them (built once per change, not once per summary). */
   lineOf?: (p: CheckView) => string;
+  /** The silenced checks left out: how many, and their ids (asked only to name them when nothing else is left). */
+  silenced?: { count: number; ids: () => Iterable<string> };
+}
+
+/** Most silenced ids a message names. */
+const NAMED_SILENCED = 10;
+
+/**
+ * The message when every check is silenced: the status is theirs to leave out, so it is OK (a
+ * balancer keeps the host), and the message says why and names them (the first few by id).
+ */
+export function allSilencedMessage(count: number, ids: Iterable<string>): string {
+  const sorted = [...ids].sort().slice(0, NAMED_SILENCED);
+  const more = count > sorted.length ? `, … (${count - sorted.length} more)` : '';
+  return `all ${count} check${count === 1 ? '' : 's'} silenced: ${sorted.join(', ')}${more}`;
 }
 
 /** Collates checks into a summary (Megaphone's rules); see collate(). */
@@ -113,21 +130,30 @@ export function collate(counts: Record<Status, number>, problems: CheckView[], o
   }
   const { ordered, listed } = describe(problems, opts);
   const { global } = opts;
+  const silenced = opts.silenced?.count ?? 0;
   if (global) {
     return {
       status: global.status,
       message: [`${GLOBAL_ID}:${global.status}:${global.message}`, ...listed].join('; '),
       counts,
       problems: [global, ...ordered],
+      silenced,
     };
   }
-  if (total === 0) return { status: 'Unknown', message: opts.empty ?? NO_CHECKS_MESSAGE, counts, problems: ordered };
+  if (total === 0 && silenced > 0) {
+    const message = allSilencedMessage(silenced, opts.silenced?.ids() ?? []);
+    return { status: 'OK', message, counts, problems: ordered, silenced };
+  }
+  if (total === 0) {
+    return { status: 'Unknown', message: opts.empty ?? NO_CHECKS_MESSAGE, counts, problems: ordered, silenced };
+  }
   if (opts.minHealthy !== undefined) {
     const ok = counts.OK;
     const status: Status = ok < opts.minHealthy ? 'Critical' : ok < total ? 'Warning' : 'OK';
-    if (status === 'OK') return { status, message: ALL_OK_MESSAGE, counts, problems: ordered };
+    if (status === 'OK') return { status, message: ALL_OK_MESSAGE, counts, problems: ordered, silenced };
     const head = `${ok} of ${total} OK (minHealthy ${opts.minHealthy})`;
-    return { status, message: [head, ...listed].join('; '), counts, problems: ordered };
+    return { status, message: [head, ...listed].join('; '), counts, problems: ordered, silenced };
   }
-  return { status: worst, message: worst === 'OK' ? ALL_OK_MESSAGE : listed.join('; '), counts, problems: ordered };
+  const message = worst === 'OK' ? ALL_OK_MESSAGE : listed.join('; ');
+  return { status: worst, message, counts, problems: ordered, silenced };
 }

@@ -27,7 +27,7 @@ export class HostSummary {
   ) {
     bus.on('changed', (state) => {
       // A silenced check is left out of the host's status.
-      if (state.silence) this.index.delete(state.check.id);
+      if (state.silence) this.index.silence(state.check.id);
       else this.index.set(state.check.id, state.status, state.message);
       // Its dependents' lines say what blocks them, even when it is silenced itself.
       if (this.hasDependents(state.check.id)) this.index.touch();

@@ -36,6 +36,8 @@ export class SummaryIndex {
   private readonly lines = new WeakMap<CheckView, string>();
   private global: CheckView | undefined;
   private shown = 0;
+  /** Silenced checks: left out of counts and problems, only counted (and named when nothing else is left). */
+  private readonly silencedIds = new Set<string>();
 
   /**
    * Moves whenever the summary's status, message or counts may have changed: every change but an
@@ -53,6 +55,7 @@ export class SummaryIndex {
 
   /** Records a check's current status and message (new or changed). */
   set(id: string, status: Status, message: string): void {
+    if (this.silencedIds.delete(id)) this.shown++;
     const view: CheckView = { id, status, message };
     if (id === GLOBAL_ID) {
       this.global = view;
@@ -69,7 +72,17 @@ export class SummaryIndex {
     else this.problems.set(id, view);
   }
 
+  /** A check is silenced: it leaves the counts and problems, and is counted apart. */
+  silence(id: string): void {
+    if (id === GLOBAL_ID) return this.delete(id);
+    if (this.silencedIds.has(id)) return;
+    this.delete(id);
+    this.silencedIds.add(id);
+    this.shown++;
+  }
+
   delete(id: string): void {
+    if (this.silencedIds.delete(id)) this.shown++;
     if (id === GLOBAL_ID) {
       if (this.global) this.shown++;
       this.global = undefined;
@@ -112,7 +125,8 @@ export class SummaryIndex {
       total += this.counts[s];
       if (this.counts[s] > 0 && (worst === undefined || severity(s) > severity(worst))) worst = s;
     }
-    if (worst === undefined) return 'Unknown';
+    // Nothing counted: OK when every check is silenced (as collate() says), else no check at all.
+    if (worst === undefined) return this.silencedIds.size > 0 ? 'OK' : 'Unknown';
     if (minHealthy === undefined) return worst;
     return this.counts.OK < minHealthy ? 'Critical' : this.counts.OK < total ? 'Warning' : 'OK';
   }
@@ -128,6 +142,7 @@ export class SummaryIndex {
       ...opts,
       global: this.global,
       sorted: true,
+      silenced: { count: this.silencedIds.size, ids: () => this.silencedIds },
       lineOf: (p) => {
         let line = this.lines.get(p);
         if (line === undefined) this.lines.set(p, (line = problemLine(p)));

@@ -1,5 +1,6 @@
 import type { Check } from '../checks/definition.js';
 import { newTracking } from '../checks/thresholds.js';
+import { onCycles } from '../checks/dependencies.js';
 import type { Status } from '../status.js';
 import type { CheckState } from './check-state.js';
 import type { EventBus, Transition } from './events.js';
@@ -26,6 +27,8 @@ export class CheckTable {
   private readonly states = new Map<string, CheckState>();
   /** Who depends on an id (the reverse of `dependsOn`), whether that id exists or not. */
   private readonly dependents = new Map<string, Set<string>>();
+  /** Checks on a dependency cycle that was loaded (writes refuse new ones): root causes, never blocked. */
+  private cyclic: ReadonlySet<string> = NONE;
 
   constructor(
     private readonly bus: EventBus,
@@ -38,6 +41,7 @@ export class CheckTable {
     this.index(previous?.check, check);
     if (opts.keepState && previous) {
       previous.check = check;
+      this.recheckCycles(check.id);
       this.bus.emit('upserted', previous, previous);
       return;
     }
@@ -56,6 +60,7 @@ export class CheckTable {
     };
     if (previous && previous.status === state.status) state.since = previous.since;
     this.states.set(check.id, state);
+    this.recheckCycles(check.id);
     this.bus.emit('upserted', state, previous);
     if (previous && previous.status !== state.status) {
       this.bus.emit('transition', this.transition(state, previous.status, state.since));
@@ -68,6 +73,7 @@ export class CheckTable {
     if (!state) return false;
     this.states.delete(id);
     this.index(state.check, undefined);
+    this.recheckCycles(id);
     this.bus.emit('removed', id, state);
     return true;
   }
@@ -102,19 +108,36 @@ export class CheckTable {
 
   /**
    * The dependencies that block a check now: while it is not OK, those of its `dependsOn` that
-   * exist and are not OK either. A dependency that does not exist (yet) blocks nothing.
+   * exist, are not OK either and are not silenced. A dependency that does not exist (yet), or a
+   * silenced one, blocks nothing: the check fails for its own reason and is a root cause itself,
+   * as is every check on a dependency cycle.
    */
   blockedBy(state: CheckState): string[] {
-    if (state.status === 'OK' || state.check.dependsOn.length === 0) return [];
+    if (state.status === 'OK' || state.check.dependsOn.length === 0 || this.cyclic.has(state.check.id)) return [];
     return state.check.dependsOn.filter((id) => {
       const dep = this.states.get(id);
-      return dep !== undefined && dep.status !== 'OK';
+      return dep !== undefined && dep.status !== 'OK' && dep.silence === undefined;
     });
+  }
+
+  /**
+   * Finds the dependency cycles among the checks held (once every source has loaded; again when one
+   * of their members changes). Linear in checks and links. Returns them, as sets of ids.
+   */
+  findCycles(): string[][] {
+    const cycles = onCycles(this.states.keys(), (id) => this.states.get(id)?.check.dependsOn ?? []);
+    this.cyclic = cycles.length > 0 ? new Set(cycles.flat()) : NONE;
+    return cycles;
   }
 
   /** The ids that name `id` in their `dependsOn`. */
   dependentsOf(id: string): ReadonlySet<string> {
     return this.dependents.get(id) ?? NONE;
+  }
+
+  // A loaded cycle may break when one of its checks changes or goes (writes never make one).
+  private recheckCycles(id: string): void {
+    if (this.cyclic.has(id)) this.findCycles();
   }
 
   private transition(state: CheckState, from: Status, at: number): Transition {

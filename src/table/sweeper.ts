@@ -60,8 +60,7 @@ export class StalenessSweeper {
           soonest = Math.min(soonest, expiresAfter(state.check, state.result?.at, state.registeredAt));
           continue;
         }
-        // An expired check's message (its age) changes every sweep, so the next sweep scans again.
-        soonest = -Infinity;
+        // Expired, it reads the same until a result or new timing comes (and those lower the bound): no rescan for it.
         state.stale = e.stale;
         this.table.set(state, state.check.statusoverride ?? e.status, e.message, now);
       }

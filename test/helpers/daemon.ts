@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './app.js';
 
-export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = path.join(ROOT, 'dist/cli.js');
+/** The Node flags every start of megaphone uses (package.json `megaphone.nodeFlags`): tests run that runtime too. */
+export const NODE_FLAGS: string[] = (
+  JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { megaphone: { nodeFlags: string[] } }
+).megaphone.nodeFlags;
 
 export interface RunningDaemon {
   proc: ChildProcess;
@@ -26,12 +31,15 @@ export interface RunningDaemon {
  */
 export async function spawnDaemon(
   config: Record<string, unknown> = {},
-  opts: { dir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {},
+  opts: { dir?: string; args?: string[]; env?: NodeJS.ProcessEnv; wrap?: string[] } = {},
 ): Promise<RunningDaemon> {
   const dir = opts.dir ?? tempDir('megaphone-e2e-');
   const configFile = path.join(dir, 'megaphone.conf.json');
   writeFileSync(configFile, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, ...config }, null, 2));
-  const proc = spawn(process.execPath, [CLI, 'serve', '--config', configFile, ...(opts.args ?? [])], {
+  const argv = [process.execPath, ...NODE_FLAGS, CLI, 'serve', '--config', configFile, ...(opts.args ?? [])];
+  // wrap: a command that runs the daemon (setpriv, unshare …), given the daemon's argv.
+  const [file, ...args] = [...(opts.wrap ?? []), ...argv];
+  const proc = spawn(file!, args, {
     cwd: dir,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,4 +86,20 @@ export async function spawnDaemon(
       await exited;
     },
   };
+}
+
+/** One request to a running daemon with an optional JSON body: its status and JSON body (`{}` when empty). */
+export async function call(
+  d: RunningDaemon,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${d.url}${p}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }

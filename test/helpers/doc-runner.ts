@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './app.js';
-import { CLI, spawnDaemon, type RunningDaemon } from './daemon.js';
+import { CLI, NODE_FLAGS, spawnDaemon, type RunningDaemon } from './daemon.js';
 import { matches, normalise, normaliseEnds, startsWith } from './doc-output.js';
 import { readSteps, type Block, type Step } from './doc-blocks.js';
 import { freePort } from './procs.js';
@@ -138,7 +138,7 @@ export class DocSession {
     for (const d of ['deploy', 'systemd']) symlinkSync(path.join(REPO, d), path.join(this.dir, d));
     mkdirSync(this.bin);
     const npx = which('npx');
-    this.shim('megaphone', `exec "${process.execPath}" --max-semi-space-size=2 "${CLI}" "$@"`);
+    this.shim('megaphone', `exec "${process.execPath}" ${NODE_FLAGS.join(' ')} "${CLI}" "$@"`);
     // From a checkout `npx megaphone` runs the checkout's bin; anything else goes to the real npx.
     this.shim('npx', `if [ "$1" = megaphone ]; then shift; exec megaphone "$@"; fi\nexec ${npx} "$@"`);
   }

@@ -5,6 +5,8 @@ export interface FakeReply {
   code?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Answer this many ms after the request arrives (a slow target). */
+  delayMs?: number;
 }
 
 /** A real status service on 127.0.0.1:0 whose reply the test sets. */
@@ -29,8 +31,12 @@ export async function startFakeService(
     svc.hits++;
     const r = current;
     const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body ?? {});
-    res.writeHead(r.code ?? 200, { 'content-type': 'application/json', ...r.headers });
-    res.end(req.method === 'HEAD' ? undefined : text);
+    const answer = () => {
+      res.writeHead(r.code ?? 200, { 'content-type': 'application/json', ...r.headers });
+      res.end(req.method === 'HEAD' ? undefined : text);
+    };
+    if (r.delayMs) setTimeout(answer, r.delayMs);
+    else answer();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

@@ -57,6 +57,7 @@ export function gatedStorage(inner: Storage): GatedStorage {
       };
     },
     checkWritable: () => inner.checkWritable(),
+    lock: () => inner.lock(),
   };
   return storage;
 }

@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { CLI } from './daemon.js';
+import { CLI, NODE_FLAGS } from './daemon.js';
 
 /** A port free right now: bind 127.0.0.1:0, read it, close. For programs that cannot take port 0. */
 export async function freePort(): Promise<number> {
@@ -44,7 +44,7 @@ export function run(
 
 /** Runs the built CLI (dist/cli.js). */
 export function megaphone(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
-  return run(process.execPath, [CLI, ...args], { env });
+  return run(process.execPath, [...NODE_FLAGS, CLI, ...args], { env });
 }
 
 /** A long-running real program (haproxy, prometheus) that the test stops. */

@@ -6,7 +6,20 @@ export interface PromRule {
   record?: string;
   alert?: string;
   expr: string;
+  for?: string;
+  keep_firing_for?: string;
+  labels?: Record<string, string>;
   annotations?: Record<string, string>;
+}
+
+const PROM_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** Seconds in a Prometheus duration ("90s", "5m", "1h30m"); throws on anything else. */
+export function promSeconds(duration: string): number {
+  const parts = [...duration.matchAll(/(\d+)([smhdw])/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== duration)
+    throw new Error(`not a duration: ${duration}`);
+  return parts.reduce((sum, p) => sum + Number(p[1]) * (PROM_UNITS[p[2] as string] as number), 0);
 }
 
 /** Every rule of a Prometheus rules file (all groups). */

@@ -69,12 +69,18 @@ export class Notifier {
   /**
    * A transition of a check or the host. A silenced check, and a check blocked by one of its
    * dependencies, tell nobody: the dependency (the root cause) does. Silencing closes a check's open
-   * problems quietly; lifting it, or the root cause recovering, opens them again if still there.
+   * problems quietly; lifting it, or the root cause recovering or being silenced, opens them again
+   * if still there (a check whose dependencies are OK or silenced fails for its own reason).
    */
   onTransition(t: Transition): void {
     const { checks } = this.deps;
     if (t.check !== null) {
-      if (t.silence === 'on') return this.forget(t.check);
+      if (t.silence === 'on') {
+        this.forget(t.check);
+        // A silenced dependency blocks nothing: its dependents' own failures are theirs to tell.
+        for (const d of checks.dependentsOf(t.check)) this.reopen(d, t.at);
+        return;
+      }
       if (t.silence === 'off') return this.reopen(t.check, t.at);
       if (checks.get(t.check)?.silenced) return;
       if (t.to !== 'OK' && (t.blockedBy?.length ?? 0) > 0) return;
