@@ -69,7 +69,7 @@ describe('the daemon', () => {
     expect((await stateWhen('mtls', 'Critical')).message).toMatch(/unknown CA \(set tls\.ca\)/);
   });
 
-  it('`megaphone checks add` takes the TLS and gRPC flags', async () => {
+  it('`megaphone checks add` takes the TLS and gRPC flags, with the others (latency)', async () => {
     const g = await startGrpcHealth({ db: 'SERVING' }, ca.server('grpc.test', { names: ['grpc.test'] }));
     servers.push(g);
     const dir = tempDir('megaphone-e2e-');
@@ -84,15 +84,22 @@ describe('the daemon', () => {
         'grpc.test',
         '--tls-expiry-warning',
         '14d',
+        '--latency-critical',
+        '200ms',
         '--url',
         d.url,
       ]),
     );
-    expect(add).toMatchObject({ code: 0, stdout: 'added db\n' });
+    expect(add, add.stderr).toMatchObject({ code: 0, stdout: 'added db\n' });
     const s = await stateWhen('db', 'OK');
     expect(s).toMatchObject({
       message: 'SERVING for service "db"',
       tls: { ca: 'internal', servername: 'grpc.test', insecure: false, expiry: { warning: '14d' } },
+      latency: { critical: '200ms' },
+    });
+    expect((await (await fetch(`${d.url}/checks`)).json()).db).toEqual({
+      addr: `grpc://127.0.0.1:${g.port}`,
+      service: 'db',
     });
     const lax = await megaphone([
       'checks',

@@ -95,6 +95,30 @@ describe('bad TLS and gRPC input: 400 naming the field and the rule, nothing sto
       /`url\.service` does not apply to a https:\/\/ check/,
     ],
     [
+      'tls on dns://',
+      { url: 'dns://db.test', tls: true },
+      'E_VALIDATION',
+      /`tls` applies to https:\/\/, tls:\/\/ \(and turns TLS on for tcp:\/\/ and grpc:\/\/\), not to dns:\/\//,
+    ],
+    [
+      'a service on dns://',
+      { url: { addr: 'dns://db.test', service: 'x' } },
+      'E_VALIDATION',
+      /`url\.service` does not apply to a dns:\/\/ check/,
+    ],
+    [
+      'a dns type on grpc://',
+      { url: { addr: 'grpc://127.0.0.1:1', type: 'A' } },
+      'E_VALIDATION',
+      /`url\.type` does not apply to a grpc:\/\/ check/,
+    ],
+    [
+      'thresholds on tls://',
+      { url: { addr: 'tls://127.0.0.1:1', thresholds: { warning: '10' } } },
+      'E_VALIDATION',
+      /`url\.thresholds` does not apply to a tls:\/\/ check/,
+    ],
+    [
       'a jsonpath on grpc',
       { url: { addr: 'grpc://127.0.0.1:1', jsonpath: 'a' } },
       'E_VALIDATION',
@@ -228,5 +252,26 @@ describe('TLS files come from the config only, read at load and at each reload',
       url: 'tls://127.0.0.1:8443',
       tls: { ca: fx.ca.cert },
     });
+  });
+
+  it("a discovery rule's tls and latency both reach a grpc:// check, and a bad tls is the rule's `tls` field", () => {
+    const grpcRule = {
+      match: { name: 'api' },
+      id: 'api',
+      url: { addr: 'grpc://127.0.0.1:{port}', service: 'api.v1' },
+      tls: { ca: fx.ca.cert, expiry: { warning: '14d' } },
+      latency: { warning: '500ms' },
+    };
+    const config = parseConfig({ discovery: { rules: [grpcRule] } });
+    const rule = compileRule(config.discovery.rules[0] as never, 0);
+    expect(renderRegistration(rule, { pid: 1, name: 'api', port: 9090 })).toEqual({
+      id: 'api',
+      url: { addr: 'grpc://127.0.0.1:9090', service: 'api.v1' },
+      tls: { ca: fx.ca.cert, expiry: { warning: 14 * 86_400_000 } },
+      latency: { warning: 500 },
+    });
+    expect(() => parseConfig({ discovery: { rules: [{ ...grpcRule, url: 'dns://{name}.test' }] } })).toThrow(
+      /`discovery\.rules\.0\.tls` \(rule "api"\) applies to https:\/\/, .* not to dns:\/\//,
+    );
   });
 });
