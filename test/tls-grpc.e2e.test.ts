@@ -97,7 +97,8 @@ describe('the daemon', () => {
       tls: { ca: 'internal', servername: 'grpc.test', insecure: false, expiry: { warning: '14d' } },
       latency: { critical: '200ms' },
     });
-    expect((await (await fetch(`${d.url}/checks`)).json()).db).toEqual({
+    const listed = (await (await fetch(`${d.url}/checks`)).json()) as Record<string, unknown>;
+    expect(listed.db).toEqual({
       addr: `grpc://127.0.0.1:${g.port}`,
       service: 'db',
     });
