@@ -131,13 +131,14 @@ describe('the daemon', () => {
     const g = await startGrpcHealth({ '': 'SERVING' });
     servers.push(g);
     const dist = (f: string) => JSON.stringify(pathToFileURL(path.join(REPO, 'dist', f)).href);
-    // A daemon in a process of its own, asked through its API, reporting whether grpc-js is in its module cache.
+    // A daemon in a process of its own, asked through its API, reporting whether the grpc-js it bundles is loaded.
     const script = `
       import { createRequire } from 'node:module';
       import { pino } from 'pino';
       const { startDaemon } = await import(${dist('daemon.js')});
       const { parseConfig } = await import(${dist('config/load.js')});
-      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('@grpc/grpc-js'));
+      const cache = () => Object.keys(createRequire(import.meta.url).cache);
+      const loaded = () => cache().some((k) => k.endsWith('vendor/grpc-js.cjs'));
       const config = parseConfig({ listen: { host: '127.0.0.1', port: 0 }, defaults: { interval: '200ms' } });
       config.dataFile = process.env.DATA_FILE;
       const d = await startDaemon({ config, logger: pino({ level: 'silent' }) });

@@ -1,9 +1,26 @@
+import { createRequire } from 'node:module';
 import type * as GrpcJs from '@grpc/grpc-js';
 import type { TlsProfile } from '../tls/materials.js';
 import { MAX_REPLY_BYTES } from './grpc-health.js';
 import { Shared } from '../lib/shared.js';
 
 export type GrpcLib = typeof GrpcJs;
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * grpc-js as the build bundles it beside dist/ (scripts/vendor-grpc.mjs: installing megaphone installs none of its
+ * dependencies, one of which has an install script); from src/ (the tests), the package itself.
+ */
+function loadGrpcJs(): GrpcLib {
+  let bundled: string | undefined;
+  try {
+    bundled = requireHere.resolve('../vendor/grpc-js.cjs');
+  } catch {
+    bundled = undefined;
+  }
+  return requireHere(bundled ?? '@grpc/grpc-js') as GrpcLib;
+}
 
 /** Where one gRPC check connects: an address the target policy allowed, the name it stands for, its TLS. */
 export interface GrpcRoute {
@@ -55,7 +72,7 @@ export class GrpcChannels {
 
   /** The library, loaded once. */
   load(): Promise<GrpcLib> {
-    return (this.lib ??= import('@grpc/grpc-js'));
+    return (this.lib ??= Promise.resolve().then(loadGrpcJs));
   }
 
   /** The client of a route, taken for a check (which lets go of the route it had, if another). */
