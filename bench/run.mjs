@@ -1,5 +1,5 @@
 // npm run bench: every megaphone benchmark, each printing ratios measured in the same run.
-// Options: --only=root,poller,mixed,freshness,registration,startup,scale,feed  --quick (shorter windows)
+// Options: --only=root,poller,mixed,freshness,registration,startup,scale,feed,tls  --quick (shorter windows)
 // --prof-dir=DIR
 import { parseArgs } from 'node:util';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import { benchRegistration } from './registration.mjs';
 import { benchStartups } from './startup.mjs';
 import { benchScale } from './scale.mjs';
 import { benchFeed } from './feed.mjs';
+import { benchKinds } from './kinds.mjs';
 import { busiest, machineLoad } from './lib/proc.mjs';
 import { fmt, median } from './lib/stats.mjs';
 
@@ -18,7 +19,7 @@ const { values } = parseArgs({
 });
 // With --prof-dir, every daemon writes a V8 CPU profile there (read it with bench/lib/top-profile.mjs).
 const nodeArgs = values['prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${values['prof-dir']}`] : [];
-const only = new Set((values.only ?? 'root,poller,mixed,freshness,registration,startup,scale,feed').split(','));
+const only = new Set((values.only ?? 'root,poller,mixed,freshness,registration,startup,scale,feed,tls').split(','));
 const quick = values.quick;
 const verdict = (ok) => (ok ? 'met' : 'NOT MET');
 const lines = [];
@@ -163,6 +164,15 @@ if (only.has('feed')) {
       `${fmt(r.idleBase, 2)} %), +${fmt(r.rssDelta, 1)} MB; one change reached all in median ${fmt(r.median, 1)} ms ` +
       `(worst ${fmt(r.worst, 1)}) | idle ${verdict(r.idleCost < 1)} (< 1 %), memory ${verdict(r.rssDelta < 20)} ` +
       `(< 20 MB), delivery ${verdict(r.median < 50)} (< 50 ms) |`,
+  );
+}
+
+if (only.has('tls')) {
+  console.log('9. TLS and gRPC kinds: 1 000 checks @ 10 s, http, https, tls://, grpc, grpc over TLS (a fifth each)');
+  const r = await benchKinds({ windowMs: quick ? 10_000 : 20_000, nodeArgs });
+  lines.push(
+    `| ${r.checks} checks @ 10 s, TLS and gRPC kinds mixed with HTTP | ${fmt(r.cpu)} % of one core, RSS ` +
+      `${fmt(r.rss, 0)} MB | CPU ${verdict(r.cpu < 4)} (< 4 %), RSS ${verdict(r.rss < 100)} (< 100 MB) |`,
   );
 }
 

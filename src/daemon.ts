@@ -21,13 +21,14 @@ export function realDeps(config: Config, logger: Logger): MegaphoneDeps {
     random: Math.random,
     storage: fileStorage(config.dataFile),
     resolve: defaultResolve,
-    dispatcher: (targets, use) =>
+    dispatcher: (targets, use, secure) =>
       use === 'polls'
-        ? // One keep-alive pool for every poll; bodies are capped by the probe.
+        ? // One keep-alive pool for every poll (and one per TLS profile); bodies are capped by the probe.
           createGuardedAgent(targets, {
             keepAliveTimeout: 30_000,
             connections: 4,
             connectTimeout: config.defaults.timeout,
+            secure,
           })
         : // Webhooks get their own pool: a hanging receiver must not hold connections that polls need.
           createGuardedAgent(targets, { keepAliveTimeout: 10_000, connections: 2, connectTimeout: 5_000 }),

@@ -34,6 +34,8 @@ import type { WritePolicy } from './security/write-auth.js';
 import { HostSummary } from './summary/host-summary.js';
 import { HostView } from './summary/host-view.js';
 import { CheckTable } from './table/check-table.js';
+import { connectionsFeature } from './tls/connections.js';
+import type { GuardedTls } from './security/connect-guard.js';
 import { createEventBus } from './table/events.js';
 
 /** Everything megaphone takes from the outside world; the daemon passes the real ones, tests their own. */
@@ -47,8 +49,8 @@ export interface MegaphoneDeps {
   storage: Storage;
   /** DNS: every address of a host name (registration and connect time). */
   resolve: ResolveAll;
-  /** A keep-alive pool that connects only where the policy allows: one for polls, one for webhooks. */
-  dispatcher: (targets: TargetPolicy, use: 'polls' | 'webhooks') => Dispatcher;
+  /** A keep-alive pool that connects only where the policy allows: for polls (per TLS profile), for webhooks. */
+  dispatcher: (targets: TargetPolicy, use: 'polls' | 'webhooks', tls?: GuardedTls) => Dispatcher;
   /** Reads the process table for discovery; `timeoutMs` bounds one snapshot. */
   processReader: (timeoutMs: number) => ProcReader;
   /** Shown on the status page and in notifications. */
@@ -106,13 +108,18 @@ async function build(config: Config, deps: MegaphoneDeps, lock: StorageLock) {
       onTargets: () => polling.refreshDispatcher(),
     }),
   );
+  // Before any check arrives: it logs `tls.insecure` checks and releases the connections of removed ones.
+  const probeConnections = use(
+    connectionsFeature({ config, bus, logger, dispatcher: (tls) => deps.dispatcher(security.targets, 'polls', tls) }),
+  );
   const polling = use(
     pollingFeature({
       config,
       table,
       bus,
       targets: security.targets,
-      dispatcher: (t) => deps.dispatcher(t, 'polls'),
+      dispatcher: (t) => deps.dispatcher(t, 'polls', probeConnections.mainTls),
+      connections: probeConnections.connections,
       probe: deps.probe,
       now,
       random: deps.random,
@@ -181,6 +188,7 @@ async function build(config: Config, deps: MegaphoneDeps, lock: StorageLock) {
       claimedBy: (id) => discovery.runner.ownerOf(id),
       now,
       logger,
+      materials: probeConnections.connections.materials,
     }),
   );
   use(discovery);
@@ -298,6 +306,8 @@ async function build(config: Config, deps: MegaphoneDeps, lock: StorageLock) {
     metrics,
     discovery: discovery.runner,
     targets: security.targets,
+    /** TLS material, https pools per TLS profile, gRPC channels. */
+    connections: probeConnections.connections,
     reloader,
     agentWeights: () => live.agentWeights,
   };

@@ -225,7 +225,10 @@ describe('dns:// checks: bad input is a 400 naming the field, and nothing is sto
     [{ addr: 'dns://db.test/x' }, '`url.addr` must be dns://name'],
     [{ addr: 'dns://db.test', jsonpath: 'status' }, '`url.jsonpath` does not apply to a dns:// check'],
     [{ addr: 'http://127.0.0.1:1/', type: 'A' }, '`url.type` does not apply to a http:// check'],
-    [{ addr: 'ftp://db.test' }, '`url.addr` must be an http(s)://, tcp:// or dns:// address'],
+    [
+      { addr: 'ftp://db.test' },
+      '`url.addr` must be an http(s):// URL, tcp://, tls:// or grpc://host:port, or dns://name',
+    ],
   ])('%j', async (url, why) => {
     const res = await t.request.post('/checks').send({ id: 'bad', url });
     expect(res.status).toBe(400);

@@ -3,7 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../src/config/load.js';
 import { configSchema, type Config } from '../src/config/schema.js';
+import type { z } from 'zod';
 import { groupSchema } from '../src/groups/schema.js';
+import { tlsFileSchema } from '../src/checks/tls-spec.js';
 import { parseDuration } from '../src/lib/duration.js';
 import type { ReloadSection } from '../src/feature.js';
 import { makeTestApp, type TestApp } from './helpers/app.js';
@@ -25,7 +27,10 @@ const KEY_TABLES: Array<[string, string]> = [
 ];
 const docRows = (): KeyRow[] => KEY_TABLES.flatMap(([page, prefix]) => keyRows(read(page), prefix));
 // Config keys that are records of named entries, with the schema of one entry.
-const RECORDS = new Map([['groups', groupSchema]]);
+const RECORDS = new Map<string, z.ZodType>([
+  ['groups', groupSchema],
+  ['tls.cas', tlsFileSchema],
+]);
 
 describe('docs/configuration.md, checks.md and discovery.md list every config key', () => {
   it('each key the schema accepts has a row, and each row is a key the schema accepts', () => {

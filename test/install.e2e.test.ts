@@ -4,15 +4,19 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startGrpcHealth } from './helpers/tls-servers.js';
+import { waitFor } from './helpers/wait.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 // Not copied: the copy must build its own dist/, and node_modules is linked, not copied.
 const NOT_COPIED = new Set(['node_modules', 'dist', '.git', 'coverage', 'test-artifacts']);
-// What the tarball may hold: the built CLI, the example config, the unit and its discovery drop-in, and npm's
-// always-included files. Never the checkout's working megaphone.conf.json (a tarball once carried a webhook password).
+// What the tarball may hold: the built CLI (with grpc-js bundled), the example config, the unit and its discovery
+// drop-in, and npm's always-included files. Never the checkout's working megaphone.conf.json (a tarball once carried a
+// webhook password).
 const SHIPPED = new RegExp(
-  String.raw`^(dist/.+\.js|examples/megaphone\.conf\.json|systemd/(megaphone\.service|discovery\.conf)` +
+  String.raw`^(dist/.+\.js|dist/vendor/grpc-js\.cjs|examples/megaphone\.conf\.json|` +
+    String.raw`systemd/(megaphone\.service|discovery\.conf)` +
     String.raw`|package\.json|README\.md|LICENSE)$`,
 );
 const NODE_FLAGS = (
@@ -124,6 +128,7 @@ describe('npm pack, then npm install -g of the tarball', () => {
       expect.arrayContaining([
         'dist/cli.js',
         'dist/daemon.js',
+        'dist/vendor/grpc-js.cjs',
         'examples/megaphone.conf.json',
         'systemd/megaphone.service',
         'systemd/discovery.conf',
@@ -172,6 +177,33 @@ describe('npm pack, then npm install -g of the tarball', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await res.json()).toMatchObject({ status: 'Unknown', message: 'No services are registered!' });
     await stopDaemon();
+  });
+
+  it('polls a grpc:// check with the grpc-js it bundles (no dependency with an install script installed)', async () => {
+    expect(existsSync(path.join(installedPackage(), 'node_modules', '@grpc'))).toBe(false);
+    expect(existsSync(path.join(installedPackage(), 'node_modules', 'protobufjs'))).toBe(false);
+    const health = await startGrpcHealth({ '': 'SERVING' });
+    const run = path.join(tmp, 'run-grpc');
+    mkdirSync(run);
+    try {
+      const { port } = await serve(bin, ['serve', ...SERVE_ARGS(run)], run);
+      const base = `http://127.0.0.1:${port}/checks`;
+      const check = { id: 'rpc', url: `grpc://127.0.0.1:${health.port}`, interval: '300ms', timeout: '240ms' };
+      const posted = await fetch(base, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(check),
+      });
+      expect(posted.status).toBe(201);
+      const state = await waitFor(async () => {
+        const s = (await (await fetch(`${base}/rpc/state`)).json()) as { status: string; message: string };
+        return s.status === 'OK' && s;
+      }, 15_000);
+      expect(state).toMatchObject({ status: 'OK', message: 'SERVING' });
+    } finally {
+      await stopDaemon();
+      await health.close();
+    }
   });
 
   it("ships the unit; rewritten to npm's bin (docs/operations.md), it passes systemd-analyze verify", async () => {

@@ -106,6 +106,7 @@ describe.skipIf(!isRoot)('the Debian package (npm run package), on a clean Debia
       './usr/lib/megaphone/bin/node',
       './usr/lib/megaphone/dist/cli.js',
       './usr/lib/megaphone/dist/discovery/reader-worker.js',
+      './usr/lib/megaphone/dist/vendor/grpc-js.cjs',
       './usr/lib/megaphone/node_modules/koa/package.json',
       './usr/lib/megaphone/package.json',
       './lib/systemd/system/megaphone.service',
@@ -114,7 +115,7 @@ describe.skipIf(!isRoot)('the Debian package (npm run package), on a clean Debia
       './usr/share/doc/megaphone/copyright',
     ])
       expect(files).toContain(` ${f}\n`);
-    expect(files).not.toMatch(/\.map\n|node_modules\/(typescript|vitest|eslint)\//);
+    expect(files).not.toMatch(/\.map\n|node_modules\/(typescript|vitest|eslint|protobufjs|@grpc)\//);
     expect((await exec('dpkg-deb', ['-I', deb, 'conffiles'])).stdout).toBe('/etc/megaphone/megaphone.conf.json\n');
     expect(depends).toMatch(/^adduser, init-system-helpers .*, procps, libc6 /);
   });

@@ -1,10 +1,11 @@
 // npm run package: dist-pkg/megaphone_<version>_<arch>.deb, built with dpkg-deb, runs on a Debian 12 host without Node.
 // The runtime is a private copy of the Node binary running this script, not a single executable application:
-// dist/ ships as built (its worker-thread file, its lazily imported modules) and no bundler is needed.
+// dist/ ships as built (its worker-thread file, its lazily imported modules, grpc-js bundled as `npm run build` does).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { nodeFlags, ROOT } from '../../scripts/runtime.mjs';
+import { vendorGrpc } from '../../scripts/vendor-grpc.mjs';
 import { prune } from './prune.mjs';
 import { control, copyright, changelog, md5sums, installedSizeKiB, nodeLicense, shlibsDepends } from './meta.mjs';
 
@@ -50,7 +51,7 @@ function put(stage, to, { from, text, mode = 0o644 }) {
 }
 
 /** Stages the package's files under `stage` and returns the path of the .deb built from them. */
-export function buildDeb(outDir = OUT) {
+export async function buildDeb(outDir = OUT) {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   checkNode(pkg.engines?.node);
   const arch = run('dpkg', ['--print-architecture']).trim();
@@ -62,6 +63,7 @@ export function buildDeb(outDir = OUT) {
   // No shebang there: the launcher runs dist/cli.js with the private Node.
   const tsc = path.join(ROOT, 'node_modules', '.bin', 'tsc');
   run(tsc, ['-p', 'tsconfig.json', '--outDir', path.join(app, 'dist'), '--sourceMap', 'false']);
+  await vendorGrpc(path.join(app, 'dist'));
   for (const f of ['package.json', 'package-lock.json'])
     put(stage, `${APP}/${f}`.slice(1), { from: path.join(ROOT, f) });
   run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], app);
@@ -96,5 +98,5 @@ export function buildDeb(outDir = OUT) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.join(HERE, 'build.mjs')) {
-  console.log(buildDeb(process.argv[2] ? path.resolve(process.argv[2]) : OUT));
+  console.log(await buildDeb(process.argv[2] ? path.resolve(process.argv[2]) : OUT));
 }

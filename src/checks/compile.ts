@@ -5,6 +5,7 @@ import type { Registration } from './spec.js';
 import type { BodyMatch, Check, CheckSource, HttpFormat } from './definition.js';
 import { GLOBAL_ID } from './id.js';
 import { resolveTiming, type CheckDefaults } from './timing.js';
+import { compileHttpTls, compileSocket, TLS_APPLIES } from './compile-socket.js';
 import { compileLatency } from './latency.js';
 import { compileThresholds, type ValueThresholds } from './numeric-thresholds.js';
 import { compileDns } from './dns-spec.js';
@@ -32,16 +33,20 @@ const FIELD_KINDS: ReadonlyArray<[keyof UrlObject, readonly string[]]> = [
   ['type', ['dns:']],
   ['server', ['dns:']],
   ['expect', ['dns:']],
+  ['service', ['grpc:']],
 ];
 
-function httpOrTcp(reg: Registration, url: string | UrlObject, source: CheckSource) {
+function urlKind(reg: Registration, url: string | UrlObject, source: CheckSource) {
   const obj: UrlObject = typeof url === 'string' ? { addr: url } : url;
   const target = new URL(obj.addr);
   const foreign = FIELD_KINDS.find(([k, kinds]) => obj[k] !== undefined && !kinds.includes(target.protocol));
   if (foreign) throw badRequest(`\`url.${foreign[0]}\` does not apply to a ${target.protocol}// check`);
-  if (target.protocol === 'dns:') return compileDns(obj);
-  if (target.protocol === 'tcp:')
-    return { kind: 'tcp' as const, host: target.hostname.replace(/^\[|\]$/g, ''), port: Number(target.port) };
+  if (target.protocol === 'dns:') {
+    if (reg.tls !== undefined) throw badRequest(`\`tls\` ${TLS_APPLIES}, not to dns://`);
+    return compileDns(obj);
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    return compileSocket(reg, obj, target, source === 'api');
   const format = obj.format ?? 'json';
   const method = obj.method ?? 'GET';
   if (obj.jsonpath !== undefined && format !== 'json')
@@ -67,7 +72,8 @@ function httpOrTcp(reg: Registration, url: string | UrlObject, source: CheckSour
     if (obj.jsonpath === undefined) throw badRequest('`url.thresholds` needs `url.jsonpath`: where the number is');
     http.thresholds = compileThresholds(obj.thresholds);
   }
-  return http;
+  const tls = compileHttpTls(reg, target, source === 'api');
+  return tls ? Object.assign(http, { tls }) : http;
 }
 
 /** The `dependsOn` of a check that names none: one shared empty list. */
@@ -87,6 +93,10 @@ export function compileCheck(reg: Registration, source: CheckSource, defaults: C
   }
   if (reg.dependsOn?.includes(reg.id))
     throw badRequest(`\`dependsOn\` names the check itself (${JSON.stringify(reg.id)})`, 'E_DEPENDENCY_CYCLE');
+  if (reg.tls !== undefined && reg.url === undefined)
+    throw badRequest(
+      `\`tls\` applies to checks with a \`url\` (https://, tls://, tcp://, grpc://), not to \`${given[0]}\``,
+    );
   if (reg.id === GLOBAL_ID && reg.url === undefined)
     throw badRequest(`the \`${GLOBAL_ID}\` check takes a \`url\` (as in Megaphone), not \`${given[0]}\``);
   const obj = reg.url === undefined || typeof reg.url === 'string' ? undefined : reg.url;
@@ -118,5 +128,5 @@ export function compileCheck(reg: Registration, source: CheckSource, defaults: C
   }
   if (reg.command !== undefined) return Object.assign(base, { kind: 'command' as const, command: reg.command });
   if (reg.id === GLOBAL_ID) return Object.assign(base, { kind: 'global' as const });
-  return Object.assign(base, httpOrTcp(reg, reg.url as string | UrlObject, source));
+  return Object.assign(base, urlKind(reg, reg.url as string | UrlObject, source));
 }

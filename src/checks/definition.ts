@@ -1,6 +1,7 @@
 import type { Status } from '../status.js';
 import type { StatusPath } from './jsonpath.js';
 import type { Registration } from './spec.js';
+import type { CheckTls } from './tls-spec.js';
 import type { LatencyLimits } from './latency.js';
 import type { ValueThresholds } from './numeric-thresholds.js';
 import type { DnsServer, DnsType } from './dns-spec.js';
@@ -11,7 +12,7 @@ export type CheckSource = 'api' | 'config' | 'discovery';
 /** How an HTTP check reads its response; default "json". */
 export type HttpFormat = 'json' | 'health+json' | 'http';
 
-export type CheckKind = 'http' | 'tcp' | 'dns' | 'push' | 'command' | 'global' | 'fixed';
+export type CheckKind = 'http' | 'tcp' | 'tls' | 'grpc' | 'dns' | 'push' | 'command' | 'global' | 'fixed';
 
 interface BaseCheck {
   id: string;
@@ -47,6 +48,8 @@ export interface HttpCheck extends BaseCheck {
   headers: Record<string, string>;
   /** The body must match, else Critical. */
   match?: BodyMatch;
+  /** https:// only: how the connection is verified, and the certificate's expiry judged. */
+  tls?: CheckTls;
   /** The value at `path` is a number judged by these ranges, not a status word (`url.thresholds`). */
   thresholds?: ValueThresholds;
 }
@@ -64,6 +67,26 @@ export interface TcpCheck extends BaseCheck {
   kind: 'tcp';
   host: string;
   port: number;
+  /** Set: the connection must also complete a TLS handshake (as a `tls` check). */
+  tls?: CheckTls;
+}
+
+/** tls://host:port: OK when a TLS handshake completes and verifies; the certificate's expiry judged by `tls.expiry`. */
+export interface TlsCheck extends BaseCheck {
+  kind: 'tls';
+  host: string;
+  port: number;
+  tls: CheckTls;
+}
+
+/** grpc://host:port: the standard health service (grpc.health.v1.Health/Check) for `service` ("" the server). */
+export interface GrpcCheck extends BaseCheck {
+  kind: 'grpc';
+  host: string;
+  port: number;
+  service: string;
+  /** Set: gRPC over TLS. */
+  tls?: CheckTls;
 }
 
 /** Resolves `name` (dns://name) and reads the answer: Critical on an error or when `expect` is not met. */
@@ -101,9 +124,13 @@ export interface FixedCheck extends BaseCheck {
   message: string;
 }
 
-export type Check = HttpCheck | TcpCheck | DnsCheck | PushCheck | CommandCheck | GlobalCheck | FixedCheck;
+export type Check =
+  HttpCheck | TcpCheck | TlsCheck | GrpcCheck | DnsCheck | PushCheck | CommandCheck | GlobalCheck | FixedCheck;
+
+/** A check the scheduler polls: http, tcp, tls, grpc, dns, command. */
+export type PolledCheck = Exclude<Check, PushCheck | GlobalCheck | FixedCheck>;
 
 /** Kinds the scheduler polls (the others are pushed to, or never change). */
-export function isPolled(check: Check): check is HttpCheck | TcpCheck | DnsCheck | CommandCheck {
-  return check.kind === 'http' || check.kind === 'tcp' || check.kind === 'dns' || check.kind === 'command';
+export function isPolled(check: Check): check is PolledCheck {
+  return check.kind !== 'push' && check.kind !== 'global' && check.kind !== 'fixed';
 }

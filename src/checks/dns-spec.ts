@@ -15,26 +15,12 @@ export const MAX_EXPECT_LENGTH = 512;
 const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
 const NAME = new RegExp(`^(?=.{1,254}$)${LABEL}(?:\\.${LABEL})*\\.?$`);
 
-function parsedUrl(v: string): URL | undefined {
-  try {
-    return new URL(v);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The name of a `dns://name` address (nothing else: no port, path, query or credentials), else undefined. */
-export function dnsName(addr: string): string | undefined {
-  const u = parsedUrl(addr);
-  if (!u || u.protocol !== 'dns:' || u.port || u.username || u.password || u.search || u.hash) return undefined;
+/** The name of a parsed `dns://name` address (nothing else: no port, path, query or credentials), else undefined. */
+export function dnsName(u: URL): string | undefined {
+  if (u.protocol !== 'dns:' || u.port || u.username || u.password || u.search || u.hash) return undefined;
   if (u.pathname !== '' && u.pathname !== '/') return undefined;
   return NAME.test(u.hostname) ? u.hostname : undefined;
 }
-
-/** `dns://name`: the name to resolve. */
-export const dnsUrl = z.string().refine((v) => dnsName(v) !== undefined, {
-  message: 'must be dns://name (a DNS name: letters, digits, "_", "-" and dots; no port, path or query)',
-});
 
 /** Where a `dns://` check sends its query: an IP address and a port (default 53). */
 export interface DnsServer {
@@ -107,7 +93,7 @@ export function compileDns(obj: { addr: string; type?: DnsType; server?: string;
     );
   const check: { kind: 'dns'; name: string; type: DnsType; server?: DnsServer; expect?: string[] } = {
     kind: 'dns',
-    name: dnsName(obj.addr) as string,
+    name: dnsName(new URL(obj.addr)) as string,
     type,
   };
   if (obj.server !== undefined) check.server = parseDnsServer(obj.server);

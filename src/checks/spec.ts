@@ -7,76 +7,16 @@ import { intervalSchema, timeoutSchema, ttlSchema } from './timing.js';
 import { parseStatusPath } from './jsonpath.js';
 import { preview } from '../lib/preview.js';
 import { safeRecord } from '../lib/safe-record.js';
-import { dnsFields, dnsUrl } from './dns-spec.js';
+import { addressSchema } from './address.js';
+import { tlsSpecSchema } from './tls-spec.js';
+import { dnsFields } from './dns-spec.js';
 import { thresholdsSchema } from './numeric-thresholds.js';
 import { latencySchema } from './latency.js';
 
-export const MAX_URL_LENGTH = 2048;
 /** Longest `match` pattern accepted (characters). */
 export const MAX_MATCH_LENGTH = 256;
 /** Most extra request headers per check. */
 export const MAX_HEADERS = 32;
-
-function parsedUrl(v: string): URL | undefined {
-  try {
-    return new URL(v);
-  } catch {
-    return undefined;
-  }
-}
-
-const httpUrl = z
-  .string()
-  .max(MAX_URL_LENGTH)
-  .refine(
-    (v) => {
-      const u = parsedUrl(v);
-      return !!u && (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-    },
-    { message: 'must be an http:// or https:// URL' },
-  );
-
-/** `tcp://host:port`, nothing else (no path, query or credentials). */
-export const tcpUrl = z
-  .string()
-  .max(MAX_URL_LENGTH)
-  .refine(
-    (v) => {
-      const u = parsedUrl(v);
-      return (
-        !!u &&
-        u.protocol === 'tcp:' &&
-        u.hostname !== '' &&
-        u.port !== '' &&
-        !u.username &&
-        !u.password &&
-        (u.pathname === '' || u.pathname === '/') &&
-        !u.search &&
-        !u.hash
-      );
-    },
-    { message: 'must be tcp://host:port' },
-  );
-
-// One rule per scheme, so a bad address gets its own scheme's message (a union of the rules reported the first one's).
-const SCHEMES: ReadonlyMap<string, z.ZodType<string>> = new Map([
-  ['http:', httpUrl],
-  ['https:', httpUrl],
-  ['tcp:', tcpUrl],
-  ['dns:', dnsUrl],
-]);
-
-/** A check's address (`url`, or `url.addr`): http(s)://, tcp://host:port or dns://name. */
-const addrSchema = z
-  .string()
-  .max(MAX_URL_LENGTH)
-  .superRefine((v, ctx) => {
-    const rule = SCHEMES.get(/^[a-z][a-z0-9+.-]*:/i.exec(v)?.[0].toLowerCase() ?? '');
-    const issue = rule
-      ? rule.safeParse(v).error?.issues[0]
-      : { message: 'must be an http(s)://, tcp:// or dns:// address' };
-    if (issue) ctx.addIssue({ code: 'custom', message: issue.message });
-  });
 
 // Headers undici manages itself, or that would change the framing of the request.
 const FORBIDDEN_HEADERS = new Set([
@@ -111,7 +51,7 @@ const headersSchema = safeRecord(
 });
 
 const urlObject = z.strictObject({
-  addr: addrSchema,
+  addr: addressSchema,
   jsonpath: z.string().min(1).optional(),
   statusoverride: statusWordSchema.optional(),
   /** How the response is read; default "json". */
@@ -121,6 +61,12 @@ const urlObject = z.strictObject({
   headers: headersSchema.optional(),
   /** GET (default) or HEAD. */
   method: z.enum(['GET', 'HEAD']).optional(),
+  /** grpc:// only: the service asked about; default "" (the whole server). */
+  service: z
+    .string()
+    .max(256)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, { message: 'must not contain control characters' })
+    .optional(),
   /** Nagios ranges on the number at `jsonpath`, which is then a value, not a status word. */
   thresholds: thresholdsSchema.optional(),
   ...dnsFields,
@@ -152,7 +98,9 @@ export const dependsOnSchema = z
  */
 export const checkSpecSchema = z.strictObject({
   id: idSchema,
-  url: z.union([addrSchema, urlObject]).optional(),
+  url: z.union([addressSchema, urlObject]).optional(),
+  /** TLS options (https://, tls://; turns TLS on for tcp:// and grpc://): CA, SNI, client certificate, expiry. */
+  tls: tlsSpecSchema.optional(),
   /** Push check: how long a report stays valid. */
   ttl: ttlSchema.optional(),
   /** Command check (config file only): argv of a Nagios plugin, run without a shell. */

@@ -2,6 +2,8 @@ import type { CheckState } from '../table/check-state.js';
 import type { Status } from '../status.js';
 import type { Perfdatum } from '../probes/perfdata.js';
 import { silenceView } from '../silences/view.js';
+import { tlsView, type TlsView } from './tls-spec.js';
+import type { PeerCert } from '../tls/peer.js';
 import { formatDuration } from '../lib/duration.js';
 
 /** What GET /checks/:id/state (and each entry of GET /checks?verbose=1) shows. */
@@ -31,6 +33,10 @@ export interface StateView {
   blockedBy?: readonly string[];
   /** Set while silenced: left out of the host's status. */
   silenced?: { reason: string; since: string; until: string | null; untilOk: boolean };
+  /** Checks that speak TLS: how the connection is verified (`insecure` when it is not). */
+  tls?: TlsView;
+  /** Checks that speak TLS: the peer certificate of the latest poll's connection. */
+  certificate?: PeerCert;
 }
 
 /** A check's state for the API; `blockedBy` from CheckTable.blockedBy. */
@@ -55,6 +61,8 @@ export function stateView(s: CheckState, blockedBy: readonly string[] = []): Sta
   if (s.check.dependsOn.length > 0) view.dependsOn = s.check.dependsOn;
   if (blockedBy.length > 0) view.blockedBy = blockedBy;
   if (s.silence) view.silenced = silenceView(s.silence);
+  if ('tls' in s.check && s.check.tls) view.tls = tlsView(s.check.tls);
+  if (r?.tls !== undefined) view.certificate = r.tls;
   return view;
 }
 

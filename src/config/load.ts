@@ -5,6 +5,7 @@ import { ConfigError } from '../lib/errors.js';
 import { configSchema, type Config } from './schema.js';
 import { formatIssue } from '../lib/format-issue.js';
 import { compileConfigChecks } from '../checks/config-checks.js';
+import { resolveTlsPaths, TlsMaterials } from '../tls/materials.js';
 
 /** Flag values given on the command line; they override env and file. */
 export interface ConfigOverrides {
@@ -19,12 +20,18 @@ export interface LoadedConfig {
   file: string | undefined;
 }
 
-/** Validates a raw config object (already parsed JSON). Pure. */
-export function parseConfig(raw: unknown, source = 'config'): Config {
+/**
+ * Validates a raw config object (already parsed JSON); relative TLS file paths are taken from `dir` (default the
+ * working folder). Reads nothing but the TLS files the config names.
+ */
+export function parseConfig(raw: unknown, source = 'config', dir?: string): Config {
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(`${source}: ${formatIssue(result.error, raw)}`);
+  if (dir !== undefined) resolveTlsPaths(result.data, dir);
   // Compiling the declared checks surfaces bad regexes and timings now, not at start.
   compileConfigChecks(result.data, source);
+  // A missing or unusable TLS file stops start-up (or a reload) naming its key and path.
+  TlsMaterials.load(result.data, source);
   return result.data;
 }
 
@@ -77,7 +84,7 @@ export async function loadConfig(opts: {
   const cwd = opts.cwd ?? process.cwd();
   const file = resolveConfigFile(opts.configFlag, env, cwd);
   const raw = file ? await readConfigFile(file) : {};
-  const config = parseConfig(raw, file ?? 'config');
+  const config = parseConfig(raw, file ?? 'config', file ? path.dirname(file) : cwd);
   if (file) config.dataFile = path.resolve(path.dirname(file), config.dataFile);
   else config.dataFile = path.resolve(cwd, config.dataFile);
   if (config.auth.tokenFile !== undefined)

@@ -5,6 +5,7 @@ import { webhookSchema } from '../integrations/notify/schema.js';
 import { historySchema } from '../history/schema.js';
 import { ruleSchema } from '../discovery/rule-config.js';
 import { checkSpecSchema } from '../checks/spec.js';
+import { tlsConfigSchema } from '../checks/tls-spec.js';
 import { intervalSchema, timeoutSchema } from '../checks/timing.js';
 import { groupsSchema } from '../groups/schema.js';
 
@@ -137,6 +138,8 @@ export const configSchema = z.strictObject({
   agent: agentSchema.prefault({}),
   /** Named groups of checks, each served like `/` at /groups/:name; default none. */
   groups: groupsSchema.prefault({}),
+  /** TLS material checks may name: `tls.cas` (CAs for API checks, which may not name files). */
+  tls: tlsConfigSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { intervalSchema, timeoutSchema } from '../checks/timing.js';
 import { dependsOnSchema } from '../checks/spec.js';
+import { tlsSpecSchema } from '../checks/tls-spec.js';
 import { latencySchema } from '../checks/latency.js';
 
 const matchSchema = z
@@ -34,6 +35,8 @@ export const ruleShapeSchema = z.strictObject({
   fall: z.number().int().min(1).max(100).optional(),
   /** Check ids every check of this rule depends on. */
   dependsOn: dependsOnSchema.optional(),
+  /** TLS options of every check of this rule, as in a check (not a template; files allowed: it is config). */
+  tls: tlsSpecSchema.optional(),
   /** Response-time limits of every check of this rule, as a registration's `latency`. */
   latency: latencySchema.optional(),
 });

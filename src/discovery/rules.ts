@@ -78,9 +78,9 @@ export function renderId(rule: CompiledRule, vars: TemplateVars): string {
 
 /** The registration a rule makes for a process; throws a 400 MegaphoneError if it is invalid. */
 export function renderRegistration(rule: CompiledRule, vars: TemplateVars): Registration {
-  const { interval, timeout, rise, fall, dependsOn, latency } = rule.config;
+  const { interval, timeout, rise, fall, dependsOn, latency, tls } = rule.config;
   const extra = Object.fromEntries(
-    Object.entries({ interval, timeout, rise, fall, dependsOn, latency }).filter(([, v]) => v !== undefined),
+    Object.entries({ interval, timeout, rise, fall, dependsOn, latency, tls }).filter(([, v]) => v !== undefined),
   );
   return parseRegistration({ id: renderId(rule, vars), url: rule.url.render(vars, encodeURIComponent), ...extra });
 }
@@ -105,8 +105,8 @@ export function compileRule(config: RuleConfig, index: number): CompiledRule {
     compileCheck(renderRegistration(rule, SAMPLE), 'discovery', SAMPLE_DEFAULTS);
   } catch (err) {
     if (!(err instanceof MegaphoneError)) throw err;
-    // Errors name their field in backticks: interval, timeout, rise, fall and latency are the rule's own keys.
-    const field = /^`(interval|timeout|rise|fall|latency)[`.]/.exec(err.message)?.[1];
+    // Errors name their field in backticks: interval, timeout, rise, fall, latency and tls are the rule's own keys.
+    const field = /^`(interval|timeout|rise|fall|latency|tls)[`.]/.exec(err.message)?.[1];
     if (field) throw new RuleError(field, err.message.replace(/^`[a-z]+` /, '').replace(/, got .*$/s, ''));
     throw new RuleError(
       'url',

@@ -8,6 +8,7 @@ import type { EventBus } from '../table/events.js';
 import { RenderCache } from './render-cache.js';
 import type { Groups } from '../groups/groups.js';
 import { registerGroupMetrics } from './group-metrics.js';
+import { registerCertMetrics } from './cert-metrics.js';
 
 /** What /metrics needs: the host read model, the checks, and a prom-client Registry of its own. */
 export interface MetricsDeps {
@@ -109,6 +110,7 @@ export class Metrics {
       },
     });
     if (groups) registerGroupMetrics(registry, groups);
+    registerCertMetrics(registry, checks);
     new Gauge({
       name: 'megaphone_maintenance',
       help: '1 while the host is in maintenance (drained), else 0',
@@ -144,7 +146,7 @@ export class Metrics {
     // where kinds are a handful × 14; each check's own latest time is the gauge above.
     const duration = new Histogram({
       name: 'megaphone_poll_duration_seconds',
-      help: 'How long each poll took, by kind of check (http, tcp, dns, command)',
+      help: 'How long each poll took, by kind of check (http, tcp, tls, grpc, dns, command)',
       labelNames: ['kind'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],

@@ -10,6 +10,7 @@ import { StalenessSweeper } from '../table/sweeper.js';
 import { Thresholds } from '../table/thresholds.js';
 import { PollFeed, type ProbeFn } from './feed.js';
 import { Scheduler } from './scheduler.js';
+import type { ProbeConnections } from '../tls/connections.js';
 
 export interface PollingDeps {
   config: Config;
@@ -20,6 +21,8 @@ export interface PollingDeps {
   dispatcher: (targets: TargetPolicy) => Dispatcher;
   /** Replaces running the real probe of a check (the default uses `dispatcher`). */
   probe?: ProbeFn;
+  /** TLS material, pools per TLS profile, gRPC channels. */
+  connections: ProbeConnections;
   now: () => number;
   random: () => number;
 }
@@ -45,7 +48,9 @@ export function pollingFeature(deps: PollingDeps): Feature & {
   });
   const resolvers = new DnsResolvers();
   const probe: ProbeFn =
-    deps.probe ?? ((check, signal) => runProbe(check, signal, { dispatcher, now, targets: deps.targets, resolvers }));
+    deps.probe ??
+    ((check, signal) =>
+      runProbe(check, signal, { dispatcher, now, targets: deps.targets, connections: deps.connections, resolvers }));
   const feed = new PollFeed(table, bus, scheduler, probe, deps.random);
   const sweeper = new StalenessSweeper(table, bus, now);
   return {
@@ -57,6 +62,7 @@ export function pollingFeature(deps: PollingDeps): Feature & {
       const old = dispatcher;
       dispatcher = deps.dispatcher(deps.targets);
       void old.close().catch(() => undefined);
+      deps.connections.pools.refresh();
     },
     sections: [
       {

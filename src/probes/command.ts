@@ -4,7 +4,7 @@ import type { CommandCheck } from '../checks/definition.js';
 import type { Status } from '../status.js';
 import { formatDuration } from '../lib/duration.js';
 import { parsePluginOutput } from './perfdata.js';
-import { clipMessage, type Result } from './result.js';
+import { clipMessage, stopwatch, type Finding, type Result } from './result.js';
 
 /** Most bytes of a plugin's stdout (and, separately, stderr) kept per run (4 KB, as Consul). */
 export const MAX_OUTPUT_BYTES = 4096;
@@ -38,16 +38,15 @@ function killGroup(pid: number | undefined): void {
 
 /** Runs a Nagios plugin without a shell; on timeout the whole process group is killed. Never throws. */
 export function probeCommand(check: CommandCheck, signal: AbortSignal, now: () => number): Promise<Result> {
-  const at = now();
-  const started = performance.now();
+  const done = stopwatch(now);
   const [file, ...args] = check.command as [string, ...string[]];
   return new Promise<Result>((resolve) => {
     let settled = false;
-    const finish = (r: Omit<Result, 'latencyMs' | 'at'>) => {
+    const finish = (r: Finding) => {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
-      resolve({ ...r, latencyMs: Math.round(performance.now() - started), at });
+      resolve(done(r));
     };
     const child = spawn(file, args, { shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout = capture(child.stdout);

@@ -7,7 +7,7 @@ import { formatDuration } from '../lib/duration.js';
 import { describeTransportError } from '../lib/transport-error.js';
 import { literalRefusal } from '../security/connect-guard.js';
 import { targetRefusedError, type TargetPolicy } from '../security/targets.js';
-import { clipMessage, type Result } from './result.js';
+import { clipMessage, stopwatch, type Finding, type Result } from './result.js';
 
 /** Most characters of the answer shown in a message. */
 export const MAX_ANSWER_CHARS = 512;
@@ -42,7 +42,7 @@ async function ask(resolver: Resolver, type: DnsType, name: string): Promise<str
   }
 }
 
-function judge(check: DnsCheck, asked: string, answer: string[]): Omit<Result, 'latencyMs' | 'at'> {
+function judge(check: DnsCheck, asked: string, answer: string[]): Finding {
   const shown = `${asked}: ${cut(answer.join(', '), MAX_ANSWER_CHARS)}`;
   if (!check.expect) return { status: 'OK', message: shown };
   const got = new Set(answer.map((v) => comparable(check.type, v)));
@@ -54,7 +54,7 @@ function judge(check: DnsCheck, asked: string, answer: string[]): Omit<Result, '
   };
 }
 
-function failure(check: DnsCheck, asked: string, code: string): Omit<Result, 'latencyMs' | 'at'> {
+function failure(check: DnsCheck, asked: string, code: string): Finding {
   const reason =
     code === 'ENODATA'
       ? `no ${check.type} record`
@@ -95,18 +95,17 @@ export function probeDns(
   signal: AbortSignal,
   deps: { now: () => number; targets: TargetPolicy; resolvers: DnsResolvers },
 ): Promise<Result> {
-  const { now, targets } = deps;
-  const at = now();
-  const started = performance.now();
+  const { targets } = deps;
+  const done = stopwatch(deps.now);
   const asked = `${check.name} ${check.type}`;
   return new Promise<Result>((resolve) => {
     let settled = false;
     let resolver: Resolver | undefined;
-    const finish = (r: Omit<Result, 'latencyMs' | 'at'>) => {
+    const finish = (r: Finding) => {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
-      resolve({ ...r, latencyMs: Math.round(performance.now() - started), at });
+      resolve(done(r));
     };
     // The deadline, as c-ares says its own: ETIMEOUT (or ECANCELLED when the poll is dropped).
     const onAbort = () => {

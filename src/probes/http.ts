@@ -1,12 +1,15 @@
 import type { Dispatcher } from 'undici';
 import type { HttpCheck } from '../checks/definition.js';
+import type { CheckTls } from '../checks/tls-spec.js';
 import { describeTransportError } from '../lib/transport-error.js';
 import { interpretJson } from './interpret.js';
 import { statusOfCode, unreadable, type Reading } from './http-code.js';
 import { interpretHealthJson } from './health-json.js';
 import { matchWithin } from './match.js';
-import type { Result } from './result.js';
+import { stopwatch, type Finding, type Result } from './result.js';
 import { refusedPathMessage } from '../checks/jsonpath.js';
+import type { ProbeConnections } from '../tls/connections.js';
+import { httpsRoute, type HttpsRoute } from '../tls/https.js';
 
 /** Most bytes of a response body read per poll (64 KB); also all that `match` ever scans. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -14,6 +17,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export interface HttpProbeDeps {
   dispatcher: Dispatcher;
   now: () => number;
+  /** TLS material, pools per TLS profile and the certificates of their connections (https checks). */
+  connections?: ProbeConnections;
 }
 
 /** Overruns of the `match` budget in a row after which the pattern is no longer run. */
@@ -151,41 +156,41 @@ function read(check: HttpCheck, httpStatus: number, text: string): Reading {
 
 /** Polls a status URL within the signal's deadline, read as the check's format says. Never throws. */
 export async function probeHttp(check: HttpCheck, signal: AbortSignal, deps: HttpProbeDeps): Promise<Result> {
-  const at = deps.now();
-  const started = performance.now();
-  const done = (r: Omit<Result, 'latencyMs' | 'at'>): Result => ({
-    ...r,
-    latencyMs: Math.round(performance.now() - started),
-    at,
-  });
+  const done = stopwatch(deps.now);
   // A stored path that a rule now refuses could never be read: say so without polling the target.
   if (check.path.refusal)
     return done({ status: 'Unknown', message: refusedPathMessage(check.path.refusal), code: check.path.refusal.code });
+  let route: HttpsRoute | undefined;
+  if (check.tls && deps.connections) {
+    const r = httpsRoute(check as HttpCheck & { tls: CheckTls }, deps.dispatcher, deps.connections);
+    if (typeof r === 'string') return done({ status: 'Unknown', message: r });
+    route = r;
+  }
   try {
-    const res = await exchange(
-      deps.dispatcher,
-      {
-        origin: check.target.origin,
-        path: `${check.target.pathname}${check.target.search}`,
-        method: check.method,
-        headers: { accept: ACCEPT[check.format], 'user-agent': 'megaphone', ...check.headers },
-      },
-      signal,
-      MAX_BODY_BYTES,
-    );
+    // `servername` is a request option undici takes (its types omit it): the SNI, and where the certificate is kept.
+    const opts: Dispatcher.DispatchOptions & { servername?: string } = {
+      origin: check.target.origin,
+      path: `${check.target.pathname}${check.target.search}`,
+      method: check.method,
+      headers: { accept: ACCEPT[check.format], 'user-agent': 'megaphone', ...check.headers },
+      servername: route?.servername,
+    };
+    const res = await exchange(route?.dispatcher ?? deps.dispatcher, opts, signal, MAX_BODY_BYTES);
+    // Judged with no await after the answer: the connection it came on is still open, its certificate on record.
+    const judged = (r: Finding) => done(route ? route.judge(r, deps.now()) : r);
     const httpStatus = res.statusCode;
     if (httpStatus >= 300 && httpStatus < 400) {
       // Following redirects would let a target send the poll anywhere (SSRF): report it instead.
-      return done({ status: 'Critical', message: redirectMessage(httpStatus, res.location), httpStatus });
+      return judged({ status: 'Critical', message: redirectMessage(httpStatus, res.location), httpStatus });
     }
     const text = res.text;
     if (text === undefined) {
       // The body is not read in format "http" (unless it must match), so its size does not matter.
-      if (check.format === 'http' && !check.match) return done({ ...byCode(httpStatus), httpStatus });
+      if (check.format === 'http' && !check.match) return judged({ ...byCode(httpStatus), httpStatus });
       const why = `response body over ${MAX_BODY_BYTES / 1024} KB`;
-      return done({ ...unreadable(httpStatus, why), httpStatus });
+      return judged({ ...unreadable(httpStatus, why), httpStatus });
     }
-    return done({ ...read(check, httpStatus, text), httpStatus });
+    return judged({ ...read(check, httpStatus, text), httpStatus });
   } catch (err) {
     return done({ status: 'Critical', ...describeTransportError(err, signal, check.timeoutMs) });
   }

@@ -1,15 +1,21 @@
-import type { Check } from '../checks/definition.js';
+import type { Check, TcpCheck } from '../checks/definition.js';
+import type { CheckTls } from '../checks/tls-spec.js';
 import type { Result } from './result.js';
 import { probeHttp, type HttpProbeDeps } from './http.js';
 import { probeTcp } from './tcp.js';
 import type { TargetPolicy } from '../security/targets.js';
 import { probeCommand } from './command.js';
+import { probeTls } from './tls.js';
+import { probeGrpc } from './grpc.js';
+import type { ProbeConnections } from '../tls/connections.js';
 import { probeDns, type DnsResolvers } from './dns.js';
 import { judgeLatency } from './latency.js';
 
 export type ProbeDeps = HttpProbeDeps & {
   /** Where raw TCP probes may connect (HTTP probes: the dispatcher's connector enforces it). */
   targets: TargetPolicy;
+  /** TLS material, pools per TLS profile, gRPC channels. */
+  connections: ProbeConnections;
   /** The resolvers of dns:// checks. */
   resolvers: DnsResolvers;
 };
@@ -25,7 +31,12 @@ function probe(check: Check, signal: AbortSignal, deps: ProbeDeps): Promise<Resu
     case 'http':
       return probeHttp(check, signal, deps);
     case 'tcp':
+      if (check.tls) return probeTls(check as TcpCheck & { tls: CheckTls }, signal, deps);
       return probeTcp(check, signal, deps.now, deps.targets);
+    case 'tls':
+      return probeTls(check, signal, deps);
+    case 'grpc':
+      return probeGrpc(check, signal, deps);
     case 'dns':
       return probeDns(check, signal, deps);
     case 'command':

@@ -1,6 +1,7 @@
 import type { Status } from '../status.js';
 import type { Perfdatum } from './perfdata.js';
 import { cut } from '../lib/cut.js';
+import type { PeerCert } from '../tls/peer.js';
 
 /** Longest message kept per result; longer ones are cut (and marked). */
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -18,9 +19,21 @@ export interface Result {
   output?: string;
   /** Nagios performance data parsed from a command's output. */
   perfdata?: Perfdatum[];
+  /** TLS checks: the peer certificate of the connection the poll used. */
+  tls?: PeerCert;
   latencyMs: number;
   /** Epoch milliseconds when the poll started. */
   at: number;
+}
+
+/** What a probe found, before the stopwatch adds when it started and how long it took. */
+export type Finding = Omit<Result, 'latencyMs' | 'at'>;
+
+/** Starts timing a poll now: the function it returns makes the poll's Result from what was found. */
+export function stopwatch(now: () => number): (found: Finding) => Result {
+  const at = now();
+  const started = performance.now();
+  return (found) => ({ ...found, latencyMs: Math.round(performance.now() - started), at });
 }
 
 export function clipMessage(message: string): string {

@@ -1,6 +1,6 @@
 import type { TcpCheck } from '../checks/definition.js';
 import { describeTransportError } from '../lib/transport-error.js';
-import type { Result } from './result.js';
+import { stopwatch, type Finding, type Result } from './result.js';
 import type { TargetPolicy } from '../security/targets.js';
 import { connectGuarded } from '../security/connect-guard.js';
 
@@ -14,19 +14,17 @@ export function probeTcp(
   now: () => number,
   targets: TargetPolicy,
 ): Promise<Result> {
-  const at = now();
-  const started = performance.now();
-  const latency = () => Math.round(performance.now() - started);
+  const done = stopwatch(now);
   return new Promise<Result>((resolve) => {
     let settled = false;
     // The target rules apply at connect time too (literals and every resolved address).
     const socket = connectGuarded(targets, { host: check.host, port: check.port });
-    const finish = (r: Omit<Result, 'latencyMs' | 'at'>) => {
+    const finish = (r: Finding) => {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
       socket.destroy();
-      resolve({ ...r, latencyMs: latency(), at });
+      resolve(done(r));
     };
     const onAbort = () =>
       finish({ status: 'Critical', ...describeTransportError(signal.reason, signal, check.timeoutMs) });

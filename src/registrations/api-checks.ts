@@ -4,6 +4,7 @@ import { checkSpecSchema, type Registration } from '../checks/spec.js';
 import { timingChanged } from '../checks/timing.js';
 import { assertDependencies } from '../checks/dependencies.js';
 import {
+  badRequest,
   checkNotFound,
   MegaphoneError,
   notApiCheck,
@@ -17,6 +18,7 @@ import type { Status } from '../status.js';
 import type { CheckTable } from '../table/check-table.js';
 import type { Thresholds } from '../table/thresholds.js';
 import type { DataFile, PushReport } from './data-file.js';
+import type { TlsMaterials } from '../tls/materials.js';
 import type { PendingWrites } from './pending.js';
 
 export interface ApiChecksOptions {
@@ -27,6 +29,8 @@ export interface ApiChecksOptions {
   /** The discovery rule that owns an id, if any: such ids cannot be registered over the API. */
   claimedBy: (id: string) => string | undefined;
   now: () => number;
+  /** The config's TLS material now: the CAs an API check may name (`tls.cas`). */
+  materials?: () => TlsMaterials;
 }
 
 /** Who declared a check that the API may not touch: its discovery rule, else its source. */
@@ -36,7 +40,12 @@ const ownerOf = (check: { source: string; rule?: string }) =>
 /** Where a check connects, as the target rules judge it; undefined for checks that connect nowhere. */
 function networkTarget(check: Check): URL | string | undefined {
   if (check.kind === 'http') return check.target;
-  const at = check.kind === 'tcp' ? check : check.kind === 'dns' ? check.server : undefined;
+  const at =
+    check.kind === 'tcp' || check.kind === 'tls' || check.kind === 'grpc'
+      ? check
+      : check.kind === 'dns'
+        ? check.server
+        : undefined;
   if (!at) return undefined;
   // Judged as the same host would be in a URL (odd IPv4 spellings read as addresses).
   const host = at.host.includes(':') && !at.host.startsWith('[') ? `[${at.host}]` : at.host;
@@ -100,6 +109,9 @@ export class ApiChecks {
     const check = compileCheck(reg, 'api', this.opts.defaults);
     const target = networkTarget(check);
     if (target) await assertTargetAllowed(target, this.opts.targets());
+    // Judged after the await, with the other rules of the state it commits into: a reload may have changed `tls.cas`.
+    const unknownCa = 'tls' in check ? this.opts.materials?.().unknownCa(check.tls) : undefined;
+    if (unknownCa) throw badRequest(unknownCa, 'E_TLS_UNKNOWN_CA');
     const existing = this.table.get(reg.id);
     if (existing && existing.check.source !== 'api') throw notApiCheck(reg.id, ownerOf(existing.check), 'replaced');
     assertDependencies(reg.id, check.dependsOn, this.pending.graph);

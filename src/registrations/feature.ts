@@ -7,6 +7,7 @@ import type { Thresholds } from '../table/thresholds.js';
 import { ApiChecks } from './api-checks.js';
 import { refusedPaths } from '../checks/refused-paths.js';
 import type { DataFile } from './data-file.js';
+import type { TlsMaterials } from '../tls/materials.js';
 import type { PendingWrites } from './pending.js';
 
 export interface RegistrationsDeps {
@@ -19,6 +20,8 @@ export interface RegistrationsDeps {
   claimedBy: (id: string) => string | undefined;
   now: () => number;
   logger: Logger;
+  /** The CAs API checks may name. */
+  materials?: () => TlsMaterials;
 }
 
 /** The API's checks in the data file: loaded now, retimed by a reload of `defaults`. */
@@ -30,6 +33,7 @@ export function registrationsFeature(deps: RegistrationsDeps): Feature & { api: 
     targets: deps.targets,
     claimedBy: deps.claimedBy,
     now: deps.now,
+    materials: deps.materials,
   });
   api.load();
   // Every write refuses cycles, but a data file from before (or a config check meeting a stored one) may hold one.

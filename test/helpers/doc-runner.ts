@@ -17,6 +17,8 @@ import { CLI, NODE_FLAGS, spawnDaemon, type RunningDaemon } from './daemon.js';
 import { matches, normalise, normaliseEnds, startsWith } from './doc-output.js';
 import { readSteps, type Block, type Step } from './doc-blocks.js';
 import { freePort } from './procs.js';
+import type { Config } from '../../src/config/schema.js';
+import { resolveTlsPaths, type TlsSources } from '../../src/tls/materials.js';
 import { sleep } from './wait.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -221,9 +223,12 @@ export class DocSession {
       string,
       unknown
     >;
-    // A token file is named from the config's folder, the page's (the daemon's own config sits elsewhere).
+    // A token file and TLS files are named from the config's folder: the page's (the daemon's config sits elsewhere).
     const auth = config.auth as { tokenFile?: string } | undefined;
     if (auth?.tokenFile !== undefined) auth.tokenFile = path.resolve(this.dir, auth.tokenFile);
+    const { tls, checks, discovery } = config as Partial<Config>;
+    const named = { tls: { cas: tls?.cas ?? {} }, checks: checks ?? [], discovery: { rules: discovery?.rules ?? [] } };
+    resolveTlsPaths(named as TlsSources, this.dir);
     this.daemon = await spawnDaemon(
       { ...config, listen: { host: '127.0.0.1', port: 0 } },
       { dir: this.daemonDir, env: { MEGAPHONE_CONFIG: '', MEGAPHONE_URL: '' } },
