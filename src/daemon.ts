@@ -7,6 +7,7 @@ import { createMegaphone, type Megaphone, type MegaphoneDeps } from './megaphone
 import { createGuardedAgent } from './security/connect-guard.js';
 import { defaultResolve } from './security/targets.js';
 import { createApiServer } from './security/api-server.js';
+import { readOpenFileLimit } from './security/open-files.js';
 import { systemReader } from './discovery/reader.js';
 import { fileStorage } from './storage/file.js';
 import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
@@ -33,6 +34,7 @@ export function realDeps(config: Config, logger: Logger): MegaphoneDeps {
           createGuardedAgent(targets, { keepAliveTimeout: 10_000, connections: 2, connectTimeout: 5_000 }),
     processReader: systemReader,
     hostname: hostname(),
+    openFiles: readOpenFileLimit(),
   };
 }
 
@@ -72,7 +74,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const { config, logger } = opts;
   const megaphone = await createMegaphone(config, { ...realDeps(config, logger), ...opts.deps });
   const systemd = systemdNotifier(opts.env ?? process.env, logger);
-  const server = createApiServer(megaphone.handler, config.limits);
+  const server = createApiServer(megaphone.handler, config.limits, megaphone.admission);
   let agent: AgentListener | undefined;
   try {
     await megaphone.start();

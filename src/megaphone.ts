@@ -25,6 +25,8 @@ import { registrationsFeature } from './registrations/feature.js';
 import { DataFile } from './registrations/data-file.js';
 import { Reloader, type ReloadOutcome } from './reload.js';
 import { securityFeature } from './security/feature.js';
+import { admissionFeature } from './security/admission-feature.js';
+import { registerAdmissionMetrics } from './integrations/admission-metrics.js';
 import { silencesFeature } from './silences/feature.js';
 import type { ResolveAll, TargetPolicy } from './security/targets.js';
 import type { Storage } from './storage/types.js';
@@ -55,6 +57,8 @@ export interface MegaphoneDeps {
   probe?: ProbeFn;
   /** The address a request comes from, for write access; default the socket's. */
   peerAddress?: WritePolicy['peerAddress'];
+  /** The process's open-file limit, which the connection budgets are derived from (security/budgets.ts). */
+  openFiles: number;
 }
 
 /** A built megaphone: a request handler and its parts. It never listens (the daemon does). */
@@ -80,6 +84,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   };
 
   use(listenersFeature);
+  const admission = use(admissionFeature({ config, openFiles: deps.openFiles, logger })).admission;
   const security = use(
     await securityFeature({
       config,
@@ -181,6 +186,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
   });
   const metrics = new Metrics({ host, table, bus, groups });
   registerOpsMetrics(metrics.registry, { notifier: notify.notifier, history, feed, streams: () => streams.size });
+  registerAdmissionMetrics(metrics.registry, admission);
   use({ name: 'metrics', close: () => metrics.close() });
   const representations = DEFAULT_REPRESENTATIONS;
   const closers = new Set<() => void>();
@@ -201,6 +207,7 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     watcher,
     streams,
     random: deps.random,
+    admission,
     onClose: (fn) => void closers.add(fn),
     metrics,
     history,
@@ -263,6 +270,8 @@ export async function createMegaphone(config: Config, deps: MegaphoneDeps) {
     metrics,
     discovery: discovery.runner,
     targets: security.targets,
+    /** The budgets of sockets and long-lived holders; the daemon's listeners admit through it. */
+    admission,
     reloader,
     agentWeights: () => live.agentWeights,
   };

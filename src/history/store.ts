@@ -106,11 +106,6 @@ export class HistoryStore {
     return this.last;
   }
 
-  /** Entries after `index`, oldest first, at most `limit` (the newest ones when there are more). */
-  since(index: number, limit: number): HistoryEntry[] {
-    return this.after(this.replayStart(index, limit), limit);
-  }
-
   /** Up to `limit` entries after `index`, oldest first: O(log n) per entry. */
   after(index: number, limit: number): HistoryEntry[] {
     return this.byIndex.after(index, limit);
