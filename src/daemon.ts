@@ -87,6 +87,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         group: (name) => megaphone.groups.get(name),
         anyGroup: () => !megaphone.groups.all().next().done,
         sendWaitMs: config.agent.sendWait,
+        admission: megaphone.admission,
         logger,
       });
     }
