@@ -112,3 +112,18 @@ describe('one budget for everything that holds a connection', () => {
     expect((await again.done).status).toBe(200);
   });
 });
+
+describe('a blocking query without index (Consul clients)', () => {
+  it.each(['/', '/groups/web', '/?format=json', '/groups/web?format=health'])(
+    '%s with only `wait` is answered at once with X-Megaphone-Index; a malformed wait is 400',
+    async (path) => {
+      const sep = path.includes('?') ? '&' : '?';
+      const res = await requestFrom(d.port, '127.0.0.1', `${path}${sep}wait=30s`).done;
+      expect(res.status).toBe(200);
+      expect(Number(res.headers['x-megaphone-index'])).toBeGreaterThan(0);
+      const bad = await requestFrom(d.port, '127.0.0.1', `${path}${sep}wait=soon`).done;
+      expect(bad.status).toBe(400);
+      expect(JSON.parse(bad.body)).toMatchObject({ code: 'E_BAD_WAIT', error: expect.stringContaining('"soon"') });
+    },
+  );
+});

@@ -51,13 +51,14 @@ function parseWait(raw: unknown): number {
   return parsed.data;
 }
 
-/** A blocking query's `index` and `wait`, validated; undefined without `index`. Throws a 400 naming the bad one. */
+/**
+ * A blocking query's `index` and `wait`, validated; undefined when it names neither. A missing
+ * index is index 0 (Consul's clients send `?wait=` alone on their first call): answered at once,
+ * with the index to wait on next. Throws a 400 naming the bad one.
+ */
 export function parseHold(index: unknown, wait: unknown): { after: number; ms: number } | undefined {
-  if (index === undefined) {
-    if (wait !== undefined) throw badRequest('`wait` needs `index` (the X-Megaphone-Index to wait past)', 'E_BAD_WAIT');
-    return undefined;
-  }
-  return { after: parseIndex(index), ms: parseWait(wait) };
+  if (index === undefined && wait === undefined) return undefined;
+  return { after: index === undefined ? 0 : parseIndex(index), ms: parseWait(wait) };
 }
 
 /** What a hold needs: the feed and its watcher, the jitter, and the admission module (one slot per held request). */
@@ -104,7 +105,7 @@ export function holdResponse(
 
 /**
  * A blocking query (`?index=N&wait=30s`) of a Koa route: holds the request (see holdResponse), or
- * throws the admission's 429/503. A missing index answers at once; so does one that is not current. When the client goes
+ * throws the admission's 429/503. A stale or missing index answers at once. When the client goes
  * away, the route answers into the closed response. The route syncs the watcher before it reads the index.
  */
 export async function holdWhileUnchanged(ctx: Context, deps: HoldDeps, resource: string): Promise<void> {

@@ -156,11 +156,11 @@ export class FastRoot {
   }
 }
 
-// A query of only `index` (and `wait`), valid: else Koa answers it (with the same 400s).
+// A query of only `index` and `wait` (either may be missing), valid: else Koa answers it (with the same 400s).
 function holdOf(query: string): { after: number; ms: number } | undefined {
   const params = new URLSearchParams(query);
   for (const key of params.keys()) if (key !== 'index' && key !== 'wait') return undefined;
-  if (params.getAll('index').length !== 1 || params.getAll('wait').length > 1) return undefined;
+  if (params.getAll('index').length > 1 || params.getAll('wait').length > 1) return undefined;
   try {
     return parseHold(params.get('index') ?? undefined, params.get('wait') ?? undefined);
   } catch {
