@@ -38,9 +38,11 @@ describe('one held request per connection (HTTP/1.1 pipelining)', () => {
       expect(await metric(d.url, 'megaphone_feed_waiting')).toBe(0);
       expect(await metric(d.url, 'megaphone_held_connections{kind="hold"}')).toBe(0);
       expect(await metric(d.url, 'megaphone_admission_refused_total{reason="pipelined"}')).toBeGreaterThanOrEqual(1);
-      // The load balancer's plain request from another address, and from the same one, is answered.
-      for (const from of ['127.0.0.1', '127.0.0.2'])
-        expect((await requestFrom(d.port, from, '/').done).status).toBe(200);
+      // The load balancer's plain request from another address is answered; the flooding address may
+      // connect again after a second (each flood costs the daemon a 64 KB read of requests).
+      expect((await requestFrom(d.port, '127.0.0.1', '/').done).status).toBe(200);
+      const port = d.port;
+      await waitFor(async () => (await requestFrom(port, '127.0.0.2', '/').done).status === 200, 10_000, 200);
     },
   );
 

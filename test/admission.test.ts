@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { Admission } from '../src/security/admission.js';
+import { mayHold } from '../src/api/admit-request.js';
 import { budgetsFor, type Budgets } from '../src/security/budgets.js';
 import { clientKey } from '../src/security/client-key.js';
 import { readOpenFileLimit, DEFAULT_OPEN_FILES } from '../src/security/open-files.js';
@@ -78,6 +80,34 @@ describe('the admission module', () => {
     await new Promise((r) => setImmediate(r));
     expect(a.stats().held.get('hold')).toBe(1);
     expect(lost).toBe(false);
+  });
+
+  it('a request that may be held closes the socket for what is pipelined behind it, held or not yet', () => {
+    const a = new Admission(budgets());
+    const s = fakeSocket('10.0.0.1');
+    const end = a.begin(s, true);
+    expect(a.begin(s)).toBeUndefined();
+    expect(s.destroyed).toBe(true);
+    end?.();
+    // Plain requests may be pipelined as HTTP/1.1 allows.
+    const plain = fakeSocket('10.0.0.2');
+    expect(a.begin(plain)).toBeDefined();
+    expect(a.begin(plain)).toBeDefined();
+  });
+
+  it.each([
+    ['GET', '/events', true],
+    ['GET', '/events?lastEventId=5', true],
+    ['GET', '/?index=5&wait=1m', true],
+    ['HEAD', '/groups/web?wait=30s', true],
+    ['OPTIONS', '/?index=5', true],
+    ['GET', '/', false],
+    ['GET', '/groups/web', false],
+    ['GET', '/history?limit=5', false],
+    ['POST', '/checks?index=1', false],
+    ['GET', '/eventsx', false],
+  ])('%s %s may be held: %s', (method, url, expected) => {
+    expect(mayHold({ method, url } as IncomingMessage)).toBe(expected);
   });
 
   it('limits streams to their own budget', () => {

@@ -26,11 +26,23 @@ function watchSlowBody(admission: Admission, req: IncomingMessage, res: ServerRe
 }
 
 /**
+ * True for a request that may be held: `/events`, or a blocking query (`index` or `wait`) of a read.
+ * Decided before Koa runs, so that requests pipelined behind it are refused before any of them is.
+ */
+export function mayHold(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') return false;
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  if (q === -1) return url === '/events';
+  return url.startsWith('/events?') || /[?&](index|wait)=/.test(url.slice(q));
+}
+
+/**
  * Counts a request against its socket in the admission module before anything answers it; false
- * when the request must not be answered (its socket is closed: it came behind a held request).
+ * when the request must not be answered (its socket is closed: it came behind one that may be held).
  */
 export function admitRequest(admission: Admission, req: IncomingMessage, res: ServerResponse): boolean {
-  const end = admission.begin(req.socket);
+  const end = admission.begin(req.socket, mayHold(req));
   if (!end) return false;
   res.once('close', end);
   if (hasBody(req)) watchSlowBody(admission, req, res);

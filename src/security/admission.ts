@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
-import type { Budgets } from './budgets.js';
+import { PIPELINING_COOLDOWN_MS, type Budgets } from './budgets.js';
 import { clientKey } from './client-key.js';
+import { Cooldowns } from './cooldown.js';
 import { REFUSAL_REASONS, refusalError, type BudgetError, type RefusalReason } from './refusals.js';
 
 /** What holds a connection open on a client's behalf; `hold` and `stream` are one per socket at most. */
@@ -31,6 +32,8 @@ interface Tracked {
   holders: Set<Holder> | undefined;
   /** Held requests and streams on it (0 or 1). */
   exclusive: number;
+  /** Requests in flight on it that may be held (0 or 1): nothing may follow them. */
+  reserved: number;
   gone: boolean;
 }
 
@@ -52,7 +55,14 @@ export class Admission {
   private readonly refusals = new Map<RefusalReason, number>(REFUSAL_REASONS.map((r) => [r, 0]));
   private evictions = 0;
 
-  constructor(private budgets: Budgets) {}
+  private readonly cooling: Cooldowns;
+
+  constructor(
+    private budgets: Budgets,
+    now?: () => number,
+  ) {
+    this.cooling = new Cooldowns(PIPELINING_COOLDOWN_MS, now);
+  }
 
   /** Applies new budgets (a reload); what is held already stays. */
   configure(budgets: Budgets): void {
@@ -67,6 +77,7 @@ export class Admission {
   /** A new socket (API or agent): counted, closing an idle one to make room if needed; false when refused (closed). */
   admitSocket(socket: Socket): boolean {
     const client = this.clientOf(clientKey(socket.remoteAddress));
+    if (this.cooling.active(client.key)) return this.refuseSocket(socket, client, 'cooldown');
     if (client.sockets >= this.budgets.connectionsPerClient && !this.evictIdle(client))
       return this.refuseSocket(socket, client, 'client_sockets');
     if (this.open >= this.budgets.connections && !this.evictHeaviest())
@@ -77,23 +88,27 @@ export class Admission {
 
   /**
    * A request starts on `socket`: returns the function that ends it (its response closed). A socket
-   * carries nothing behind a held request or stream (HTTP/1.1 answers in order: it could only wait,
-   * and pipelined requests would pile up): it is closed instead, and undefined is returned.
+   * carries nothing behind a request that may be held (`mayHold`: a blocking query, a stream) while
+   * that one is in flight (HTTP/1.1 answers in order: it could only wait, and pipelined requests
+   * would pile up): it is closed instead, undefined is returned, and its client may not connect for
+   * PIPELINING_COOLDOWN_MS (a flood costs a read of requests each time).
    */
-  begin(socket: Socket): (() => void) | undefined {
+  begin(socket: Socket, mayHold = false): (() => void) | undefined {
     const s = this.live(socket);
     if (!s) return undefined;
-    if (s.exclusive > 0) {
-      this.refuse('pipelined', socket);
+    if (s.exclusive > 0 || s.reserved > 0) {
+      this.refuse('pipelined', socket, s.client.key);
       return undefined;
     }
     s.busy++;
+    if (mayHold) s.reserved++;
     s.client.idle.delete(socket);
     let ended = false;
     return () => {
       if (ended) return;
       ended = true;
       s.busy--;
+      if (mayHold) s.reserved--;
       this.idleIfFree(socket, s);
     };
   }
@@ -157,7 +172,7 @@ export class Admission {
   }
 
   private track(socket: Socket, client: Client): Tracked {
-    const s: Tracked = { client, busy: 0, holders: undefined, exclusive: 0, gone: false };
+    const s: Tracked = { client, busy: 0, holders: undefined, exclusive: 0, reserved: 0, gone: false };
     this.tracked.set(socket, s);
     client.sockets++;
     this.open++;
@@ -229,6 +244,7 @@ export class Admission {
   private refuse(reason: RefusalReason, close?: Socket, key?: string): Refused {
     this.count(reason);
     close?.destroy();
+    if (reason === 'pipelined' && key !== undefined) this.cooling.start(key);
     return { ok: false, error: this.error(reason, key) };
   }
 

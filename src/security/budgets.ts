@@ -24,6 +24,8 @@ export const MAX_STREAMS = 1000;
 const MIN_CONNECTIONS = 64;
 /** Seconds a refused holder is told to wait (`Retry-After`). */
 export const RETRY_AFTER_S = 5;
+/** How long a client whose connection was closed for pipelining behind a held request may not connect. */
+export const PIPELINING_COOLDOWN_MS = 1000;
 
 /**
  * File descriptors kept for everything but API and agent sockets: data file, journals, logs, the

@@ -9,6 +9,7 @@ export const REFUSAL_REASONS = [
   'client_sockets',
   'sockets',
   'pipelined',
+  'cooldown',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
