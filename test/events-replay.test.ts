@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { HistoryStore } from '../src/history/store.js';
-import { EventStreams, MAX_REPLAY } from '../src/feed/streams.js';
+import { EventStreams, MAX_REPLAY, REPLAY_PER_TURN } from '../src/feed/streams.js';
 import { memoryStorage } from '../src/storage/memory.js';
 import { tempDir } from './helpers/app.js';
 import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
@@ -24,57 +24,78 @@ function fakeResponse() {
   };
   res.writableLength = 0;
   res.written = [];
-  res.write = (text: string) => (res.written.push(text), true);
+  let count = 0;
+  res.write = (text: string) => {
+    res.written.push(text);
+    count += text.split('\nid: ').length - 1;
+    return true;
+  };
   const ids = () => res.written.flatMap((t) => [...t.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])));
-  return { res, asResponse: res as unknown as ServerResponse, ids };
+  return { res, asResponse: res as unknown as ServerResponse, ids, count: () => count };
+}
+
+async function fullHistory(n = 3000): Promise<HistoryStore> {
+  const config = { retention: 86_400_000, perCheck: 100 };
+  const history = await HistoryStore.open(memoryStorage().log('history'), config, { logger: silent, now: Date.now });
+  for (let i = 0; i < n; i++)
+    history.record({ check: `c${i % 50}`, from: 'OK', to: 'Critical', message: 'x'.repeat(500), at: Date.now() });
+  return history;
 }
 
 describe('resuming /events (Last-Event-ID) under the budget of live sends', () => {
-  it(
-    'replays in batches, one per turn of the event loop, ' + 'stops while the client is behind, and goes live in order',
-    async () => {
-      const history = await HistoryStore.open(
-        memoryStorage().log('history'),
-        { retention: 86_400_000, perCheck: 100 },
-        {
-          logger: silent,
-          now: Date.now,
-        },
-      );
-      for (let i = 0; i < 3000; i++)
-        history.record({ check: `c${i % 50}`, from: 'OK', to: 'Critical', message: 'x'.repeat(500), at: Date.now() });
-      const streams = new EventStreams(history);
-      const { res, asResponse, ids } = fakeResponse();
-      streams.add(asResponse, 0);
-      // Nothing megabytes-long in one go: one batch now, the rest in later turns (GET / is answered in between).
-      const first = ids().length;
-      expect(first).toBeGreaterThan(0);
-      expect(first).toBeLessThan(100);
+  it('replays a batch per turn of the event loop, waits while its client is behind, goes live in order', async () => {
+    const history = await fullHistory();
+    const streams = new EventStreams(history);
+    const { res, asResponse, ids } = fakeResponse();
+    streams.add(asResponse, 0);
+    // Nothing is written in the request's own turn: other requests are answered between batches.
+    expect(ids()).toEqual([]);
+    await turn();
+    const first = ids().length;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(REPLAY_PER_TURN);
+    await turn();
+    expect(ids().length).toBeGreaterThan(first);
+    // The client stops reading: the replay waits for 'drain'.
+    res.writableLength = 1024 * 1024;
+    await turn();
+    const stalled = ids().length;
+    expect(stalled).toBeLessThan(MAX_REPLAY);
+    for (let i = 0; i < 5; i++) await turn();
+    expect(ids().length).toBe(stalled);
+    // A transition meanwhile reaches the stream through the replay, after what it missed.
+    const live = history.record({ check: 'late', from: 'OK', to: 'Warning', message: 'late', at: Date.now() });
+    expect(ids()).not.toContain(live.index);
+    res.writableLength = 0;
+    res.emit('drain');
+    await waitFor(() => ids().includes(live.index));
+    const all = history.after(0, Infinity).map((e) => e.index);
+    expect(ids()).toEqual([...all.slice(-MAX_REPLAY - 1, -1), live.index]);
+    // Live from now on, each transition once.
+    const later = history.record({ check: 'later', from: 'OK', to: 'Critical', message: 'later', at: Date.now() });
+    expect(ids().slice(-2)).toEqual([live.index, later.index]);
+    res.emit('close');
+    expect(streams.size).toBe(0);
+    await history.close();
+  });
+
+  it('a hundred resumes at once share one budget per turn, and each gets all it missed', async () => {
+    const history = await fullHistory();
+    const streams = new EventStreams(history);
+    const clients = Array.from({ length: 100 }, () => fakeResponse());
+    for (const c of clients) streams.add(c.asResponse, 0);
+    const sent = () => clients.reduce((n, c) => n + c.count(), 0);
+    let before = 0;
+    while (clients.some((c) => c.count() < MAX_REPLAY)) {
       await turn();
-      expect(ids().length).toBeGreaterThan(first);
-      expect(ids().length).toBeLessThan(MAX_REPLAY);
-      // The client stops reading: the replay waits for 'drain'.
-      res.writableLength = 1024 * 1024;
-      await turn();
-      const stalled = ids().length;
-      for (let i = 0; i < 5; i++) await turn();
-      expect(ids().length).toBe(stalled);
-      // A transition meanwhile reaches the stream through the replay, after what it missed.
-      const live = history.record({ check: 'late', from: 'OK', to: 'Warning', message: 'late', at: Date.now() });
-      expect(ids()).not.toContain(live.index);
-      res.writableLength = 0;
-      res.emit('drain');
-      await waitFor(() => ids().includes(live.index));
-      const all = history.after(0, Infinity).map((e) => e.index);
-      expect(ids()).toEqual([...all.slice(-MAX_REPLAY - 1, -1), live.index]);
-      // Live from now on, each transition once.
-      const later = history.record({ check: 'later', from: 'OK', to: 'Critical', message: 'later', at: Date.now() });
-      expect(ids().slice(-2)).toEqual([live.index, later.index]);
-      res.emit('close');
-      expect(streams.size).toBe(0);
-      await history.close();
-    },
-  );
+      expect(sent() - before).toBeLessThanOrEqual(REPLAY_PER_TURN);
+      before = sent();
+    }
+    const newest = history.after(history.replayStart(0, MAX_REPLAY), Infinity).map((e) => e.index);
+    for (const c of clients) expect(c.ids()).toEqual(newest);
+    for (const c of clients) c.res.emit('close');
+    await history.close();
+  });
 });
 
 describe('resuming /events on the built daemon with a full history', () => {
