@@ -119,7 +119,7 @@ export class Admission {
    */
   take(socket: Socket, kind: HolderKind, lost: () => void = noop): Admitted | Refused {
     const s = this.live(socket);
-    if (!s) return { ok: false, error: this.error('held_total') };
+    if (!s) return { ok: false, error: refusalError('held_total', this.budgets, '?') };
     const exclusive = kind === 'hold' || kind === 'stream';
     const b = this.budgets;
     if (exclusive && s.exclusive > 0) return this.refuse('pipelined', socket, s.client.key);
@@ -241,18 +241,21 @@ export class Admission {
     return false;
   }
 
-  private refuse(reason: RefusalReason, close?: Socket, key?: string): Refused {
+  // The error is built only when read: a socket closed for pipelining answers nothing.
+  private refuse(reason: RefusalReason, close?: Socket, key = '?'): Refused {
     this.count(reason);
     close?.destroy();
-    if (reason === 'pipelined' && key !== undefined) this.cooling.start(key);
-    return { ok: false, error: this.error(reason, key) };
+    if (reason === 'pipelined') this.cooling.start(key);
+    const budgets = this.budgets;
+    return {
+      ok: false,
+      get error() {
+        return refusalError(reason, budgets, key);
+      },
+    };
   }
 
   private count(reason: RefusalReason): void {
     this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
-  }
-
-  private error(reason: RefusalReason, key = '?'): BudgetError {
-    return refusalError(reason, this.budgets, key);
   }
 }

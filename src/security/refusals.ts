@@ -20,6 +20,17 @@ export class BudgetError extends MegaphoneError {
 
 /** The answer to a refused holder, naming the budget (and the client, for its own). */
 export function refusalError(reason: RefusalReason, b: Budgets, client: string): BudgetError {
+  // Refusals come by the thousand under a flood, and their stack says nothing: none is captured.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return build(reason, b, client);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+function build(reason: RefusalReason, b: Budgets, client: string): BudgetError {
   switch (reason) {
     case 'streams':
       return new BudgetError(`too many event streams open (at most ${b.streams})`, 'E_TOO_MANY_STREAMS', 503);
