@@ -8,6 +8,7 @@ import { createGuardedAgent } from './security/connect-guard.js';
 import { defaultResolve } from './security/targets.js';
 import { createApiServer } from './security/api-server.js';
 import { readOpenFileLimit } from './security/open-files.js';
+import { LISTEN_BACKLOG } from './security/budgets.js';
 import { systemReader } from './discovery/reader.js';
 import { fileStorage } from './storage/file.js';
 import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
@@ -62,7 +63,7 @@ export interface Daemon {
 function listen(server: http.Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port }, () => {
+    server.listen({ host, port, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -119,9 +119,11 @@ describe('the admission module', () => {
   });
 
   it(
-    'one held request per socket: a request or a second ' + 'hold behind it closes the socket, and its slot goes',
+    'one held request per socket: a request or a second hold behind it closes the socket, its slot goes, ' +
+      'and its client waits before it connects again',
     async () => {
-      const a = new Admission(budgets());
+      let now = 0;
+      const a = new Admission(budgets(), () => now);
       const s = fakeSocket('10.0.0.1');
       let lost = 0;
       const end = a.begin(s);
@@ -134,6 +136,20 @@ describe('the admission module', () => {
       expect(a.stats().refused.get('pipelined')).toBe(1);
       end?.();
       expect(a.stats().sockets).toBe(0);
+      // A second; other clients are not kept waiting.
+      expect(a.admitSocket(fakeSocket('10.0.0.1'))).toBe(false);
+      expect(a.admitSocket(fakeSocket('10.0.0.2'))).toBe(true);
+      now += 1000;
+      const again = fakeSocket('10.0.0.1');
+      expect(a.admitSocket(again)).toBe(true);
+      expect(a.stats().refused.get('cooldown')).toBe(1);
+      // Flooding again soon after: twice as long.
+      a.begin(again, true);
+      a.begin(again);
+      now += 1999;
+      expect(a.admitSocket(fakeSocket('10.0.0.1'))).toBe(false);
+      now += 1;
+      expect(a.admitSocket(fakeSocket('10.0.0.1'))).toBe(true);
     },
   );
 

@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { HostStatus, StatusView } from '../summary/host-view.js';
 import { oneLine } from '../lib/one-line.js';
 import type { Admission } from '../security/admission.js';
+import { LISTEN_BACKLOG } from '../security/budgets.js';
 
 /** Longest description after `#` (HAProxy shows it in its stats page and logs). */
 export const MAX_AGENT_DESCRIPTION = 200;
@@ -121,7 +122,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentListener> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host: opts.host, port: opts.port }, () => {
+    server.listen({ host: opts.host, port: opts.port, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { PIPELINING_COOLDOWN_MS, type Budgets } from './budgets.js';
+import { PIPELINING_COOLDOWN_MAX_MS, PIPELINING_COOLDOWN_MS, type Budgets } from './budgets.js';
 import { clientKey } from './client-key.js';
 import { Cooldowns } from './cooldown.js';
 import { REFUSAL_REASONS, refusalError, type BudgetError, type RefusalReason } from './refusals.js';
@@ -61,7 +61,7 @@ export class Admission {
     private budgets: Budgets,
     now?: () => number,
   ) {
-    this.cooling = new Cooldowns(PIPELINING_COOLDOWN_MS, now);
+    this.cooling = new Cooldowns(PIPELINING_COOLDOWN_MS, PIPELINING_COOLDOWN_MAX_MS, now);
   }
 
   /** Applies new budgets (a reload); what is held already stays. */
@@ -91,7 +91,7 @@ export class Admission {
    * carries nothing behind a request that may be held (`mayHold`: a blocking query, a stream) while
    * that one is in flight (HTTP/1.1 answers in order: it could only wait, and pipelined requests
    * would pile up): it is closed instead, undefined is returned, and its client may not connect for
-   * PIPELINING_COOLDOWN_MS (a flood costs a read of requests each time).
+   * a while (PIPELINING_COOLDOWN_MS, doubling: a flood costs a read of requests each time).
    */
   begin(socket: Socket, mayHold = false): (() => void) | undefined {
     const s = this.live(socket);

@@ -24,8 +24,14 @@ export const MAX_STREAMS = 1000;
 const MIN_CONNECTIONS = 64;
 /** Seconds a refused holder is told to wait (`Retry-After`). */
 export const RETRY_AFTER_S = 5;
-/** How long a client whose connection was closed for pipelining behind a held request may not connect. */
+/**
+ * How long a client whose connection was closed for pipelining behind a held request may not
+ * connect: 1 s, doubled for each flood that follows within twice the last wait, up to 1 min.
+ */
 export const PIPELINING_COOLDOWN_MS = 1000;
+export const PIPELINING_COOLDOWN_MAX_MS = 60_000;
+/** Connections the kernel queues for megaphone to accept (a burst must not drop a balancer's SYN); ≤ somaxconn. */
+export const LISTEN_BACKLOG = 4096;
 
 /**
  * File descriptors kept for everything but API and agent sockets: data file, journals, logs, the
