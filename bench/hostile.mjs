@@ -131,6 +131,7 @@ export async function benchHostile({ only, attackMs = 20_000, settleMs = 60_000,
       await sleep(settleMs);
       clearInterval(sampler);
       const rssSettled = rssMb(daemon.pid);
+      const heap = await metrics(daemon.url, 'nodejs_heap_size_');
       rows.push({
         name: attack.name,
         what: attack.what,
@@ -151,6 +152,7 @@ export async function benchHostile({ only, attackMs = 20_000, settleMs = 60_000,
         rssPeak,
         rssLeft,
         rssSettled,
+        heapSettled: (heap.nodejs_heap_size_used_bytes ?? NaN) / 1048576,
         held,
         attacker: attackerSaw,
       });
@@ -173,7 +175,8 @@ export function hostileLine(r, settleMs) {
     `errors ${r.errorCount}/${r.answered + r.errorCount}${agent}; daemon CPU ${fmt(r.cpu, 0)} %, ` +
     `event-loop delay p99 ${fmt(r.loopP99, 0)} ms, max ${fmt(r.loopMax, 0)} ms (load ${r.load}); ` +
     `RSS ${fmt(r.rssIdle, 0)} → peak ${fmt(r.rssPeak, 0)}, ${fmt(r.rssLeft, 0)} as the attacker left, ` +
-    `${fmt(r.rssSettled, 0)} MB ${settleMs / 1000} s later | p99 ${ok(r.p99 < 50)}, ` +
+    `${fmt(r.rssSettled, 0)} MB ${settleMs / 1000} s later (JS heap ${fmt(r.heapSettled, 0)} MB) | ` +
+    `p99 ${ok(r.p99 < 50)}, ` +
     `errors ${ok(r.errorCount === 0 && !r.agent?.failed)}, RSS back ${ok(back)} |`
   );
 }
