@@ -94,7 +94,10 @@ export async function benchHostile({ only, attackMs = 20_000, settleMs = 60_000,
   const rows = [];
   for (const attack of ATTACKS.filter((a) => !only || only.includes(a.name))) {
     const daemon = await startDaemon({
-      config: attack.agent ? { agent: { port: 0 }, groups: { web: { checks: ['*'] } } } : {},
+      config: {
+        ...(attack.agent ? { agent: { port: 0 }, groups: { web: { checks: ['*'] } } } : {}),
+        ...attack.config,
+      },
       files: attack.history ? { 'db.history.jsonl': historyFile(attack.history) } : {},
       nodeArgs,
     });
@@ -166,7 +169,8 @@ export async function benchHostile({ only, attackMs = 20_000, settleMs = 60_000,
 
 /** One line per attack for RESULTS.md, with the issue's targets. */
 export function hostileLine(r, settleMs) {
-  const back = Math.abs(r.rssSettled - r.rssIdle) <= 0.1 * r.rssIdle;
+  // Back to idle: at most 10 % above what it was before (start-up garbage may leave it below).
+  const back = r.rssSettled <= 1.1 * r.rssIdle;
   const ok = (v) => (v ? 'met' : 'NOT MET');
   const agent = r.agent ? `; agent asks failed ${r.agent.failed}/${r.agent.asked}` : '';
   return (

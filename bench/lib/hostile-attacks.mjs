@@ -1,4 +1,6 @@
 // The attacks of the "hostile" bench (bench/hostile.mjs), one entry each: add yours to ATTACKS.
+// An entry: { name, what, run({port, agentPort, until}) → counts, and optionally agent: true (the
+// agent port on, a group `web`), history: N (N transitions seeded), config: {...} (merged) }.
 // An attack runs in a process of its own (bench/lib/hostile-attacker.mjs) against the built daemon until
 // `until` resolves, then closes everything and returns counts for the report. Attackers use loopback
 // addresses from 127.0.2.0 up (Linux routes all of 127/8 to lo); the balancer polls from 127.0.9.x.
