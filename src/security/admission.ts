@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { PIPELINING_COOLDOWN_MAX_MS, PIPELINING_COOLDOWN_MS, type Budgets } from './budgets.js';
 import { clientKey } from './client-key.js';
 import { Cooldowns } from './cooldown.js';
+import { closeQuietly } from './close-quietly.js';
 import { REFUSAL_REASONS, refusalError, type BudgetError, type RefusalReason } from './refusals.js';
 
 /** What holds a connection open on a client's behalf; `hold` and `stream` are one per socket at most. */
@@ -244,7 +245,7 @@ export class Admission {
   // The error is built only when read: a socket closed for pipelining answers nothing.
   private refuse(reason: RefusalReason, close?: Socket, key = '?'): Refused {
     this.count(reason);
-    close?.destroy();
+    if (close) closeQuietly(close);
     if (reason === 'pipelined') this.cooling.start(key);
     const budgets = this.budgets;
     return {
