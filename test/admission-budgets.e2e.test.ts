@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type net from 'node:net';
+import net from 'node:net';
 import { spawnDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { idleSockets, indexOf, metric, requestFrom, streamFrom, type Reply } from './helpers/clients.js';
 import { waitFor } from './helpers/wait.js';
@@ -110,6 +110,37 @@ describe('one budget for everything that holds a connection', () => {
     const index = await indexOf(d.url);
     const again = requestFrom(d.port, '127.0.0.5', `/?index=${index}&wait=300ms`);
     expect((await again.done).status).toBe(200);
+  });
+});
+
+/** A write whose body never finishes arriving, from `from`; what the daemon answers, as text. */
+function slowBody(from: string) {
+  const socket = net.connect({ host: '127.0.0.1', port: d.port, localAddress: from });
+  let text = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => (text += chunk));
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(
+    'POST /checks HTTP/1.1\r\nHost: m\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id": ',
+  );
+  sockets.push(socket);
+  return { socket, closed, text: () => text };
+}
+
+describe('a request body still arriving after a second', () => {
+  it('holds a slot of its client: the next gets 429 and its connection closed; the slots come back', async () => {
+    const slow = Array.from({ length: LIMITS.heldPerClient }, () => slowBody('127.0.0.11'));
+    await waitFor(async () => (await metric(d.url, 'megaphone_held_connections{kind="body"}')) === 10, 10_000, 200);
+    const refused = slowBody('127.0.0.11');
+    await refused.closed;
+    expect(refused.text()).toMatch(/^HTTP\/1\.1 429 /);
+    expect(refused.text()).toContain('Retry-After: 5');
+    expect(refused.text()).toContain('"code":"E_TOO_MANY_HELD"');
+    // Another client's plain request is not held up.
+    expect((await requestFrom(d.port, '127.0.0.12', '/').done).status).toBe(200);
+    for (const s of slow) s.socket.destroy();
+    await waitFor(async () => (await metric(d.url, 'megaphone_held_connections{kind="body"}')) === 0, 10_000, 200);
   });
 });
 
