@@ -83,7 +83,7 @@ function stream(base, arrivals) {
 export async function benchFeed({ waiters = 1000, streams = 100, idleMs = 10_000, rounds = 3, nodeArgs = [] } = {}) {
   // One client address holds every socket here: give it room (the docs say how to size this).
   const daemon = await startDaemon({
-    config: { limits: { connectionsPerClient: waiters + streams + 50 } },
+    config: { limits: { connectionsPerClient: waiters + streams + 50, heldPerClient: waiters + streams + 10 } },
     nodeArgs,
   });
   const base = daemon.url;

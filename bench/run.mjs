@@ -1,6 +1,6 @@
 // npm run bench: every megaphone benchmark, each printing ratios measured in the same run.
-// Options: --only=root,poller,mixed,freshness,registration,startup,scale,feed,tls  --quick (shorter windows)
-// --prof-dir=DIR
+// Options: --only=root,poller,mixed,freshness,registration,startup,scale,feed,tls,hostile  --quick (shorter windows)
+//          --prof-dir=DIR  --attacks=pipelined-holds,... (hostile: which attacks; default all)
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { benchRoot } from './root.mjs';
@@ -11,15 +11,23 @@ import { benchStartups } from './startup.mjs';
 import { benchScale } from './scale.mjs';
 import { benchFeed } from './feed.mjs';
 import { benchKinds } from './kinds.mjs';
+import { benchHostile, hostileLine } from './hostile.mjs';
 import { busiest, machineLoad } from './lib/proc.mjs';
 import { fmt, median } from './lib/stats.mjs';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, 'prof-dir': { type: 'string' } },
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'prof-dir': { type: 'string' },
+    attacks: { type: 'string' },
+  },
 });
 // With --prof-dir, every daemon writes a V8 CPU profile there (read it with bench/lib/top-profile.mjs).
 const nodeArgs = values['prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${values['prof-dir']}`] : [];
-const only = new Set((values.only ?? 'root,poller,mixed,freshness,registration,startup,scale,feed,tls').split(','));
+const only = new Set(
+  (values.only ?? 'root,poller,mixed,freshness,registration,startup,scale,feed,tls,hostile').split(','),
+);
 const quick = values.quick;
 const verdict = (ok) => (ok ? 'met' : 'NOT MET');
 const lines = [];
@@ -174,6 +182,25 @@ if (only.has('tls')) {
     `| ${r.checks} checks @ 10 s, TLS and gRPC kinds mixed with HTTP | ${fmt(r.cpu)} % of one core, RSS ` +
       `${fmt(r.rss, 0)} MB | CPU ${verdict(r.cpu < 4)} (< 4 %), RSS ${verdict(r.rss < 100)} (< 100 MB) |`,
   );
+}
+
+if (only.has('hostile')) {
+  console.log(
+    '10. Hostile clients: each attack against a fresh daemon while a balancer polls GET / 20/s from 127.0.9.1',
+  );
+  const settleMs = quick ? 15_000 : 60_000;
+  const rows = await benchHostile({
+    only: values.attacks?.split(','),
+    attackMs: quick ? 8_000 : 20_000,
+    settleMs,
+    nodeArgs,
+  });
+  for (const r of rows) {
+    console.log(`  ${r.name}: ${r.what}`);
+    console.log(`    held/refused at the end: ${JSON.stringify(r.held)}; attacker: ${JSON.stringify(r.attacker)}`);
+    if (r.errorCount > 0) console.log(`    balancer errors: ${JSON.stringify(r.errors)}`);
+    lines.push(hostileLine(r, settleMs));
+  }
 }
 
 console.log(`\nload average after: ${machineLoad()}; busiest: ${busiest()}\n`);

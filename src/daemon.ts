@@ -7,6 +7,8 @@ import { createMegaphone, type Megaphone, type MegaphoneDeps } from './megaphone
 import { createGuardedAgent } from './security/connect-guard.js';
 import { defaultResolve } from './security/targets.js';
 import { createApiServer } from './security/api-server.js';
+import { readOpenFileLimit } from './security/open-files.js';
+import { LISTEN_BACKLOG } from './security/budgets.js';
 import { systemReader } from './discovery/reader.js';
 import { fileStorage } from './storage/file.js';
 import { startAgent, type AgentListener } from './integrations/haproxy-agent.js';
@@ -34,6 +36,7 @@ export function realDeps(config: Config, logger: Logger): MegaphoneDeps {
           createGuardedAgent(targets, { keepAliveTimeout: 10_000, connections: 2, connectTimeout: 5_000 }),
     processReader: systemReader,
     hostname: hostname(),
+    openFiles: readOpenFileLimit(),
   };
 }
 
@@ -61,7 +64,7 @@ export interface Daemon {
 function listen(server: http.Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port }, () => {
+    server.listen({ host, port, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -73,7 +76,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const { config, logger } = opts;
   const megaphone = await createMegaphone(config, { ...realDeps(config, logger), ...opts.deps });
   const systemd = systemdNotifier(opts.env ?? process.env, logger);
-  const server = createApiServer(megaphone.handler, config.limits);
+  const server = createApiServer(megaphone.handler, config.limits, megaphone.admission);
   let agent: AgentListener | undefined;
   try {
     await megaphone.start();
@@ -86,6 +89,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         group: (name) => megaphone.groups.get(name),
         anyGroup: () => !megaphone.groups.all().next().done,
         sendWaitMs: config.agent.sendWait,
+        admission: megaphone.admission,
         logger,
       });
     }

@@ -26,6 +26,8 @@ import { DataFile } from './registrations/data-file.js';
 import { PendingWrites } from './registrations/pending.js';
 import { Reloader, type ReloadOutcome } from './reload.js';
 import { securityFeature } from './security/feature.js';
+import { admissionFeature } from './security/admission-feature.js';
+import { registerAdmissionMetrics } from './integrations/admission-metrics.js';
 import { silencesFeature } from './silences/feature.js';
 import type { ResolveAll, TargetPolicy } from './security/targets.js';
 import { loggedStorage } from './storage/logged.js';
@@ -59,6 +61,8 @@ export interface MegaphoneDeps {
   probe?: ProbeFn;
   /** The address a request comes from, for write access; default the socket's. */
   peerAddress?: WritePolicy['peerAddress'];
+  /** The process's open-file limit, which the connection budgets are derived from (security/budgets.ts). */
+  openFiles: number;
 }
 
 /** A built megaphone: a request handler and its parts. It never listens (the daemon does). */
@@ -100,6 +104,7 @@ async function build(config: Config, deps: MegaphoneDeps, lock: StorageLock) {
   };
 
   use(listenersFeature);
+  const admission = use(admissionFeature({ config, openFiles: deps.openFiles, logger })).admission;
   const security = use(
     await securityFeature({
       config,
@@ -217,6 +222,7 @@ async function build(config: Config, deps: MegaphoneDeps, lock: StorageLock) {
   });
   const metrics = new Metrics({ host, table, bus, groups });
   registerOpsMetrics(metrics.registry, { notifier: notify.notifier, history, feed, streams: () => streams.size });
+  registerAdmissionMetrics(metrics.registry, admission);
   use({ name: 'metrics', close: () => metrics.close() });
   const representations = DEFAULT_REPRESENTATIONS;
   const closers = new Set<() => void>();
@@ -237,6 +243,7 @@ async function build(config: Config, deps: MegaphoneDeps, lock: StorageLock) {
     watcher,
     streams,
     random: deps.random,
+    admission,
     onClose: (fn) => void closers.add(fn),
     metrics,
     history,
@@ -308,6 +315,8 @@ async function build(config: Config, deps: MegaphoneDeps, lock: StorageLock) {
     targets: security.targets,
     /** TLS material, https pools per TLS profile, gRPC channels. */
     connections: probeConnections.connections,
+    /** The budgets of sockets and long-lived holders; the daemon's listeners admit through it. */
+    admission,
     reloader,
     agentWeights: () => live.agentWeights,
   };

@@ -90,6 +90,7 @@ describe('the agent listener', () => {
       port: 0,
       weights: () => weights,
       view: t.megaphone.host,
+      admission: t.megaphone.admission,
       logger: pino({ level: 'silent' }),
     });
     expect(await read(agent.port)).toBe('up ready 100%\n');
@@ -113,6 +114,7 @@ describe('the agent listener', () => {
       port: 0,
       weights: () => weights,
       view: t.megaphone.host,
+      admission: t.megaphone.admission,
       logger: pino({ level: 'silent' }),
     });
     for (let i = 0; i < 20; i++) {

@@ -91,13 +91,14 @@ export function registrations(n, targets) {
 }
 
 /**
- * Spawns the built daemon on 127.0.0.1:0 with `config`, and `data` pre-seeded as its data file.
- * `nodeArgs` go to node (e.g. --cpu-prof).
+ * Spawns the built daemon on 127.0.0.1:0 with `config`, and `data` pre-seeded as its data file
+ * (`files`: more files beside it, e.g. `db.history.jsonl`). `nodeArgs` go to node (e.g. --cpu-prof).
  */
-export async function startDaemon({ config = {}, data, nodeArgs = [] } = {}) {
+export async function startDaemon({ config = {}, data, files = {}, nodeArgs = [] } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'megaphone-bench-'));
   const dataFile = path.join(dir, 'db.json');
   if (data) writeFileSync(dataFile, JSON.stringify(data));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   const configFile = path.join(dir, 'megaphone.conf.json');
   writeFileSync(configFile, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, dataFile, ...config }));
   const spawnedAt = Date.now();

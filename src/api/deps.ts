@@ -11,6 +11,7 @@ import type { Maintenance } from '../maintenance/maintenance.js';
 import type { Silences } from '../silences/silences.js';
 import type { Registration } from '../checks/spec.js';
 import type { WritePolicy } from '../security/write-auth.js';
+import type { Admission } from '../security/admission.js';
 import type { Status } from '../status.js';
 import type { HostView, StatusView } from '../summary/host-view.js';
 import type { CheckTable } from '../table/check-table.js';
@@ -53,6 +54,8 @@ export interface AppDeps {
   streams: EventStreams;
   /** 0 ≤ x < 1: the jitter of blocking queries. */
   random: () => number;
+  /** The budgets of everything that holds a connection (held requests, streams, slow bodies). */
+  admission: Admission;
   /** Runs `fn` when megaphone closes: long-held responses (event streams) end then. */
   onClose: (fn: () => void) => void;
   metrics: Metrics;

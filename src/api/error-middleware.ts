@@ -42,7 +42,7 @@ export function errorMiddleware(logger: Logger): Middleware {
         ctx.body = { error: 'internal error', code: 'E_INTERNAL' };
       }
       if (e.headers) ctx.set(e.headers);
-      if (ctx.status >= 500) ctx.set('Retry-After', '1');
+      if (ctx.status >= 500 && !ctx.response.get('Retry-After')) ctx.set('Retry-After', '1');
     }
   };
 }

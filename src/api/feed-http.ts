@@ -1,9 +1,11 @@
-import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Context } from 'koa';
 import type { ChangeFeed } from '../feed/change-feed.js';
 import type { FeedWatcher } from '../feed/watcher.js';
 import { durationSchema, formatDuration } from '../lib/duration.js';
 import { badRequest } from '../lib/errors.js';
+import type { Admission } from '../security/admission.js';
+import type { BudgetError } from '../security/refusals.js';
 
 /** How long a blocking query waits when it names no `wait` (5 min), and at most (10 min), as Consul. */
 export const DEFAULT_WAIT_MS = 5 * 60_000;
@@ -49,51 +51,68 @@ function parseWait(raw: unknown): number {
   return parsed.data;
 }
 
-/** A blocking query's `index` and `wait`, validated; undefined without `index`. Throws a 400 naming the bad one. */
+/**
+ * A blocking query's `index` and `wait`, validated; undefined when it names neither. A missing
+ * index is index 0 (Consul's clients send `?wait=` alone on their first call): answered at once,
+ * with the index to wait on next. Throws a 400 naming the bad one.
+ */
 export function parseHold(index: unknown, wait: unknown): { after: number; ms: number } | undefined {
-  if (index === undefined) {
-    if (wait !== undefined) throw badRequest('`wait` needs `index` (the X-Megaphone-Index to wait past)', 'E_BAD_WAIT');
-    return undefined;
-  }
-  return { after: parseIndex(index), ms: parseWait(wait) };
+  if (index === undefined && wait === undefined) return undefined;
+  return { after: index === undefined ? 0 : parseIndex(index), ms: parseWait(wait) };
+}
+
+/** What a hold needs: the feed and its watcher, the jitter, and the admission module (one slot per held request). */
+export interface HoldDeps {
+  feed: ChangeFeed;
+  watcher: FeedWatcher;
+  random: () => number;
+  admission: Admission;
 }
 
 /**
- * Holds `res` while `resource`'s index is still `after`, up to `ms` plus up to 1/16 of it of jitter
- * (so many clients do not come back at once), then calls `then`; when the client goes away first,
- * the hold is dropped and `gone` is called instead. The one hold of the Koa routes and the fast path.
+ * Holds a request while `resource`'s index is still `after`, up to `ms` plus up to 1/16 of it of
+ * jitter (so many clients do not come back at once), then calls `then`. The hold takes a slot of
+ * the admission module for `socket`, given back when it ends; when the socket closes first, the hold
+ * is dropped and `gone` is called instead. An index that is not current is answered at once (in a
+ * microtask) without a slot. Returns the error to answer with when the admission refuses the hold.
+ * The one hold of the Koa routes and the fast path.
  */
 export function holdResponse(
-  deps: { feed: ChangeFeed; watcher: FeedWatcher; random: () => number },
-  res: ServerResponse,
+  deps: HoldDeps,
+  socket: Socket,
   resource: string,
   { after, ms }: { after: number; ms: number },
   then: () => void,
   gone: () => void = () => undefined,
-): void {
+): BudgetError | undefined {
   deps.watcher.sync();
-  const cancel = deps.feed.hold(resource, after, ms + deps.random() * (ms / 16), () => {
-    res.off('close', onClose);
-    then();
-  });
-  const onClose = () => {
+  if (deps.feed.index(resource) !== after) {
+    queueMicrotask(then);
+    return undefined;
+  }
+  let cancel = () => undefined as void;
+  const slot = deps.admission.take(socket, 'hold', () => {
     cancel();
     gone();
-  };
-  res.once('close', onClose);
+  });
+  if (!slot.ok) return slot.error;
+  cancel = deps.feed.hold(resource, after, ms + deps.random() * (ms / 16), () => {
+    slot.release();
+    then();
+  });
+  return undefined;
 }
 
 /**
- * A blocking query (`?index=N&wait=30s`) of a Koa route: holds the request (see holdResponse). A
- * missing index answers at once; so does one that is not current. When the client goes away, the
- * route answers into the closed response. The route syncs the watcher before it reads the index.
+ * A blocking query (`?index=N&wait=30s`) of a Koa route: holds the request (see holdResponse), or
+ * throws the admission's 429/503. A stale or missing index answers at once. When the client goes
+ * away, the route answers into the closed response. The route syncs the watcher before it reads the index.
  */
-export async function holdWhileUnchanged(
-  ctx: Context,
-  deps: { feed: ChangeFeed; watcher: FeedWatcher; random: () => number },
-  resource: string,
-): Promise<void> {
+export async function holdWhileUnchanged(ctx: Context, deps: HoldDeps, resource: string): Promise<void> {
   const hold = parseHold(ctx.query.index, ctx.query.wait);
   if (!hold) return;
-  await new Promise<void>((resolve) => holdResponse(deps, ctx.res, resource, hold, resolve, resolve));
+  await new Promise<void>((resolve, reject) => {
+    const refused = holdResponse(deps, ctx.req.socket, resource, hold, resolve, resolve);
+    if (refused) reject(refused);
+  });
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { AppDeps } from './deps.js';
 import type { Negotiator } from './negotiate.js';
 import { etagOf, holdResponse, parseHold } from './feed-http.js';
+import { sendError } from './error-response.js';
 import type { Representation } from './representations.js';
 import { groupResource, HOST_RESOURCE } from '../feed/watcher.js';
 import type { StatusView } from '../summary/host-view.js';
@@ -15,7 +16,16 @@ export function rootCacheControl(http: Config['http']): string {
 /** What the fast path reads of the app's dependencies. */
 export type FastRootDeps = Pick<
   AppDeps,
-  'negotiator' | 'negotiatorFor' | 'representations' | 'http' | 'host' | 'groups' | 'feed' | 'watcher' | 'random'
+  | 'negotiator'
+  | 'negotiatorFor'
+  | 'representations'
+  | 'http'
+  | 'host'
+  | 'groups'
+  | 'feed'
+  | 'watcher'
+  | 'random'
+  | 'admission'
 >;
 
 /** The Content-Type Koa sends for `ctx.type = 'application/json'`; the fast path sends the same. */
@@ -91,7 +101,8 @@ export class FastRoot {
     }
     const hold = holdOf(url.slice(q + 1));
     if (!hold) return false;
-    holdResponse(this.deps, res, served.resource, hold, () => this.answer(req, res, served));
+    const refused = holdResponse(this.deps, req.socket, served.resource, hold, () => this.answer(req, res, served));
+    if (refused) sendError(res, refused);
     return true;
   }
 
@@ -145,11 +156,11 @@ export class FastRoot {
   }
 }
 
-// A query of only `index` (and `wait`), valid: else Koa answers it (with the same 400s).
+// A query of only `index` and `wait` (either may be missing), valid: else Koa answers it (with the same 400s).
 function holdOf(query: string): { after: number; ms: number } | undefined {
   const params = new URLSearchParams(query);
   for (const key of params.keys()) if (key !== 'index' && key !== 'wait') return undefined;
-  if (params.getAll('index').length !== 1 || params.getAll('wait').length > 1) return undefined;
+  if (params.getAll('index').length > 1 || params.getAll('wait').length > 1) return undefined;
   try {
     return parseHold(params.get('index') ?? undefined, params.get('wait') ?? undefined);
   } catch {

@@ -1,10 +1,6 @@
 import type Router from '@koa/router';
-import { MAX_STREAMS, streamEvent } from '../feed/streams.js';
-import { badRequest, MegaphoneError } from '../lib/errors.js';
+import { badRequest } from '../lib/errors.js';
 import type { AppDeps } from './deps.js';
-
-/** Most transitions replayed on resume (the rest are in GET /history). */
-const MAX_REPLAY = 1000;
 
 function lastEventId(raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;
@@ -16,18 +12,20 @@ function lastEventId(raw: string | undefined): number | undefined {
 /**
  * GET /events: Server-Sent Events, one `transition` event per transition of a check or of the host
  * (its history entry; `id:` its index), a comment heartbeat every 15 s. A client resuming with
- * `Last-Event-ID` (or `?lastEventId=`) first gets what it missed, from history.
+ * `Last-Event-ID` (or `?lastEventId=`) first gets what it missed, from history. Each stream holds a
+ * slot of the admission module (429/503 when its budgets are full), given back when its socket closes.
  */
 export function eventRoutes(router: Router, deps: AppDeps): void {
-  const { streams, history } = deps;
+  const { streams, history, admission } = deps;
   if (!history) return;
   router.get('/events', (ctx) => {
-    if (streams.size >= MAX_STREAMS) {
-      throw new MegaphoneError(`too many event streams open (at most ${MAX_STREAMS})`, 'E_TOO_MANY_STREAMS', 503);
-    }
     const query = typeof ctx.query.lastEventId === 'string' ? ctx.query.lastEventId : undefined;
     const after = lastEventId(ctx.get('last-event-id') || query);
     const res = ctx.res;
+    let forget = () => undefined as void;
+    const slot = admission.take(ctx.req.socket, 'stream', () => forget());
+    if (!slot.ok) throw slot.error;
+    res.once('close', slot.release);
     ctx.respond = false;
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -38,7 +36,6 @@ export function eventRoutes(router: Router, deps: AppDeps): void {
     });
     res.socket?.setNoDelay(true);
     res.write(`retry: 5000\n\n`);
-    if (after !== undefined) for (const e of history.since(after, MAX_REPLAY)) res.write(streamEvent(e));
-    streams.add(res);
+    forget = streams.add(res, after);
   });
 }

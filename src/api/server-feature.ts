@@ -9,8 +9,8 @@ export const listenersFeature: Feature = {
   sections: [
     { key: 'listen', pick: (c) => c.listen },
     {
-      key: 'limits.headersTimeout, limits.requestTimeout, limits.connectionsPerClient',
-      pick: (c) => [c.limits.headersTimeout, c.limits.requestTimeout, c.limits.connectionsPerClient],
+      key: 'limits.headersTimeout, limits.requestTimeout',
+      pick: (c) => [c.limits.headersTimeout, c.limits.requestTimeout],
     },
     { key: 'agent.port, agent.host, agent.sendWait', pick: (c) => [c.agent.port, c.agent.host, c.agent.sendWait] },
   ],

@@ -43,8 +43,14 @@ const limitsSchema = z.strictObject({
   headersTimeout: durationSchema({ min: 1000, max: 600_000 }).prefault('10s'),
   /** Time a client has to send its whole request; default 15s. */
   requestTimeout: durationSchema({ min: 1000, max: 3_600_000 }).prefault('15s'),
-  /** Most open API connections from one client address; more are closed at once. Default 256. */
+  /** Most open connections from one client (an IPv4 address, an IPv6 /64); see security/budgets.ts. Default 256. */
   connectionsPerClient: z.number().int().min(1).max(100_000).default(256),
+  /** Most long-lived connections one client holds (held requests, streams, agent, slow bodies); default half. */
+  heldPerClient: z.number().int().min(1).max(100_000).optional(),
+  /** Most open connections in all (API and agent); default derived from the open-file limit. */
+  connections: z.number().int().min(64).max(1_000_000).optional(),
+  /** Most long-lived connections held in all; default 3/4 of `connections`. */
+  heldTotal: z.number().int().min(1).max(1_000_000).optional(),
 });
 
 const allowEntry = z.string().superRefine((v, ctx) => {

@@ -5,6 +5,7 @@ import type { HistoryConfig } from './schema.js';
 import { Journal } from './journal.js';
 import type { AppendLog } from '../storage/types.js';
 import { cut } from '../lib/cut.js';
+import { IndexLog } from './index-log.js';
 
 /**
  * One remembered transition; `check` is null for the host. `at` is epoch ms. `index` orders every
@@ -42,6 +43,8 @@ const newestFirst = (a: HistoryEntry, b: HistoryEntry) => b.at - a.at || b.index
  */
 export class HistoryStore {
   private readonly lists = new Map<string | null, HistoryEntry[]>();
+  /** Every entry by index: what /events replays from. */
+  private readonly byIndex = new IndexLog<HistoryEntry>();
   private size = 0;
   private purgeTimer: NodeJS.Timeout | undefined;
   private last = 0;
@@ -103,11 +106,14 @@ export class HistoryStore {
     return this.last;
   }
 
-  /** Entries after `index`, oldest first, at most `limit` (the newest ones when there are more). */
-  since(index: number, limit: number): HistoryEntry[] {
-    const out: HistoryEntry[] = [];
-    for (const list of this.lists.values()) for (const e of list) if (e.index > index) out.push(e);
-    return out.sort((a, b) => a.index - b.index).slice(-limit);
+  /** Up to `limit` entries after `index`, oldest first: O(log n) per entry. */
+  after(index: number, limit: number): HistoryEntry[] {
+    return this.byIndex.after(index, limit);
+  }
+
+  /** Where a resume after `index` that sends at most `limit` entries starts (the newest ones when there are more). */
+  replayStart(index: number, limit: number): number {
+    return this.byIndex.startOfNewest(index, limit);
   }
 
   /** Calls `listen` with every entry recorded from now on; returns how to stop. */
@@ -148,6 +154,9 @@ export class HistoryStore {
     const cutoff = this.now() - this.config.retention;
     for (const [key, list] of this.lists) {
       const kept = list.filter((e) => e.at >= cutoff).slice(-this.config.perCheck);
+      if (kept.length === list.length) continue;
+      const keep = new Set(kept);
+      for (const e of list) if (!keep.has(e)) this.byIndex.remove(e);
       this.size -= list.length - kept.length;
       if (kept.length === 0) this.lists.delete(key);
       else this.lists.set(key, kept);
@@ -179,9 +188,10 @@ export class HistoryStore {
       this.lists.set(e.check, (list = []));
     }
     list.push(e);
+    this.byIndex.append(e);
     this.size++;
     if (list.length > this.config.perCheck) {
-      list.shift();
+      this.byIndex.remove(list.shift() as HistoryEntry);
       this.size--;
     }
     while (this.size > MAX_HISTORY_ENTRIES) this.evictOldest(false);
@@ -194,7 +204,7 @@ export class HistoryStore {
     if (oldestKey === undefined) return;
     const list = this.lists.get(oldestKey) as HistoryEntry[];
     const n = wholeList ? list.length : 1;
-    list.splice(0, n);
+    for (const gone of list.splice(0, n)) this.byIndex.remove(gone);
     this.size -= n;
     if (list.length === 0) this.lists.delete(oldestKey);
   }

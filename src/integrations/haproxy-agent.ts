@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { HostStatus, StatusView } from '../summary/host-view.js';
 import { oneLine } from '../lib/one-line.js';
+import type { Admission } from '../security/admission.js';
+import { LISTEN_BACKLOG } from '../security/budgets.js';
 
 /** Longest description after `#` (HAProxy shows it in its stats page and logs). */
 export const MAX_AGENT_DESCRIPTION = 200;
@@ -44,6 +46,8 @@ export interface AgentOptions {
   anyGroup?: () => boolean;
   /** How long to wait for HAProxy's `agent-send` line before answering for the host (ms); 0: never wait. */
   sendWaitMs?: number;
+  /** The budgets: each connection is a socket and a held slot of its client's. */
+  admission: Admission;
   logger: Logger;
 }
 
@@ -57,11 +61,17 @@ export interface AgentListener {
 export const AGENT_SEND_WAIT_MS = 50;
 /** Longest `agent-send` line read (a group name is at most 128 characters). */
 const MAX_SEND_LINE = 256;
+/** How long a connection stays open after its answer when the peer does not close it. */
+export const AGENT_LINGER_MS = 250;
+/** How long a connection may stay silent before its answer (agent.sendWait is at most 1 s). */
+const AGENT_IDLE_MS = 5_000;
 
 /**
- * Listens for HAProxy agent checks: each connection gets one line, then is closed. When HAProxy
- * sends a line first (`agent-send "web\n"`), the answer is for that group; when it sends nothing
- * within `sendWaitMs`, or names no group, the answer is for the host.
+ * Listens for HAProxy agent checks: each connection gets one line, then is closed (at most
+ * AGENT_LINGER_MS later when the peer keeps it open). When HAProxy sends a line first
+ * (`agent-send "web\n"`), the answer is for that group; when it sends nothing within `sendWaitMs`,
+ * or names no group, the answer is for the host. Every connection counts against the admission
+ * module's budgets (a socket, and a held slot of its client's); beyond them it is closed at once.
  */
 export async function startAgent(opts: AgentOptions): Promise<AgentListener> {
   const cache = new WeakMap<StatusView, { version: number; weights: AgentWeights; line: Buffer }>();
@@ -77,12 +87,13 @@ export async function startAgent(opts: AgentOptions): Promise<AgentListener> {
   const sendWaitMs = opts.group ? (opts.sendWaitMs ?? AGENT_SEND_WAIT_MS) : 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
     // HAProxy may reset the connection right after reading the line; that is not an error.
     socket.on('error', () => undefined);
+    if (!opts.admission.admitSocket(socket) || !opts.admission.take(socket, 'agent').ok) return void socket.destroy();
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     // A silent peer is cut off.
-    socket.setTimeout(5_000, () => socket.destroy());
+    socket.setTimeout(AGENT_IDLE_MS, () => socket.destroy());
     const waitMs = opts.anyGroup === undefined || opts.anyGroup() ? sendWaitMs : 0;
     let answered = false;
     let sent = '';
@@ -94,6 +105,9 @@ export async function startAgent(opts: AgentOptions): Promise<AgentListener> {
       socket.resume();
       const wanted = name.trim();
       socket.end(lineFor((wanted !== '' && opts.group?.(wanted)) || opts.view));
+      // Answered: a peer that keeps the connection open is not waited for (its slot goes back on close).
+      const linger = setTimeout(() => socket.destroy(), AGENT_LINGER_MS).unref();
+      socket.once('close', () => clearTimeout(linger));
     };
     const onData = (chunk: Buffer) => {
       sent += chunk.toString('latin1');
@@ -106,11 +120,9 @@ export async function startAgent(opts: AgentOptions): Promise<AgentListener> {
     socket.on('data', onData);
     socket.once('end', () => answer(sent));
   });
-  // One line per connection is cheap, but a flood must not exhaust file descriptors.
-  server.maxConnections = 512;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host: opts.host, port: opts.port }, () => {
+    server.listen({ host: opts.host, port: opts.port, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -1,12 +1,17 @@
 import http from 'node:http';
 import type { Config } from '../config/schema.js';
+import type { Admission } from './admission.js';
 
 /**
  * The API's HTTP server with its bounds: header and request deadlines (slowloris), short
- * keep-alive, and a cap on open connections per client address so one client cannot take
- * every socket from the load balancers.
+ * keep-alive, and every socket admitted by the admission module (per client and in all), so no
+ * client can take every socket from the load balancers.
  */
-export function createApiServer(handler: http.RequestListener, limits: Config['limits']): http.Server {
+export function createApiServer(
+  handler: http.RequestListener,
+  limits: Config['limits'],
+  admission: Admission,
+): http.Server {
   const headersTimeout = limits.headersTimeout;
   const server = http.createServer(
     {
@@ -19,20 +24,6 @@ export function createApiServer(handler: http.RequestListener, limits: Config['l
     },
     handler,
   );
-  const open = new Map<string, number>();
-  server.on('connection', (socket) => {
-    const peer = socket.remoteAddress ?? '?';
-    const count = (open.get(peer) ?? 0) + 1;
-    if (count > limits.connectionsPerClient) {
-      socket.destroy();
-      return;
-    }
-    open.set(peer, count);
-    socket.once('close', () => {
-      const left = (open.get(peer) ?? 1) - 1;
-      if (left <= 0) open.delete(peer);
-      else open.set(peer, left);
-    });
-  });
+  server.on('connection', (socket) => void admission.admitSocket(socket));
   return server;
 }
