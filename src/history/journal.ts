@@ -57,10 +57,12 @@ export class Journal<T> {
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.pending.length === 0) return this.enqueue(async () => undefined);
+    // Taken now, not when the write runs: a rewrite queued after this one must not be overwritten by
+    // lines recorded after it was asked for (they would be appended, then replaced away).
+    const batch = this.pending;
+    this.pending = [];
     return this.enqueue(async () => {
-      if (this.pending.length === 0) return;
-      const batch = this.pending;
-      this.pending = [];
       await this.log.append(batch.join(''));
       this.lines += batch.length;
     });
